@@ -1,0 +1,112 @@
+"""keras-gan command line: train GANs, sample from runs, list what is registered."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from keras_gan.archs import ARCHS
+from keras_gan.config import ConfigError, DataConfig, ModelConfig, RunConfig, TrainConfig
+from keras_gan.losses import LOSSES
+
+OPTS = {"show_default": True}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--quiet", is_flag=True, help="Only print warnings and errors.")
+def cli(quiet):
+    """Train GANs from the command line and ship the generator."""
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(levelname)s: %(message)s")
+
+
+@cli.command()
+@click.option("--arch", type=click.Choice(ARCHS.names()), default=ModelConfig.arch, help="Architecture.", **OPTS)
+@click.option("--data", default=DataConfig.name, help="Registered dataset, image folder path, or TFDS name (see `list`).", **OPTS)
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="TFDS data_dir, or where a manual download lives.")
+@click.option("--image-size", type=click.IntRange(4, 1024), default=None, help="Square training size [default: gan: the data's own; dcgan: 32 for <=32 px data, else 64].")
+@click.option("--epochs", type=click.IntRange(min=1), default=TrainConfig.epochs, help="Passes over the data.", **OPTS)
+@click.option("--batch-size", type=click.IntRange(min=1), default=TrainConfig.batch_size, help="Images per step.", **OPTS)
+@click.option("--latent-dim", type=click.IntRange(min=1), default=None, help="Latent size [default: gan 100, dcgan 128].")
+@click.option("--width", type=click.IntRange(min=1), default=ModelConfig.width, help="dcgan base width w (G starts at 8w channels).", **OPTS)
+@click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help="GAN loss.", **OPTS)
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for both networks.", **OPTS)
+@click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
+@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
+@click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
+@click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
+def train(arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width, loss, lr,
+          seed, runs_root, run_dir, dry_run):
+    """Train a GAN; grids, checkpoints and history go to a run folder.
+
+    \b
+    Examples:
+      python cli.py train                                  # gan on mnist_5k (offline)
+      python cli.py train --arch dcgan --data tom_and_jerry --image-size 64
+      python cli.py train --arch dcgan --data path/to/images --epochs 50
+      python cli.py train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
+    """
+    from keras_gan.train import resolve_config, run_training
+
+    config = RunConfig(
+        data=DataConfig(name=data, data_dir=data_dir, image_size=image_size),
+        model=ModelConfig(arch=arch, latent_dim=latent_dim, width=width),
+        train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, seed=seed),
+        runs_root=runs_root,
+        run_dir=run_dir,
+    )
+    try:
+        if dry_run:
+            click.echo(resolve_config(config).to_json(), nl=False)
+            return
+        result = run_training(config, verbose=1 if sys.stdout.isatty() else 2)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
+    click.echo(f"Sample from it: python cli.py sample --run {result.run_dir}")
+
+
+@cli.command()
+@click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
+@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
+@click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images.", **OPTS)
+@click.option("--seed", type=click.IntRange(min=0), default=0, help="Latent seed (the run's seed reproduces its grids).", **OPTS)
+@click.option("--out", type=click.Path(dir_okay=False), default="samples.png", help="Output: .png grid, or .npz with float images in [-1, 1] and their latents.", **OPTS)
+def sample(run, runs_root, count, seed, out):
+    """Generate images from a run's newest checkpoint.
+
+    \b
+    Examples:
+      python cli.py sample --out grid.png
+      python cli.py sample --run runs/00001-gan-mnist_5k --n 16 --seed 3 --out digits.npz
+    """
+    from keras_gan.sample import write_samples
+    from keras_gan.runs import resolve_run
+
+    if not out.lower().endswith((".png", ".npz")):
+        raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
+    try:
+        run_dir = resolve_run(run, runs_root)
+        path, checkpoint = write_samples(run_dir, count, seed, out)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Wrote {count} samples from {checkpoint} to {path}")
+
+
+@cli.command(name="list")
+def list_registered():
+    """List the registered architectures, losses and datasets."""
+    from keras_gan.data import DATASETS, OTHER_SOURCES
+
+    sections = (("Architectures (--arch)", ARCHS.items()), ("Losses (--loss)", LOSSES.items()),
+                ("Datasets (--data)", [*DATASETS.items(), *OTHER_SOURCES.items()]))
+    for title, items in sections:
+        click.echo(title)
+        for name, item in items:
+            click.echo(f"  {name:<14} {item.summary}")
+
+
+if __name__ == "__main__":
+    cli()

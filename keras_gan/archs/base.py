@@ -1,0 +1,26 @@
+"""What an architecture provides: builders and its image-size rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import keras
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """How to build one GAN family.
+
+    build_generator(latent_dim, image_shape, width) -> keras.Model z -> images in [-1, 1]
+    build_discriminator(image_shape, width) -> keras.Model images -> (batch, 1) logits
+    default_image_size(native_size or None) -> the size to train at when none is asked for
+    check_image_size(size) -> None if supported, else what is expected (for the error)
+    """
+
+    build_generator: Callable[[int, tuple, int], keras.Model]
+    build_discriminator: Callable[[tuple, int], keras.Model]
+    default_latent_dim: int
+    default_image_size: Callable[[int | None], int]
+    check_image_size: Callable[[int], str | None]
+    summary: str

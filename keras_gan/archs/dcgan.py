@@ -1,0 +1,94 @@
+"""`dcgan`: Radford et al. 2016, "Unsupervised Representation Learning with
+Deep Convolutional Generative Adversarial Networks".
+
+G: z -> Dense 4x4x(8w) -> BN, ReLU -> stride-2 Conv2DTranspose(4x4) + BN + ReLU
+   stages that halve the channels and double the resolution -> last stage to C
+   channels, tanh.
+D mirrors it: stride-2 Conv(4x4) + BN + LeakyReLU 0.2 (no BN on the first)
+   down to 4x4, then a 4x4 valid conv to one logit.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from keras_gan.archs.base import Architecture
+
+BN_MOMENTUM = 0.9  # PyTorch's momentum=0.1, the DCGAN reference implementation's
+MIN_SIZE, MAX_SIZE = 8, 128
+
+
+def _init():
+    """N(0, 0.02) weights, as in the DCGAN paper."""
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def channels_at(resolution: int, width: int) -> int:
+    """Feature channels at a resolution: 8w at 4x4, halving as resolution doubles."""
+    return max(1, (32 * width) // resolution)
+
+
+def build_generator(latent_dim: int, image_shape: tuple, width: int = 64) -> keras.Model:
+    size, _, channels = image_shape
+    z = keras.Input((latent_dim,), name="latent")
+    x = layers.Dense(4 * 4 * channels_at(4, width), use_bias=False, kernel_initializer=_init())(z)
+    x = layers.Reshape((4, 4, channels_at(4, width)))(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+    x = layers.ReLU()(x)
+    resolution = 4
+    while resolution * 2 < size:
+        resolution *= 2
+        x = layers.Conv2DTranspose(
+            channels_at(resolution, width), 4, strides=2, padding="same",
+            use_bias=False, kernel_initializer=_init(),
+        )(x)
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+        x = layers.ReLU()(x)
+    images = layers.Conv2DTranspose(
+        channels, 4, strides=2, padding="same", activation="tanh",
+        kernel_initializer=_init(), name="images",
+    )(x)
+    return keras.Model(z, images, name="generator")
+
+
+def build_discriminator(image_shape: tuple, width: int = 64) -> keras.Model:
+    images = keras.Input(image_shape, name="images")
+    x = images
+    resolution = image_shape[0]
+    first = True
+    while resolution > 4:
+        resolution //= 2
+        x = layers.Conv2D(
+            channels_at(resolution, width), 4, strides=2, padding="same",
+            use_bias=first, kernel_initializer=_init(),
+        )(x)
+        if not first:
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+        first = False
+    x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=_init(), name="logit")(x)
+    logits = layers.Flatten()(x)
+    return keras.Model(images, logits, name="discriminator")
+
+
+def default_image_size(native_size: int | None) -> int:
+    # Small data (MNIST's 28x28, CIFAR's 32x32) trains at 32; anything else at 64.
+    return 32 if native_size is not None and native_size <= 32 else 64
+
+
+def check_image_size(size: int) -> str | None:
+    power_of_two = size & (size - 1) == 0
+    if power_of_two and MIN_SIZE <= size <= MAX_SIZE:
+        return None
+    return "a power of two from 8 to 128 (32, 64 or 128 for real data)"
+
+
+ARCHITECTURE = Architecture(
+    build_generator=build_generator,
+    build_discriminator=build_discriminator,
+    default_latent_dim=128,
+    default_image_size=default_image_size,
+    check_image_size=check_image_size,
+    summary="convolutional DCGAN, 32/64/128 px, grayscale or RGB (default 64)",
+)

@@ -1,0 +1,64 @@
+"""`gan`: the vanilla fully-connected GAN (Goodfellow et al. 2014), MNIST-sized.
+
+G: z -> Dense 128 -> 256 -> 512 -> 1024 (BatchNorm from 256 on, LeakyReLU 0.1)
+   -> Dense(H*W*C), tanh, reshape.
+D: flatten -> 512 -> 256 (LeakyReLU 0.1) -> 1 logit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import layers
+
+from keras_gan.archs.base import Architecture
+
+HIDDEN_G = (128, 256, 512, 1024)
+HIDDEN_D = (512, 256)
+# momentum 0.8: the moving statistics must keep up with a generator that changes
+# every step, or eval-mode samples (grids, exports) drift from training-mode ones.
+BN_MOMENTUM = 0.8
+
+
+def build_generator(latent_dim: int, image_shape: tuple, width: int = 0) -> keras.Model:
+    del width  # the MLP's widths are fixed
+    z = keras.Input((latent_dim,), name="latent")
+    x = z
+    for i, units in enumerate(HIDDEN_G):
+        x = layers.Dense(units, name=f"dense_{units}")(x)
+        if i > 0:
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"bn_{units}")(x)
+        x = layers.LeakyReLU(negative_slope=0.1)(x)
+    x = layers.Dense(math.prod(image_shape), activation="tanh", name="to_pixels")(x)
+    images = layers.Reshape(image_shape, name="images")(x)
+    return keras.Model(z, images, name="generator")
+
+
+def build_discriminator(image_shape: tuple, width: int = 0) -> keras.Model:
+    del width
+    images = keras.Input(image_shape, name="images")
+    x = layers.Flatten()(images)
+    for units in HIDDEN_D:
+        x = layers.Dense(units, name=f"dense_{units}")(x)
+        x = layers.LeakyReLU(negative_slope=0.1)(x)
+    logits = layers.Dense(1, name="logit")(x)
+    return keras.Model(images, logits, name="discriminator")
+
+
+def default_image_size(native_size: int | None) -> int:
+    return native_size or 32
+
+
+def check_image_size(size: int) -> str | None:
+    return None if 4 <= size <= 128 else "an image size from 4 to 128 pixels"
+
+
+ARCHITECTURE = Architecture(
+    build_generator=build_generator,
+    build_discriminator=build_discriminator,
+    default_latent_dim=100,
+    default_image_size=default_image_size,
+    check_image_size=check_image_size,
+    summary="vanilla MLP GAN; trains at the data's own size (MNIST: 28x28)",
+)

@@ -1,0 +1,140 @@
+"""Every default lives here: frozen dataclasses for data, model and training.
+
+The CLI takes its option defaults from these classes, `train` saves the resolved
+config as `config.json` in the run folder, and `sample` rebuilds the model from
+that file alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A user-supplied value is out of its domain; the message names it."""
+
+
+def invalid(name: str, expected: str, received) -> ConfigError:
+    return ConfigError(f"Invalid {name}: expected {expected}. Received: {name}={received!r}.")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    name: str = "mnist_5k"  # registered name, TFDS name, or an image folder path
+    data_dir: str | None = None  # TFDS data_dir, or where manual downloads live
+    image_size: int | None = None  # None: the architecture's choice for this data
+    channels: int | None = None  # None: follow the data (1 or 3)
+    shuffle_buffer: int = 10_000
+
+    def validate(self) -> None:
+        if not self.name:
+            raise invalid("data", "a dataset name or an image folder", self.name)
+        if self.image_size is not None and not 4 <= self.image_size <= 1024:
+            raise invalid("image_size", "an integer from 4 to 1024", self.image_size)
+        if self.channels not in (None, 1, 3):
+            raise invalid("channels", "1 (grayscale) or 3 (RGB)", self.channels)
+        if self.shuffle_buffer < 1:
+            raise invalid("shuffle_buffer", "an integer >= 1", self.shuffle_buffer)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    arch: str = "gan"
+    latent_dim: int | None = None  # None: the architecture's default (gan 100, dcgan 128)
+    width: int = 64  # dcgan base width w: the generator starts at 8w channels
+
+    def validate(self) -> None:
+        if self.latent_dim is not None and self.latent_dim < 1:
+            raise invalid("latent_dim", "an integer >= 1", self.latent_dim)
+        if self.width < 1:
+            raise invalid("width", "an integer >= 1", self.width)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 40
+    batch_size: int = 64
+    loss: str = "bce"
+    lr: float = 2e-4
+    beta_1: float = 0.5  # 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper)
+    seed: int = 0
+    keep_checkpoints: int = 3
+    grid_size: int = 8  # the per-epoch grid is grid_size x grid_size images
+
+    def validate(self) -> None:
+        if self.epochs < 1:
+            raise invalid("epochs", "an integer >= 1", self.epochs)
+        if self.batch_size < 1:
+            raise invalid("batch_size", "an integer >= 1", self.batch_size)
+        if not self.lr > 0:
+            raise invalid("lr", "a learning rate > 0", self.lr)
+        if not 0 <= self.beta_1 < 1:
+            raise invalid("beta_1", "a number in [0, 1)", self.beta_1)
+        if self.seed < 0:
+            raise invalid("seed", "an integer >= 0", self.seed)
+        if self.keep_checkpoints < 1:
+            raise invalid("keep_checkpoints", "an integer >= 1", self.keep_checkpoints)
+        if not 1 <= self.grid_size <= 32:
+            raise invalid("grid_size", "an integer from 1 to 32", self.grid_size)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    runs_root: str = "runs"  # numbered run folders are created here
+    run_dir: str | None = None  # an explicit run folder instead of a numbered one
+
+    def validate(self) -> "RunConfig":
+        self.data.validate()
+        self.model.validate()
+        self.train.validate()
+        return self
+
+    def replace(self, **sections) -> "RunConfig":
+        """Return a copy with fields of sections replaced: replace(data={"image_size": 32})."""
+        changes = {}
+        for name, values in sections.items():
+            current = getattr(self, name)
+            changes[name] = (
+                dataclasses.replace(current, **values) if isinstance(values, dict) else values
+            )
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "RunConfig":
+        sections = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+        kwargs = {}
+        for key, value in raw.items():
+            if key in sections:
+                known = {f.name for f in dataclasses.fields(sections[key])}
+                unknown = set(value) - known
+                if unknown:
+                    raise ConfigError(
+                        f"Unknown keys in config section {key!r}: {sorted(unknown)}. "
+                        f"Expected some of: {sorted(known)}."
+                    )
+                kwargs[key] = sections[key](**value)
+            elif key in ("runs_root", "run_dir"):
+                kwargs[key] = value
+            else:
+                raise ConfigError(f"Unknown config key {key!r} in config.json.")
+        return cls(**kwargs)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "RunConfig":
+        try:
+            raw = json.loads(Path(path).read_text())
+        except (OSError, json.JSONDecodeError) as err:
+            raise ConfigError(f"Cannot read run config {path}: {err}") from err
+        return cls.from_dict(raw)

@@ -1,0 +1,61 @@
+"""From decoded uint8 images to the training tf.data pipeline.
+
+Crop/resize/channel conversion happen once, before `cache()`; each epoch then
+reshuffles the cached uint8 images, batches them, converts to float32 in
+[-1, 1] and prefetches.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from keras_gan.data.source import LoadedImages
+
+
+def center_crop_resize(image, size: int, channels: int):
+    """uint8 HWC -> uint8 (size, size, channels): centre square crop, antialiased resize."""
+    if image.shape[-1] != channels:
+        if channels == 3:
+            image = tf.image.grayscale_to_rgb(image[..., :1])
+        else:
+            image = tf.image.rgb_to_grayscale(image[..., :3])
+    if image.shape[0] == size and image.shape[1] == size:
+        return image
+    height, width = tf.shape(image)[0], tf.shape(image)[1]
+    side = tf.minimum(height, width)
+    image = tf.image.crop_to_bounding_box(
+        image, (height - side) // 2, (width - side) // 2, side, side
+    )
+    image = tf.image.resize(image, (size, size), method="bilinear", antialias=True)
+    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+def to_float(images):
+    """uint8 [0, 255] -> float32 [-1, 1] (the package-wide value range)."""
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def training_pipeline(loaded: LoadedImages, image_size: int, channels: int, batch_size: int,
+                      seed: int, shuffle_buffer: int) -> tf.data.Dataset:
+    images = loaded.images.map(
+        lambda image: center_crop_resize(image, image_size, channels),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return (
+        images.cache()
+        .shuffle(min(shuffle_buffer, loaded.count), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def some_images(loaded: LoadedImages, image_size: int, channels: int, n: int, seed: int = 0):
+    """`n` preprocessed images drawn at random (from the first 2,048), float32 [-1, 1].
+
+    For the reals grid: sources are often sorted by class (mnist_5k is), so
+    the first `n` would all be zeros.
+    """
+    pool = loaded.images.take(2048).shuffle(2048, seed=seed)
+    batch = pool.take(n).map(lambda im: center_crop_resize(im, image_size, channels))
+    return to_float(tf.stack(list(batch))).numpy()

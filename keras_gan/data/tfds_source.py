@@ -1,0 +1,69 @@
+"""Any TFDS image dataset by name (mnist, fashion_mnist, cifar10, celeb_a, ...).
+
+Loaded with download=False: offline, a download attempt hangs for minutes
+before failing, so a dataset that is not prepared is a clear error instead,
+with the command that prepares it.
+"""
+
+from __future__ import annotations
+
+from keras_gan.data.source import DataError, LoadedImages, Source
+
+
+def _image_key(features) -> str:
+    import tensorflow_datasets as tfds
+
+    for key, feature in features.items():
+        if isinstance(feature, tfds.features.Image):
+            return key
+    raise DataError(
+        f"TFDS dataset has no image feature; expected an image dataset. Received features: "
+        f"{list(features.keys())}."
+    )
+
+
+class TFDSSource(Source):
+    summary = "any prepared TFDS image dataset by name (train split), e.g. mnist, cifar10"
+
+    def _builder(self, name, data_dir):
+        import tensorflow_datasets as tfds
+
+        try:
+            return tfds.builder(name, data_dir=data_dir)
+        except tfds.core.registered.DatasetNotFoundError:
+            raise DataError(
+                f"Unknown dataset {name!r}: it is not a registered keras-gan dataset, not an "
+                "existing image folder, and not a TFDS dataset name. Run `python cli.py list` "
+                f"for the registered names. Received: --data={name!r}."
+            ) from None
+
+    def native_size(self, name, data_dir):
+        builder = self._builder(name, data_dir)
+        shape = builder.info.features[_image_key(builder.info.features)].shape
+        height, width = shape[0], shape[1]
+        return min(height, width) if height and width else None
+
+    def load(self, name, data_dir, image_size, channels):
+        import tensorflow_datasets as tfds
+
+        builder = self._builder(name, data_dir)
+        key = _image_key(builder.info.features)
+        try:
+            dataset = tfds.load(name, split="train", data_dir=data_dir, download=False)
+        except AssertionError:  # TFDS's "could not find data in <dir>"
+            where = data_dir or "~/tensorflow_datasets"
+            raise DataError(
+                f"TFDS dataset {name!r} is not prepared in {where}, and keras-gan does not "
+                "download during training. Prepare it once on a machine with network access: "
+                f"`python -c \"import tensorflow_datasets as tfds; tfds.load('{name}', "
+                f"data_dir={data_dir!r})\"` (or `tfds build {name}`), then pass the same "
+                "--data-dir. Offline, try --data mnist_5k."
+            ) from None
+        count = int(dataset.cardinality())
+        native_channels = builder.info.features[key].shape[-1] or 3
+        return LoadedImages(
+            images=dataset.map(lambda example: example[key]),
+            count=count,
+            channels=native_channels,
+            description=f"TFDS {name} train split ({count} images)",
+        )

@@ -1,0 +1,97 @@
+"""GAN losses: pure functions on discriminator logits.
+
+Each loss is a pair (discriminator loss, generator loss); every function takes
+logits (never probabilities) so one discriminator with a linear output serves
+all losses, and BCE is computed stably through softplus:
+-log(sigmoid(x)) = softplus(-x) and -log(1 - sigmoid(x)) = softplus(x).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from keras import ops
+
+from keras_gan.registry import Registry
+
+
+@dataclass(frozen=True)
+class GANLoss:
+    discriminator: Callable  # (real_logits, fake_logits) -> scalar
+    generator: Callable  # (fake_logits) -> scalar
+    summary: str
+
+
+LOSSES: Registry[GANLoss] = Registry("loss")
+
+
+def bce_discriminator_loss(real_logits, fake_logits):
+    """Binary cross-entropy: E[-log D(x)] + E[-log(1 - D(G(z)))].
+
+    = mean(softplus(-real)) + mean(softplus(fake)). Goodfellow et al. 2014,
+    "Generative Adversarial Nets".
+    """
+    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+
+
+def bce_generator_loss(fake_logits):
+    """Non-saturating generator loss: E[-log D(G(z))] = mean(softplus(-fake)).
+
+    Goodfellow et al. 2014, section 3: gives strong gradients early, when D
+    rejects samples confidently.
+    """
+    return ops.mean(ops.softplus(-fake_logits))
+
+
+def minimax_generator_loss(fake_logits):
+    """The original minimax generator loss: E[log(1 - D(G(z)))] = -mean(softplus(fake)).
+
+    Goodfellow et al. 2014, eq. 1. Saturates (vanishing gradients) when D is
+    confident; kept for comparison and teaching.
+    """
+    return -ops.mean(ops.softplus(fake_logits))
+
+
+def lsgan_discriminator_loss(real_logits, fake_logits):
+    """Least squares: 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2] on raw outputs.
+
+    Mao et al. 2017, "Least Squares Generative Adversarial Networks" (a=0, b=c=1).
+    """
+    return 0.5 * ops.mean(ops.square(real_logits - 1.0)) + 0.5 * ops.mean(
+        ops.square(fake_logits)
+    )
+
+
+def lsgan_generator_loss(fake_logits):
+    """Least squares: 1/2 E[(D(G(z)) - 1)^2]. Mao et al. 2017."""
+    return 0.5 * ops.mean(ops.square(fake_logits - 1.0))
+
+
+def hinge_discriminator_loss(real_logits, fake_logits):
+    """Hinge: E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))].
+
+    Lim & Ye 2017, "Geometric GAN"; Miyato et al. 2018 (SN-GAN).
+    """
+    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+
+
+def hinge_generator_loss(fake_logits):
+    """Hinge generator loss: -E[D(G(z))]. Lim & Ye 2017."""
+    return -ops.mean(fake_logits)
+
+
+LOSSES.register(
+    "bce",
+    GANLoss(bce_discriminator_loss, bce_generator_loss, "non-saturating BCE (default)"),
+)
+LOSSES.register(
+    "minimax",
+    GANLoss(bce_discriminator_loss, minimax_generator_loss, "original minimax log(1 - D(G(z)))"),
+)
+LOSSES.register(
+    "lsgan", GANLoss(lsgan_discriminator_loss, lsgan_generator_loss, "least squares (LSGAN)")
+)
+LOSSES.register(
+    "hinge", GANLoss(hinge_discriminator_loss, hinge_generator_loss, "hinge (SN-GAN style)")
+)

@@ -1,0 +1,92 @@
+"""Run folders: numbered creation, lookup by path or `latest`, and reloading a run.
+
+A run folder holds everything later commands need:
+runs/00003-dcgan-tom_and_jerry/{config.json, samples/, checkpoints/, history.csv, losses.png}
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from keras_gan.callbacks import latest_checkpoint
+from keras_gan.config import ConfigError, RunConfig
+
+CONFIG = "config.json"
+_NUMBERED = re.compile(r"^(\d{5})-")
+
+
+def slug(text: str) -> str:
+    """A folder-name-safe short form of a dataset name or path."""
+    name = Path(text.rstrip("/\\")).name or text
+    return re.sub(r"[^A-Za-z0-9_.]+", "_", name).strip("_.")[:40] or "data"
+
+
+def numbered_runs(root: str | Path) -> list[Path]:
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    runs = [p for p in root.iterdir() if p.is_dir() and _NUMBERED.match(p.name)]
+    return sorted(runs, key=lambda p: int(_NUMBERED.match(p.name).group(1)))
+
+
+def create_run_dir(config: RunConfig) -> Path:
+    """`config.run_dir` if given (must be new or empty), else the next numbered folder."""
+    if config.run_dir:
+        path = Path(config.run_dir).expanduser()
+        if path.exists() and any(path.iterdir()):
+            raise ConfigError(
+                f"Invalid run_dir: expected a new or empty folder. Received: run_dir={str(path)!r} "
+                "(not empty; pick another folder or delete this one)."
+            )
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    root = Path(config.runs_root).expanduser()
+    root.mkdir(parents=True, exist_ok=True)
+    existing = numbered_runs(root)
+    number = int(_NUMBERED.match(existing[-1].name).group(1)) + 1 if existing else 1
+    while True:
+        path = root / f"{number:05d}-{config.model.arch}-{slug(config.data.name)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:  # another process took this number
+            number += 1
+
+
+def resolve_run(run: str | None, runs_root: str | Path = "runs") -> Path:
+    """A run folder from a path, or the newest numbered run for None / "latest"."""
+    if run in (None, "latest"):
+        runs = [p for p in numbered_runs(runs_root) if (p / CONFIG).is_file()]
+        if not runs:
+            raise ConfigError(
+                f"Invalid run: expected a run folder, but {runs_root}/ holds no runs yet. "
+                "Train one first (`python cli.py train`) or pass --run PATH."
+            )
+        return runs[-1]
+    path = Path(run).expanduser()
+    if not (path / CONFIG).is_file():
+        raise ConfigError(
+            f"Invalid run: expected a run folder containing {CONFIG}. Received: run={run!r}."
+        )
+    return path
+
+
+def load_run(run_dir: str | Path):
+    """Rebuild a run's GAN from its config.json and newest checkpoint.
+
+    Returns (config, gan, checkpoint path).
+    """
+    from keras_gan.factory import build_gan
+
+    run_dir = Path(run_dir)
+    config = RunConfig.from_json(run_dir / CONFIG)
+    checkpoint = latest_checkpoint(run_dir / "checkpoints")
+    if checkpoint is None:
+        raise ConfigError(
+            f"Run {run_dir} has no checkpoint yet: expected checkpoints/epoch_*.weights.h5 "
+            "(written at the end of each epoch)."
+        )
+    gan = build_gan(config)
+    gan.load_weights(checkpoint)
+    return config, gan, checkpoint
