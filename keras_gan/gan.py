@@ -57,7 +57,7 @@ class GAN(keras.Model):
 
     def save_own_variables(self, store):
         super().save_own_variables(store)
-        store[self._SEED_KEY] = np.asarray(self.seed_generator.state)
+        store[self._SEED_KEY] = ops.convert_to_numpy(self.seed_generator.state)
 
     def load_own_variables(self, store):
         keys = list(store.keys())

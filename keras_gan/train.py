@@ -13,7 +13,7 @@ from pathlib import Path
 
 from keras_gan.archs import ARCHS
 from keras_gan.config import ConfigError, RunConfig
-from keras_gan.data import DataError, LoadedImages, some_images, resolve_source, training_pipeline
+from keras_gan.data import LoadedImages, some_images, resolve_source, training_pipeline
 from keras_gan.losses import LOSSES
 from keras_gan.registry import UnknownNameError
 
@@ -86,11 +86,7 @@ def run_training(config: RunConfig, verbose: int | str = 2) -> TrainingResult:
     from keras_gan.images import save_grid
     from keras_gan.runs import CONFIG, create_run_dir
 
-    try:
-        config = resolve_config(config)
-        config, loaded = load_training_data(config)
-    except DataError as err:
-        raise ConfigError(str(err)) from None
+    config, loaded = load_training_data(resolve_config(config))
     run_dir = create_run_dir(config)
     write_text_atomic(run_dir / CONFIG, config.to_json())
     _write_skipped(run_dir, loaded)

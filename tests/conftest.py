@@ -66,3 +66,10 @@ def tiny_config(tmp_path: Path, arch="gan", data="mnist_5k", loss="bce", **train
         train=TrainConfig(**train_options),
         runs_root=str(tmp_path / "runs"),
     )
+
+
+def pytest_configure(config):
+    # Raised inside Keras' TF backend (np.array on a tensor) with numpy 2.x; not ours to fix.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword"
+    )

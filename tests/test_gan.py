@@ -58,11 +58,11 @@ def test_checkpoint_restores_weights_and_both_optimizers(tmp_path):
     assert int(restored.d_optimizer.iterations) == 3
     assert int(restored.g_optimizer.iterations) == 3
     for a, b in zip(gan.d_optimizer.variables, restored.d_optimizer.variables):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
     for a, b in zip(gan.g_optimizer.variables, restored.g_optimizer.variables):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
     np.testing.assert_array_equal(gan.generate(3, seed=0), restored.generate(3, seed=0))
     # The latent RNG continues where it was, so training after a restore matches.
     np.testing.assert_array_equal(
-        np.asarray(gan.seed_generator.state), np.asarray(restored.seed_generator.state)
+        gan.seed_generator.state.numpy(), restored.seed_generator.state.numpy()
     )

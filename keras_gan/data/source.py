@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 import tensorflow as tf
 
+from keras_gan.config import ConfigError
 
-class DataError(ValueError):
+
+class DataError(ConfigError):
     """The data asked for is missing, empty or unusable; the message says how to fix it."""
 
 

@@ -1,0 +1,42 @@
+import json
+
+import numpy as np
+
+from keras_gan.callbacks import GANCheckpoint, latest_checkpoint, plot_history, read_history
+from keras_gan.factory import build_gan
+from tests.conftest import tiny_config
+
+
+def test_checkpoints_keep_the_last_few_and_point_at_the_newest(tmp_path):
+    gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
+    callback = GANCheckpoint(tmp_path / "ckpt", keep=2)
+    callback.set_model(gan)
+    for epoch in range(4):
+        callback.on_epoch_end(epoch)
+    names = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
+    assert names == ["epoch_0003.weights.h5", "epoch_0004.weights.h5", "latest.json"]
+    assert json.loads((tmp_path / "ckpt" / "latest.json").read_text())["epoch"] == 4
+    assert latest_checkpoint(tmp_path / "ckpt").name == "epoch_0004.weights.h5"
+
+
+def test_latest_checkpoint_falls_back_when_the_pointer_is_broken(tmp_path):
+    (tmp_path / "epoch_0002.weights.h5").write_bytes(b"x")
+    (tmp_path / "epoch_0010.weights.h5").write_bytes(b"x")
+    (tmp_path / "latest.json").write_text("{not json")
+    assert latest_checkpoint(tmp_path).name == "epoch_0010.weights.h5"
+    assert latest_checkpoint(tmp_path / "missing") is None
+
+
+def test_read_history_drops_csvlogger_placeholder_columns(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("epoch,d_loss,g_loss,val_d_loss\n0,1.5,0.7,NA\n1,1.25,0.5,NA\n")
+    history = read_history(path)
+    assert history == {"epoch": [0.0, 1.0], "d_loss": [1.5, 1.25], "g_loss": [0.7, 0.5]}
+
+
+def test_plot_history_writes_a_png(tmp_path):
+    history = {"epoch": [0.0, 1.0, 2.0], "d_loss": [1.4, 1.2, 1.1], "g_loss": [0.8, 0.9, 1.0],
+               "real_score": [0.6, 0.6, 0.7], "fake_score": [0.4, 0.4, 0.3]}
+    plot_history(history, tmp_path / "losses.png")
+    assert (tmp_path / "losses.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert np.isfinite(history["d_loss"]).all()

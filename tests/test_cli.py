@@ -1,0 +1,80 @@
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from cli import cli
+
+TINY = ["--image-size", "8", "--latent-dim", "4", "--width", "2", "--epochs", "1",
+        "--batch-size", "32"]
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_list_shows_every_registry(runner):
+    result = runner.invoke(cli, ["list"])
+    assert result.exit_code == 0
+    for name in ["gan", "dcgan", "bce", "minimax", "lsgan", "hinge", "mnist_5k", "tom_and_jerry"]:
+        assert f"  {name} " in result.output
+
+
+def test_dry_run_prints_the_resolved_config_and_writes_nothing(runner, tmp_path):
+    result = runner.invoke(cli, ["train", "--arch", "dcgan", "--dry-run",
+                                 "--runs-root", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    config = json.loads(result.output)
+    assert config["data"]["image_size"] == 32 and config["model"]["latent_dim"] == 128
+    assert config["train"]["lr"] == 2e-4
+    assert not (tmp_path / "runs").exists()
+
+
+def test_train_then_sample_png_and_npz(runner, tmp_path):
+    runs = str(tmp_path / "runs")
+    result = runner.invoke(cli, ["--quiet", "train", "--runs-root", runs, *TINY])
+    assert result.exit_code == 0, result.output
+    assert "python cli.py sample --run" in result.output
+
+    png = tmp_path / "grid.png"
+    result = runner.invoke(cli, ["sample", "--runs-root", runs, "--n", "9", "--out", str(png)])
+    assert result.exit_code == 0, result.output
+    with Image.open(png) as picture:
+        assert picture.mode == "L" and picture.width == picture.height
+
+    npz = tmp_path / "out" / "raw.npz"
+    result = runner.invoke(cli, ["sample", "--runs-root", runs, "--n", "5", "--seed", "3",
+                                 "--out", str(npz)])
+    assert result.exit_code == 0, result.output
+    arrays = np.load(npz)
+    assert arrays["images"].shape == (5, 8, 8, 1) and arrays["latents"].shape == (5, 4)
+    assert arrays["images"].min() >= -1 and arrays["images"].max() <= 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["train", "--arch", "stylegan9"], "'stylegan9' is not one of"),
+     (["train", "--epochs", "0"], "0 is not in the range x>=1"),
+     (["train", "--arch", "dcgan", "--image-size", "48", "--dry-run"],
+      "image_size for arch 'dcgan'"),
+     (["train", "--data", "no_such_dataset_xyz", "--dry-run"], "Unknown dataset"),
+     (["sample", "--runs-root", "RUNS"], "holds no runs yet"),
+     (["sample", "--out", "grid.jpg"], "expected a path ending in .png or .npz")],
+)
+def test_bad_input_is_a_one_paragraph_error_without_traceback(runner, tmp_path, args, message):
+    args = [str(tmp_path / "runs") if a == "RUNS" else a for a in args]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2 if "is not" in message else result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_empty_folder_is_an_error_before_training(runner, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(cli, ["train", "--data", str(tmp_path / "empty"),
+                                 "--runs-root", str(tmp_path / "runs")])
+    assert result.exit_code == 1 and "No images in" in result.output
+    assert not (tmp_path / "runs").exists()

@@ -1,0 +1,68 @@
+import json
+
+import numpy as np
+import pytest
+
+from keras_gan.callbacks import read_history
+from keras_gan.config import ConfigError
+from keras_gan.runs import load_run
+from keras_gan.train import resolve_config, run_training
+from tests.conftest import tiny_config
+
+
+def test_dcgan_on_a_tom_and_jerry_layout_writes_the_whole_run(tmp_path, tom_and_jerry_dir):
+    config = tiny_config(tmp_path, arch="dcgan", data="tom_and_jerry", epochs=2, batch_size=5)
+    config = config.replace(data={"data_dir": str(tom_and_jerry_dir)})
+    result = run_training(config, verbose=0)
+    run = result.run_dir
+    assert run.name == "00001-dcgan-tom_and_jerry"
+    saved = json.loads((run / "config.json").read_text())
+    assert saved["data"]["channels"] == 3 and saved["model"]["latent_dim"] == 8
+    samples = sorted(p.name for p in (run / "samples").iterdir())
+    assert samples == ["epoch_0001.png", "epoch_0002.png", "reals.png"]
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
+        "epoch_0001.weights.h5", "epoch_0002.weights.h5", "latest.json"]
+    history = read_history(run / "history.csv")
+    assert history["epoch"] == [0.0, 1.0] and len(history["d_loss"]) == 2
+    assert (run / "losses.png").stat().st_size > 1000
+    assert len((run / "skipped_files.txt").read_text().splitlines()) == 3
+
+
+def test_same_seed_same_run(tmp_path):
+    def final_weights(sub):
+        config = tiny_config(tmp_path / sub, epochs=2, batch_size=64)
+        _, gan, _ = load_run(run_training(config, verbose=0).run_dir)
+        return gan.generator.get_weights() + gan.discriminator.get_weights()
+
+    first, second = final_weights("a"), final_weights("b")
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+def test_resolve_fills_arch_defaults(tmp_path):
+    config = tiny_config(tmp_path, arch="dcgan").replace(
+        data={"image_size": None}, model={"latent_dim": None})
+    resolved = resolve_config(config)
+    assert resolved.data.image_size == 32 and resolved.model.latent_dim == 128
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [({"model": {"arch": "stylegan9"}}, "Unknown arch 'stylegan9'"),
+     ({"train": {"loss": "wgan"}}, "Unknown loss 'wgan'"),
+     ({"model": {"arch": "dcgan"}, "data": {"image_size": 48}}, "image_size for arch 'dcgan'"),
+     ({"train": {"epochs": 0}}, "Invalid epochs")],
+)
+def test_bad_config_fails_before_any_run_folder_exists(tmp_path, changes, message):
+    config = tiny_config(tmp_path).replace(**changes)
+    with pytest.raises(ConfigError, match=message):
+        run_training(config, verbose=0)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_batch_larger_than_dataset_and_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="No images in"):
+        run_training(tiny_config(tmp_path, data=tmp_path / "empty"), verbose=0)
+    with pytest.raises(ConfigError, match="batch_size: expected at most the dataset size"):
+        run_training(tiny_config(tmp_path, batch_size=6000), verbose=0)
+    assert not (tmp_path / "runs").exists()
