@@ -1,4 +1,4 @@
-"""keras-gan command line: train GANs, sample from runs, list what is registered."""
+"""keras-gan command line: train GANs, sample from runs, export generators, list registries."""
 
 from __future__ import annotations
 
@@ -93,6 +93,37 @@ def sample(run, runs_root, count, seed, out):
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"Wrote {count} samples from {checkpoint} to {path}")
+
+
+@cli.command()
+@click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
+@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
+@click.option("--out", type=click.Path(file_okay=False), default="export", help="Export root; the model goes to OUT/NAME/VERSION/.", **OPTS)
+@click.option("--name", default=None, help="Model name [default: <arch>-<data> of the run].")
+@click.option("--version", type=click.IntRange(min=1), default=None, help="Version folder [default: the next free integer].")
+def export(run, runs_root, out, name, version):
+    """Export a run's generator as a verified SavedModel in TF Serving's layout.
+
+    \b
+    Examples:
+      python cli.py export                                   # newest run -> export/<arch>-<data>/1/
+      python cli.py export --run runs/00001-gan-mnist_5k --name digits --version 3
+    """
+    from pathlib import Path
+
+    from keras_gan.export import ExportError, export_run
+    from keras_gan.runs import resolve_run
+
+    try:
+        result = export_run(resolve_run(run, runs_root), Path(out), name, version)
+    except (ConfigError, ExportError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{'signature':<16}{'batch':>6}{'max abs diff':>14}{'uint8 diff':>12}")
+    for check in result.checks:
+        click.echo(f"{check.signature:<16}{check.batch_size:>6}{check.max_abs_diff:>14.2e}"
+                   f"{check.max_uint8_diff:>12}")
+    click.echo(f"Wrote {result.path} ({result.size_bytes / 1e6:.1f} MB) and "
+               f"{result.path.parent / 'MODEL_CARD.md'}")
 
 
 @cli.command(name="list")
