@@ -57,9 +57,9 @@ def test_checkpoint_restores_weights_and_both_optimizers(tmp_path):
     restored.load_weights(path)
     assert int(restored.d_optimizer.iterations) == 3
     assert int(restored.g_optimizer.iterations) == 3
-    for a, b in zip(gan.d_optimizer.variables, restored.d_optimizer.variables):
+    for a, b in zip(gan.d_optimizer.variables, restored.d_optimizer.variables, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    for a, b in zip(gan.g_optimizer.variables, restored.g_optimizer.variables):
+    for a, b in zip(gan.g_optimizer.variables, restored.g_optimizer.variables, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     np.testing.assert_array_equal(gan.generate(3, seed=0), restored.generate(3, seed=0))
     # The latent RNG continues where it was, so training after a restore matches.

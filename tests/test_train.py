@@ -35,7 +35,7 @@ def test_same_seed_same_run(tmp_path):
         return gan.generator.get_weights() + gan.discriminator.get_weights()
 
     first, second = final_weights("a"), final_weights("b")
-    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
 def test_resolve_fills_arch_defaults(tmp_path):
