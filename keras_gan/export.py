@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_gan.config import ConfigError
+from keras_gan.fileio import DIR_MODE
 
 FLOAT_TOLERANCE = 1e-4
 BATCH_SIZES = (1, 5)
@@ -107,7 +108,7 @@ def export_saved_model(generator, latent_dim: int, model_dir: Path,
                 f"The SavedModel does not reproduce the Keras generator: {failed[0]} "
                 f"(tolerance {FLOAT_TOLERANCE} for images_float, 1 for uint8 images)."
             )
-        staging.chmod(0o755)  # mkdtemp makes 0700; servers often run as another user
+        staging.chmod(DIR_MODE)  # servers often run as another user
         staging.rename(final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

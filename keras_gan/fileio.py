@@ -17,6 +17,7 @@ def _current_umask() -> int:
 # mkstemp creates 0600 files; finished files get the usual 0666 & ~umask instead,
 # so a grid or an export is readable by the user's other tools (TF Serving, a web server).
 FILE_MODE = 0o666 & ~_current_umask()
+DIR_MODE = 0o777 & ~_current_umask()  # likewise for mkdtemp's 0700 staging folders
 
 
 @contextlib.contextmanager

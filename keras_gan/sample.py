@@ -13,12 +13,11 @@ from keras_gan.runs import load_run
 def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path):
     """Returns (output path, checkpoint used)."""
     _config, gan, checkpoint = load_run(run_dir)
-    latents = gan.latents(count, seed)
-    images = gan.generator.predict(latents, batch_size=256, verbose=0)
+    images = gan.generate(count, seed)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npz":
-        np.savez_compressed(out, images=images, latents=latents)
+        np.savez_compressed(out, images=images, latents=gan.latents(count, seed))
     else:
         save_grid(out, images)
     return out, checkpoint

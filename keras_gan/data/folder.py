@@ -92,11 +92,15 @@ def _to_channels(array: np.ndarray, channels: int) -> np.ndarray:
     return np.clip(np.rint(luma), 0, 255).astype(np.uint8)[..., None]
 
 
-def load_folder(root: Path, image_size: int, channels: int | None, label: str) -> LoadedImages:
-    """Decode every image below `root` once; grayscale unless any image has colour."""
+def load_folder(root: Path, image_size: int, channels: int | None, label: str,
+                files: list[Path] | None = None) -> LoadedImages:
+    """Decode every image below `root` once; grayscale unless any image has colour.
+
+    `files`: the images below `root` when the caller has already listed them.
+    """
     if not root.is_dir():
         raise DataError(f"Expected an image folder for --data; {root} is not a directory.")
-    files = find_images(root)
+    files = find_images(root) if files is None else files
     if not files:
         raise DataError(
             f"No images in {root}: expected files ending in {', '.join(IMAGE_EXTENSIONS)} "

@@ -17,11 +17,12 @@ KAGGLE_URL = "https://www.kaggle.com/datasets/balabaskar/tom-and-jerry-image-cla
 DEFAULT_DIR = "~/tensorflow_datasets/downloads/manual/tom_and_jerry"
 
 
-def locate(data_dir: str | None) -> Path:
-    """The folder holding the frames (searched recursively below it)."""
+def locate(data_dir: str | None) -> tuple[Path, list[Path]]:
+    """The folder holding the frames, and the frames (searched recursively below it)."""
     base = Path(data_dir or DEFAULT_DIR).expanduser()
-    if base.is_dir() and find_images(base):
-        return base
+    frames = find_images(base) if base.is_dir() else []
+    if frames:
+        return base, frames
     raise DataError(
         f"The Tom and Jerry frames were not found under {base}. Download the archive from "
         f"{KAGGLE_URL} (a free Kaggle login is needed), then unzip it so the frames are in "
@@ -34,4 +35,5 @@ class TomAndJerry(Source):
     summary = "Kaggle Tom and Jerry frames (manual download; see README), RGB"
 
     def load(self, name, data_dir, image_size, channels):
-        return load_folder(locate(data_dir), image_size, channels or 3, "tom_and_jerry")
+        root, frames = locate(data_dir)
+        return load_folder(root, image_size, channels or 3, "tom_and_jerry", files=frames)
