@@ -8,7 +8,9 @@ import sys
 import click
 
 from keras_gan.archs import ARCHS
-from keras_gan.config import ConfigError, DataConfig, ModelConfig, RunConfig, TrainConfig
+from keras_gan.config import ConfigError, DataConfig, ExportConfig, ModelConfig, RunConfig, TrainConfig
+from keras_gan.exporters import FORMATS
+from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.losses import LOSSES
 
 OPTS = {"show_default": True}
@@ -95,44 +97,57 @@ def sample(run, runs_root, count, seed, out):
     click.echo(f"Wrote {count} samples from {checkpoint} to {path}")
 
 
+def comma_list(ctx, param, value) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
 @cli.command()
 @click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
-@click.option("--out", type=click.Path(file_okay=False), default="export", help="Export root; the model goes to OUT/NAME/VERSION/.", **OPTS)
-@click.option("--name", default=None, help="Model name [default: <arch>-<data> of the run].")
-@click.option("--version", type=click.IntRange(min=1), default=None, help="Version folder [default: the next free integer].")
-def export(run, runs_root, out, name, version):
-    """Export a run's generator as a verified SavedModel in TF Serving's layout.
+@click.option("--out", type=click.Path(file_okay=False), default=ExportConfig.out, help="Export root; the model goes to OUT/NAME/VERSION/.", **OPTS)
+@click.option("--name", default=ExportConfig.name, help="Model name [default: <arch>-<data> of the run].")
+@click.option("--version", type=click.IntRange(min=1), default=ExportConfig.version, help="Version folder [default: the next free integer].")
+@click.option("--formats", default=",".join(ExportConfig.formats), callback=comma_list, help=f"Comma-separated, from: {', '.join(FORMATS.names())}.", **OPTS)
+@click.option("--quantize", default=",".join(ExportConfig.quantize), callback=comma_list, help=f"TFLite variants, from: {', '.join(QUANTIZATIONS.names())}.", **OPTS)
+@click.option("--calibration-samples", type=click.IntRange(min=1), default=ExportConfig.calibration_samples, help="Latents the int8 converter calibrates on.", **OPTS)
+@click.option("--max-images", type=click.IntRange(min=1), default=ExportConfig.max_images, help="Largest num_images the generate_n signature accepts.", **OPTS)
+def export(run, runs_root, **options):
+    """Export a run's generator, verify every artifact, then publish it.
+
+    Writes OUT/NAME/VERSION/ (SavedModel in TF Serving's layout, TFLite files,
+    optionally ONNX) and OUT/NAME/MODEL_CARD.md. Each artifact is reloaded in its
+    runtime and compared with the Keras generator; if one is outside tolerance,
+    nothing is published and the exit code is 1.
 
     \b
     Examples:
       python cli.py export                                   # newest run -> export/<arch>-<data>/1/
       python cli.py export --run runs/00001-gan-mnist_5k --name digits --version 3
+      python cli.py export --formats tflite --quantize float32,int8
+      python cli.py export --formats saved_model,tflite,onnx
     """
-    from pathlib import Path
-
     from keras_gan.export import ExportError, export_run
+    from keras_gan.exporters.verify import format_table
     from keras_gan.runs import resolve_run
 
     try:
-        result = export_run(resolve_run(run, runs_root), Path(out), name, version)
+        result = export_run(resolve_run(run, runs_root), ExportConfig(**options))
     except (ConfigError, ExportError) as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"{'signature':<16}{'batch':>6}{'max abs diff':>14}{'uint8 diff':>12}")
-    for check in result.checks:
-        click.echo(f"{check.signature:<16}{check.batch_size:>6}{check.max_abs_diff:>14.2e}"
-                   f"{check.max_uint8_diff:>12}")
-    click.echo(f"Wrote {result.path} ({result.size_bytes / 1e6:.1f} MB) and "
+    click.echo(format_table(result.checks, result.sizes))
+    click.echo(f"Wrote {result.path} ({result.size_bytes / 1e6:.1f} MB, every check passed) and "
                f"{result.path.parent / 'MODEL_CARD.md'}")
 
 
 @cli.command(name="list")
 def list_registered():
-    """List the registered architectures, losses and datasets."""
+    """List the registered architectures, losses, datasets and export formats."""
     from keras_gan.data import DATASETS, OTHER_SOURCES
 
     sections = (("Architectures (--arch)", ARCHS.items()), ("Losses (--loss)", LOSSES.items()),
-                ("Datasets (--data)", [*DATASETS.items(), *OTHER_SOURCES.items()]))
+                ("Datasets (--data)", [*DATASETS.items(), *OTHER_SOURCES.items()]),
+                ("Export formats (export --formats)", FORMATS.items()),
+                ("TFLite variants (export --quantize)", QUANTIZATIONS.items()))
     for title, items in sections:
         click.echo(title)
         for name, item in items:

@@ -82,6 +82,33 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class ExportConfig:
+    """What `python cli.py export` writes; names are checked against keras_gan.exporters."""
+
+    out: str = "export"  # the model goes to out/<name>/<version>/
+    name: str | None = None  # None: "<arch>-<data>"
+    version: int | None = None  # None: one above the newest version in out/<name>/
+    formats: tuple[str, ...] = ("saved_model", "tflite")
+    quantize: tuple[str, ...] = ("float32", "float16", "int8")  # TFLite files to write
+    calibration_samples: int = 256  # latents the int8 converter calibrates ranges on
+    max_images: int = 256  # generate_n refuses larger counts
+
+    def validate(self) -> "ExportConfig":
+        if not self.formats:
+            raise invalid("formats", "at least one export format", ",".join(self.formats))
+        if "tflite" in self.formats and not self.quantize:
+            raise invalid("quantize", "at least one TFLite variant when tflite is exported",
+                          ",".join(self.quantize))
+        if self.version is not None and self.version < 1:
+            raise invalid("version", "an integer >= 1 (TF Serving versions)", self.version)
+        if self.calibration_samples < 1:
+            raise invalid("calibration_samples", "an integer >= 1", self.calibration_samples)
+        if self.max_images < 1:
+            raise invalid("max_images", "an integer >= 1", self.max_images)
+        return self
+
+
+@dataclass(frozen=True)
 class RunConfig:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)

@@ -1,45 +1,43 @@
-"""Export a run's generator as a versioned SavedModel (TF Serving layout), then prove it.
+"""Export a run's generator into one versioned folder, verify every artifact, then publish.
 
-export/<name>/<version>/{saved_model.pb, variables/} is written to a hidden
-temporary folder, reloaded and compared with the Keras generator there, and
-only then renamed into place: a server watching export/<name>/ never sees a
-half-written or unverified version, and a failed export leaves nothing behind.
+export/<name>/<version>/ holds the SavedModel (saved_model.pb + variables/, TF
+Serving's layout), the TFLite files and, on request, ONNX. Everything is written
+to a hidden staging folder beside it, reloaded in its real runtime and compared
+with the Keras generator there, and only then renamed into place: a server
+watching export/<name>/ never sees a half-written or unverified version, and a
+failed or interrupted export leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-import numpy as np
-
-from keras_gan.config import ConfigError
+from keras_gan.config import ConfigError, ExportConfig, invalid
 from keras_gan.fileio import DIR_MODE
 
-FLOAT_TOLERANCE = 1e-4
-BATCH_SIZES = (1, 5)
+CARD = "MODEL_CARD.md"
 
 
 class ExportError(RuntimeError):
-    """The exported artifact does not reproduce the Keras generator."""
-
-
-@dataclass
-class Check:
-    signature: str
-    batch_size: int
-    max_abs_diff: float  # images_float vs Keras
-    max_uint8_diff: int  # images vs Keras' output converted with images.to_uint8
+    """An exported artifact does not reproduce the Keras generator within its tolerance."""
 
 
 @dataclass
 class ExportResult:
-    path: Path
-    checks: list[Check]
-    size_bytes: int
+    path: Path  # the published version folder
+    artifacts: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)  # artifact name -> bytes
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(self.sizes.values())
 
 
 def next_version(model_dir: Path) -> int:
@@ -51,46 +49,37 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
-def verify_saved_model(path: Path, generator, latent_dim: int) -> list[Check]:
-    """Reload the SavedModel and compare every signature with the Keras generator."""
-    import tensorflow as tf
+def check_options(options: ExportConfig) -> ExportConfig:
+    """Names known, converters installed: fail before anything is written."""
+    from keras_gan.exporters import FORMATS
+    from keras_gan.exporters.tflite import QUANTIZATIONS
 
-    from keras_gan.images import to_uint8
-    from keras_gan.serving import seed_latents
-
-    loaded = tf.saved_model.load(str(path))
-    checks = []
-    for batch in BATCH_SIZES:
-        latents = np.random.default_rng(batch).standard_normal((batch, latent_dim)).astype("float32")
-        seeds = np.arange(batch, dtype=np.int64) + 7
-        cases = {
-            "serving_default": (latents, {"latent": tf.constant(latents)}),
-            "generate": (seed_latents(tf.constant(seeds), latent_dim).numpy(),
-                         {"seed": tf.constant(seeds)}),
-        }
-        for name, (z, inputs) in cases.items():
-            expected = generator(z, training=False).numpy()
-            out = loaded.signatures[name](**inputs)
-            float_diff = float(np.max(np.abs(out["images_float"].numpy() - expected)))
-            uint8_diff = int(np.max(np.abs(out["images"].numpy().astype(int)
-                                           - to_uint8(expected).astype(int))))
-            checks.append(Check(name, batch, float_diff, uint8_diff))
-    return checks
+    options.validate()
+    for key, registry, values in (("formats", FORMATS, options.formats),
+                                  ("quantize", QUANTIZATIONS, options.quantize)):
+        unknown = [v for v in values if v not in registry.names()]
+        if unknown:
+            raise invalid(key, f"a comma-separated list of {', '.join(registry.names())}",
+                          ",".join(values))
+    for name in options.formats:
+        missing = [m for m in FORMATS.get(name).requires if importlib.util.find_spec(m) is None]
+        if missing:
+            raise ConfigError(
+                f"Invalid formats: {name} needs the Python packages {', '.join(missing)}, which "
+                f"are not installed (pip install -r requirements.txt). Received: formats="
+                f"{','.join(options.formats)!r}.")
+    return options
 
 
-def check_passed(check: Check) -> bool:
-    # uint8 may differ by one where a float lands on a rounding boundary.
-    return check.max_abs_diff <= FLOAT_TOLERANCE and check.max_uint8_diff <= 1
+def export_generator(generator, latent_dim: int, model_dir: Path, options: ExportConfig,
+                     write_card: Callable | None = None) -> ExportResult:
+    """Write, verify and publish model_dir/<version>/; `write_card(result, folder)` adds a card."""
+    from keras_gan.exporters import FORMATS, artifact_size
+    from keras_gan.exporters.verify import format_table
 
-
-def export_saved_model(generator, latent_dim: int, model_dir: Path,
-                       version: int | None = None) -> ExportResult:
-    import tensorflow as tf
-
-    from keras_gan.serving import GeneratorServing
-
+    check_options(options)
     model_dir.mkdir(parents=True, exist_ok=True)
-    version = next_version(model_dir) if version is None else version
+    version = options.version or next_version(model_dir)
     final = model_dir / str(version)
     if final.exists():
         raise ConfigError(
@@ -99,36 +88,50 @@ def export_saved_model(generator, latent_dim: int, model_dir: Path,
         )
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=model_dir))
     try:
-        module = GeneratorServing(generator, latent_dim)
-        tf.saved_model.save(module, str(staging), signatures=module.signatures())
-        checks = verify_saved_model(staging, generator, latent_dim)
-        failed = [c for c in checks if not check_passed(c)]
+        result = ExportResult(final)
+        for name in options.formats:
+            result.artifacts += FORMATS.get(name).write(generator, latent_dim, staging, options)
+        for artifact in result.artifacts:
+            result.checks += FORMATS.get(artifact.format).verify(
+                artifact, staging, generator, latent_dim, options)
+            result.sizes[artifact.name] = artifact_size(staging, artifact)
+        failed = [c for c in result.checks if not c.passed]
         if failed:
+            bad = sorted({c.artifact for c in failed})
             raise ExportError(
-                f"The SavedModel does not reproduce the Keras generator: {failed[0]} "
-                f"(tolerance {FLOAT_TOLERANCE} for images_float, 1 for uint8 images)."
-            )
+                f"Export verification failed for {', '.join(bad)}: {len(failed)} of "
+                f"{len(result.checks)} checks are outside tolerance, so nothing was written to "
+                f"{model_dir}. Leave the failing variants out (--quantize / --formats) or train "
+                f"longer.\n{format_table(result.checks, result.sizes)}")
+        if write_card is not None:
+            write_card(result, staging)
         staging.chmod(DIR_MODE)  # servers often run as another user
         staging.rename(final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return ExportResult(final, checks, folder_size(final))
+    return result
 
 
-def export_run(run_dir: Path, out: Path, name: str | None = None,
-               version: int | None = None) -> ExportResult:
-    """Export a run's newest generator to out/<name>/<version>/ and write MODEL_CARD.md."""
-    from keras_gan.model_card import write_model_card
+def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResult:
+    """Export a run's newest generator to options.out/<name>/<version>/ with MODEL_CARD.md."""
+    options = options or ExportConfig()
+    from keras_gan.fileio import atomic_path, write_text_atomic
+    from keras_gan.model_card import model_card
     from keras_gan.runs import load_run, slug
 
+    check_options(options)
     config, gan, checkpoint = load_run(run_dir)
-    name = name or f"{config.model.arch}-{slug(config.data.name)}"
+    name = options.name or f"{config.model.arch}-{slug(config.data.name)}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-        raise ConfigError(
-            "Invalid name: expected letters, digits, '_', '.' or '-' (a folder name). "
-            f"Received: name={name!r}."
-        )
-    result = export_saved_model(gan.generator, gan.latent_dim, Path(out) / name, version)
-    write_model_card(result, config, run_dir, checkpoint, gan)
+        raise invalid("name", "letters, digits, '_', '.' or '-' (a folder name)", name)
+
+    def write_card(result, folder):
+        write_text_atomic(folder / CARD, model_card(result, folder, config, run_dir, checkpoint, gan,
+                                                      options.max_images))
+
+    model_dir = Path(options.out) / name
+    result = export_generator(gan.generator, gan.latent_dim, model_dir, options, write_card)
+    with atomic_path(model_dir / CARD) as tmp:  # beside the versions: the newest one's card
+        shutil.copyfile(result.path / CARD, tmp)
     return result

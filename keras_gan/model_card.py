@@ -1,5 +1,5 @@
-"""export/<name>/MODEL_CARD.md: where an export came from, its API, how it was checked,
-and copy-paste client snippets."""
+"""MODEL_CARD.md for an export: where it came from, its API, how it was checked, and
+copy-paste client snippets for TF Serving, Python, Android and iOS."""
 
 from __future__ import annotations
 
@@ -7,75 +7,190 @@ import hashlib
 import json
 from pathlib import Path
 
-from keras_gan.fileio import write_text_atomic
+from keras_gan.export import CARD
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def write_model_card(result, config, run_dir: Path, checkpoint: Path, gan) -> Path:
-    model_dir = result.path.parent
-    name, version = model_dir.name, result.path.name
-    height, width, channels = gan.generator.output_shape[1:]
-    latent = json.dumps([[0.0] * gan.latent_dim])  # valid, copy-paste-able request body
-    epoch = checkpoint.stem.split(".")[0].replace("epoch_", "")
-    files = sorted(p for p in result.path.rglob("*") if p.is_file())
-    lines = [
-        f"# {name} (version {version})",
+def _provenance(result, config, run_dir, checkpoint, gan, shape) -> list[str]:
+    epoch = int(checkpoint.name.split(".")[0].removeprefix("epoch_"))
+    height, width, channels = shape
+    return [
+        f"# {result.path.parent.name}, version {result.path.name}",
         "",
         f"Generator exported by keras-gan from run `{run_dir}`, checkpoint `{checkpoint.name}` "
-        f"(epoch {int(epoch)}). Architecture `{config.model.arch}`, data `{config.data.name}`, "
-        f"loss `{config.train.loss}`, latent_dim {gan.latent_dim}, images {height}x{width}x{channels}.",
+        f"(epoch {epoch} of {config.train.epochs}).",
         "",
-        "## Signatures",
+        f"- Architecture `{config.model.arch}`, width {config.model.width}, latent_dim {gan.latent_dim}",
+        f"- Data `{config.data.name}`, images {height}x{width}x{channels}",
+        f"- Loss `{config.train.loss}`, lr {config.train.lr:g}, batch {config.train.batch_size}, "
+        f"seed {config.train.seed}",
+        "",
+        "Latents are standard normal (`numpy.random.standard_normal`). Pixels: `images` is "
+        "uint8 `round((x + 1) * 127.5)`, `images_float` the generator's tanh output in [-1, 1].",
+        "",
+    ]
+
+
+def _saved_model(model_dir: Path, version: str, latent_dim: int, shape, max_images: int) -> list[str]:
+    h, w, c = shape
+    name, model_dir = model_dir.name, model_dir.resolve()
+    latent = json.dumps([[0.0] * latent_dim])
+    url = f"http://localhost:8501/v1/models/{name}:predict"
+    return [
+        "## SavedModel (TF Serving)",
         "",
         "| signature | inputs | outputs |",
         "| --- | --- | --- |",
-        f"| `serving_default` | `latent` float32 [batch, {gan.latent_dim}] | see below |",
-        "| `generate` | `seed` int64 [batch]: one deterministic image per seed | see below |",
-        "| `generate_n` | `num_images` int32 scalar (1..256), `seed` int64 scalar | see below |",
+        f"| `serving_default` | `latent` float32 [batch, {latent_dim}] | all three below |",
+        "| `generate` | `seed` int64 [batch]: one deterministic image per seed | all three below |",
+        f"| `generate_n` | `num_images` int32 scalar (1..{max_images}), `seed` int64 scalar "
+        "| all three below |",
         "",
-        f"Outputs of each: `images` uint8 [batch, {height}, {width}, {channels}], `images_float` "
-        "float32 in [-1, 1], `images_png_bytes` string [batch] (PNG; TF Serving's REST API "
-        "returns it base64-encoded as `{\"b64\": ...}`).",
+        f"Outputs: `images` uint8 [batch, {h}, {w}, {c}]; `images_float` float32 [batch, {h}, {w}, "
+        f"{c}] in [-1, 1]; `images_png_bytes` string [batch], PNG files (TF Serving's REST API "
+        "returns them base64-encoded as `{\"b64\": ...}`, about 10x smaller than integer lists). "
+        f"`generate_n` rejects counts outside 1..{max_images} with INVALID_ARGUMENT.",
         "",
-        "## Verification (reloaded SavedModel vs the Keras generator)",
+        "Serve the folder that holds the numbered versions; TF Serving loads the highest one and "
+        "ignores the non-SavedModel files beside `saved_model.pb`:",
         "",
-        "| signature | batch | max abs diff (images_float) | max diff (uint8 images) |",
-        "| --- | --- | --- | --- |",
-        *[f"| {c.signature} | {c.batch_size} | {c.max_abs_diff:.2e} | {c.max_uint8_diff} |"
-          for c in result.checks],
+        "```bash",
+        f"docker run --rm -p 8501:8501 -v \"{model_dir}:/models/{name}\" -e MODEL_NAME={name} "
+        "tensorflow/serving",
+        "# latents in, row form (\"instances\") or columnar form (\"inputs\"):",
+        f"curl -d '{{\"instances\": {latent}}}' {url}",
+        f"curl -d '{{\"inputs\": {{\"latent\": {latent}}}}}' {url}",
+        "# seeds in, one image per seed:",
+        f"curl -d '{{\"signature_name\": \"generate\", \"instances\": [1, 2, 3]}}' {url}",
+        f"curl -d '{{\"signature_name\": \"generate\", \"inputs\": {{\"seed\": [1, 2, 3]}}}}' {url}",
+        "# scalar inputs need the columnar form:",
+        f"curl -d '{{\"signature_name\": \"generate_n\", \"inputs\": {{\"num_images\": 4, "
+        f"\"seed\": 0}}}}' {url}",
+        "```",
+        "",
+        "Python client (standard library only), PNGs written to disk:",
+        "",
+        "```python",
+        "import base64, json, urllib.request",
+        "body = {\"signature_name\": \"generate_n\", \"inputs\": {\"num_images\": 4, \"seed\": 0}}",
+        f"request = urllib.request.Request(\"{url}\", data=json.dumps(body).encode())",
+        "outputs = json.load(urllib.request.urlopen(request))[\"outputs\"]",
+        "for i, png in enumerate(outputs[\"images_png_bytes\"]):",
+        "    open(f\"image_{i}.png\", \"wb\").write(base64.b64decode(png[\"b64\"]))",
+        "```",
+        "",
+        "In-process, without a server:",
+        "",
+        "```python",
+        "import tensorflow as tf",
+        f"model = tf.saved_model.load(\"{model_dir / version}\")",
+        "images = model.signatures[\"generate\"](seed=tf.constant([1, 2, 3], tf.int64))[\"images\"]",
+        "```",
+        "",
+    ]
+
+
+def _tflite(files: list[str], latent_dim: int, shape) -> list[str]:
+    h, w, c = shape
+    first = files[0]
+    return [
+        "## TFLite / LiteRT (phones)",
+        "",
+        f"Files: {', '.join(f'`{f}`' for f in files)}. One signature, `serving_default`: "
+        f"`latent` float32 [batch, {latent_dim}] -> `images` uint8 [batch, {h}, {w}, {c}] and "
+        "`images_float` float32. Built-in ops only. There is no seeded signature (random ops "
+        "would need Flex ops that mobile interpreters lack): the app draws the latent itself, "
+        "standard normal. The batch is dynamic: resize the input before allocating.",
+        "",
+        "```python",
+        "import numpy as np",
+        "from ai_edge_litert.interpreter import Interpreter",
+        f"runner = Interpreter(model_path=\"{first}\", num_threads=2).get_signature_runner()",
+        f"images = runner(latent=np.random.standard_normal((4, {latent_dim})).astype(\"float32\"))[\"images\"]",
+        "```",
+        "",
+        "Android (Kotlin, `com.google.ai.edge.litert:litert`; `loadModelFile` memory-maps the file from assets):",
+        "",
+        "```kotlin",
+        f"val interpreter = Interpreter(loadModelFile(context, \"{first}\"))",
+        f"val latent = Array(1) {{ FloatArray({latent_dim}) {{ random.nextGaussian().toFloat() }} }}",
+        f"val images = ByteBuffer.allocateDirect(1 * {h} * {w} * {c})  // uint8 pixels, NHWC",
+        "val floats = Array(1) { Array(" + f"{h}) {{ Array({w}) {{ FloatArray({c}) }} }} }}",
+        "interpreter.runSignature(mapOf(\"latent\" to latent),",
+        "    mapOf(\"images\" to images, \"images_float\" to floats), \"serving_default\")",
+        "```",
+        "",
+        "iOS (Swift, `TensorFlowLiteSwift` pod):",
+        "",
+        "```swift",
+        f"let interpreter = try Interpreter(modelPath: Bundle.main.path(forResource: "
+        f"\"{Path(first).stem}\", ofType: \"tflite\")!)",
+        f"try interpreter.resizeInput(at: 0, to: Tensor.Shape([1, {latent_dim}]))",
+        "try interpreter.allocateTensors()",
+        f"var latent = (0..<{latent_dim}).map {{ _ in Float(gaussian()) }}  // your N(0, 1) sampler",
+        "try interpreter.copy(Data(bytes: &latent, count: latent.count * 4), toInputAt: 0)",
+        "try interpreter.invoke()",
+        "let images = try interpreter.output(at: 0)  // check .name: \"images\" (uint8) or "
+        "\"images_float\"",
+        "```",
+        "",
+    ]
+
+
+def _onnx(latent_dim: int) -> list[str]:
+    return [
+        "## ONNX",
+        "",
+        f"`generator.onnx` (opset 17): input `latent` float32 [batch, {latent_dim}], outputs "
+        "`images` uint8 and `images_float` float32.",
+        "",
+        "```python",
+        "import numpy as np, onnxruntime",
+        "session = onnxruntime.InferenceSession(\"generator.onnx\")",
+        f"images = session.run([\"images\"], {{\"latent\": np.random.standard_normal((4, {latent_dim}))"
+        ".astype(\"float32\")})[0]",
+        "```",
+        "",
+    ]
+
+
+def model_card(result, folder: Path, config, run_dir, checkpoint, gan, max_images: int) -> str:
+    """The card's text; `folder` holds the files (the staging folder before publishing)."""
+    from keras_gan.exporters.verify import format_table
+
+    shape = tuple(gan.generator.output_shape[1:])
+    version = result.path.name
+    formats = {a.format for a in result.artifacts}
+    lines = _provenance(result, config, run_dir, checkpoint, gan, shape)
+    if "saved_model" in formats:
+        lines += _saved_model(result.path.parent, version, gan.latent_dim, shape, max_images)
+    tflite = [a.name for a in result.artifacts if a.format == "tflite"]
+    if tflite:
+        lines += _tflite(tflite, gan.latent_dim, shape)
+    if "onnx" in formats:
+        lines += _onnx(gan.latent_dim)
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CARD)
+    lines += [
+        "## Verification",
+        "",
+        "Each artifact was reloaded in its runtime (TensorFlow, LiteRT, onnxruntime) and run on "
+        "fixed latents at two batch sizes; `max abs diff` compares `images_float` with the Keras "
+        "generator, PSNR compares the uint8 images.",
+        "",
+        format_table(result.checks, result.sizes, markdown=True),
         "",
         "## Files",
         "",
         "| file | bytes | sha256 |",
         "| --- | --- | --- |",
-        *[f"| {p.relative_to(model_dir)} | {p.stat().st_size} | `{sha256(p)[:16]}` |" for p in files],
-        "",
-        "## Serve it",
-        "",
-        "```bash",
-        f"docker run -p 8501:8501 -v \"$PWD/{model_dir}:/models/{name}\" -e MODEL_NAME={name} "
-        "tensorflow/serving",
-        f"curl -d '{{\"instances\": {latent}}}' "
-        f"http://localhost:8501/v1/models/{name}:predict",
-        f"curl -d '{{\"signature_name\": \"generate\", \"instances\": [1, 2, 3]}}' "
-        f"http://localhost:8501/v1/models/{name}:predict",
-        f"curl -d '{{\"signature_name\": \"generate_n\", \"inputs\": {{\"num_images\": 4, \"seed\": 0}}}}' "
-        f"http://localhost:8501/v1/models/{name}:predict",
-        "```",
-        "",
-        "Scalar inputs (`generate_n`) need the columnar `inputs` form; `instances` is row-wise.",
-        "",
-        "```python",
-        "import tensorflow as tf",
-        f"model = tf.saved_model.load(\"{result.path}\")",
-        "out = model.signatures[\"generate\"](seed=tf.constant([1, 2, 3], tf.int64))",
-        "images = out[\"images\"].numpy()  # uint8 NHWC",
-        "```",
+        *[f"| {p.relative_to(folder)} | {p.stat().st_size} | `{sha256(p)}` |" for p in files],
         "",
     ]
-    card = model_dir / "MODEL_CARD.md"
-    write_text_atomic(card, "\n".join(lines))
-    return card
+    return "\n".join(lines)

@@ -31,11 +31,42 @@ def seed_latents(seeds, latent_dim: int):
     )
 
 
+def n_seeds(num_images, seed):
+    """The per-image seeds generate_n uses: distinct for every (seed, index) a client asks for."""
+    return (tf.cast(seed, tf.int64) * 1_000_003
+            + tf.range(tf.cast(num_images, tf.int64), dtype=tf.int64))
+
+
+def pixel_outputs(images):
+    """float [-1, 1] -> images uint8 and images_float: built-in ops only (TFLite, ONNX).
+
+    round((x + 1) * 127.5) written as floor(x * 127.5 + 128) clamped with minimum/maximum:
+    the int8 TFLite converter mis-quantizes tf.round and tf.clip_by_value here (uint8
+    images off by up to 50 levels while images_float was right); this form stays within
+    one level of the float result.
+    """
+    pixels = tf.cast(tf.minimum(tf.maximum(images * 127.5 + 128.0, 0.0), 255.0), tf.uint8)
+    return {"images": pixels, "images_float": images}
+
+
 def postprocess(images):
-    """float [-1, 1] -> the three documented outputs."""
-    pixels = tf.cast(tf.clip_by_value(tf.round((images + 1.0) * 127.5), 0.0, 255.0), tf.uint8)
-    png = tf.map_fn(tf.io.encode_png, pixels, fn_output_signature=tf.string)
-    return {"images": pixels, "images_float": images, "images_png_bytes": png}
+    """float [-1, 1] -> the three documented SavedModel outputs."""
+    outputs = pixel_outputs(images)
+    outputs["images_png_bytes"] = tf.map_fn(
+        tf.io.encode_png, outputs["images"], fn_output_signature=tf.string)
+    return outputs
+
+
+def latent_spec(latent_dim: int) -> tf.TensorSpec:
+    return tf.TensorSpec([None, latent_dim], tf.float32, "latent")
+
+
+def pixel_function(generator, latent_dim: int):
+    """tf.function latent -> pixel_outputs, traced for a dynamic batch."""
+    function = tf.function(lambda latent: pixel_outputs(generator(latent, training=False)),
+                           input_signature=[latent_spec(latent_dim)])
+    function.get_concrete_function()
+    return function
 
 
 class GeneratorServing(tf.Module):
@@ -46,7 +77,7 @@ class GeneratorServing(tf.Module):
         self.latent_dim = latent_dim
         self.max_images = max_images
         self.serve = tf.function(
-            self._serve, input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, "latent")])
+            self._serve, input_signature=[latent_spec(latent_dim)])
         self.generate = tf.function(
             self._generate, input_signature=[tf.TensorSpec([None], tf.int64, "seed")])
         self.generate_n = tf.function(
@@ -67,8 +98,7 @@ class GeneratorServing(tf.Module):
         tf.debugging.assert_less_equal(
             num_images, tf.constant(self.max_images, tf.int32),
             message=f"num_images must be <= {self.max_images} (the export's max_images)")
-        seeds = seed * 1_000_003 + tf.range(tf.cast(num_images, tf.int64))
-        return self._generate(seeds)
+        return self._generate(n_seeds(num_images, seed))
 
     def signatures(self) -> dict:
         return {"serving_default": self.serve, "generate": self.generate,

@@ -9,8 +9,9 @@ import tensorflow as tf
 from click.testing import CliRunner
 
 from cli import cli
-from keras_gan.config import ConfigError
-from keras_gan.export import export_run, export_saved_model, folder_size
+from keras_gan.config import ConfigError, ExportConfig
+from keras_gan.export import ExportError, export_generator, export_run, folder_size
+from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.train import run_training
 from tests.conftest import tiny_config
 
@@ -26,26 +27,91 @@ def trained_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def exported(trained_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("export")
-    return export_run(trained_run, out, name="digits"), out
+    options = ExportConfig(out=str(out), name="digits", formats=("saved_model", "tflite", "onnx"),
+                           calibration_samples=32)
+    return export_run(trained_run, options), out
+
+
+def options_for(out, **changes) -> ExportConfig:
+    return ExportConfig(out=str(out), calibration_samples=8, **changes)
+
+
+def keras_images(trained_run, latents):
+    from keras_gan.runs import load_run
+
+    _, gan, _ = load_run(trained_run)
+    return gan.generator(latents, training=False).numpy()
 
 
 def test_tf_serving_layout_versions_and_model_card(exported, trained_run):
     result, out = exported
     assert result.path == out / "digits" / "1"
-    assert (result.path / "saved_model.pb").is_file() and (result.path / "variables").is_dir()
+    assert sorted(p.name for p in result.path.iterdir()) == [
+        "MODEL_CARD.md", "assets", "fingerprint.pb", "generator.onnx", "generator.tflite",
+        "generator_fp16.tflite", "generator_int8.tflite", "saved_model.pb", "variables"]
     assert [p.name for p in (out / "digits").iterdir() if p.name.startswith(".")] == []
-    second = export_run(trained_run, out, name="digits")
-    assert second.path.name == "2"
+    second = export_run(trained_run, options_for(out, name="digits", formats=("saved_model",)))
+    assert second.path.name == "2" and not (second.path / "generator.tflite").exists()
     card = (out / "digits" / "MODEL_CARD.md").read_text()
-    assert "docker run" in card and '"signature_name": "generate_n", "inputs"' in card
-    assert "| serving_default | 5 |" in card
+    assert card.startswith("# digits, version 2") and "TFLite" not in card
+    first_card = (result.path / "MODEL_CARD.md").read_text()
+    assert "docker run" in first_card and '"signature_name": "generate_n", "inputs"' in first_card
+    assert "| generator_int8.tflite |" in first_card and "runSignature" in first_card
+    assert "| saved_model | " in first_card and "| serving_default | 5 |" in first_card
+    for name in ("generator.tflite", "variables/variables.index"):
+        size = (result.path / name).stat().st_size
+        assert f"| {name} | {size} | `" in first_card
 
 
-def test_every_check_passes_at_two_batch_sizes(exported):
+def test_every_artifact_and_signature_is_checked_at_two_batch_sizes(exported):
     result, _ = exported
-    assert {(c.signature, c.batch_size) for c in result.checks} == {
-        ("serving_default", 1), ("serving_default", 5), ("generate", 1), ("generate", 5)}
-    assert all(c.max_abs_diff <= 1e-4 and c.max_uint8_diff <= 1 for c in result.checks)
+    expected = {("saved_model", s, b) for s in ("serving_default", "generate", "generate_n")
+                for b in (1, 5)}
+    expected |= {(f, "serving_default", b) for b in (1, 5) for f in (
+        "generator.tflite", "generator_fp16.tflite", "generator_int8.tflite", "generator.onnx")}
+    assert {(c.artifact, c.signature, c.batch_size) for c in result.checks} == expected
+    assert all(c.passed for c in result.checks)
+    floats = [c for c in result.checks if c.artifact in ("saved_model", "generator.tflite",
+                                                          "generator.onnx")]
+    assert all(c.max_abs_diff <= 1e-4 and c.psnr_db > 40 for c in floats)
+
+
+@pytest.mark.parametrize("variant", ["float32", "float16", "int8"])
+def test_each_tflite_file_runs_in_litert_with_builtin_ops(exported, trained_run, variant):
+    from ai_edge_litert.interpreter import Interpreter
+
+    from keras_gan.exporters.verify import psnr
+    from keras_gan.images import to_uint8
+
+    result, _ = exported
+    quantization = QUANTIZATIONS.get(variant)
+    path = result.path / quantization.filename
+    assert b"Flex" not in path.read_bytes()  # no TF (Flex) ops: stock mobile interpreters run it
+    interpreter = Interpreter(model_path=str(path), num_threads=2)
+    runner = interpreter.get_signature_runner("serving_default")
+    latents = np.random.default_rng(5).standard_normal((3, 8)).astype("float32")  # batch 3: dynamic
+    outputs = runner(latent=latents)
+    expected = keras_images(trained_run, latents)
+    assert outputs["images"].dtype == np.uint8 and outputs["images"].shape == (3, 16, 16, 1)
+    if variant == "float32":
+        assert np.abs(outputs["images_float"] - expected).max() <= 1e-4
+    else:
+        assert psnr(to_uint8(expected), outputs["images"]) >= quantization.tolerance.min_psnr_db
+    dtypes = {d["dtype"] for d in interpreter.get_tensor_details()}
+    assert (np.int8 in dtypes) == (variant == "int8")
+
+
+def test_onnx_runs_in_onnxruntime(exported, trained_run):
+    import onnxruntime
+
+    result, _ = exported
+    session = onnxruntime.InferenceSession(str(result.path / "generator.onnx"),
+                                           providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["latent"]
+    latents = np.random.default_rng(6).standard_normal((4, 8)).astype("float32")
+    images, images_float = session.run(["images", "images_float"], {"latent": latents})
+    assert images.dtype == np.uint8 and images.shape == (4, 16, 16, 1)
+    assert np.abs(images_float - keras_images(trained_run, latents)).max() <= 1e-4
 
 
 def test_saved_model_cli_lists_the_documented_signatures(exported):
@@ -112,22 +178,66 @@ def test_a_failure_mid_export_leaves_no_version_folder(trained_run, tmp_path, mo
 
     monkeypatch.setattr(tf.saved_model, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
-        export_saved_model(gan.generator, gan.latent_dim, tmp_path / "m")
+        export_generator(gan.generator, gan.latent_dim, tmp_path / "m",
+                         options_for(tmp_path, formats=("saved_model",)))
     assert list((tmp_path / "m").iterdir()) == []
+
+
+def test_an_artifact_below_its_floor_fails_the_export_and_publishes_nothing(
+        trained_run, tmp_path, monkeypatch):
+    import dataclasses
+
+    from keras_gan.exporters.verify import Tolerance
+
+    impossible = dataclasses.replace(QUANTIZATIONS.get("int8"), tolerance=Tolerance(min_psnr_db=500))
+    monkeypatch.setitem(QUANTIZATIONS._items, "int8", impossible)
+    args = ["export", "--run", str(trained_run), "--out", str(tmp_path), "--name", "x",
+            "--quantize", "float32,int8", "--calibration-samples", "8"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "verification failed for generator_int8.tflite" in result.output
+    assert "PSNR >= 500 dB" in result.output and "NO" in result.output
+    assert list((tmp_path / "x").iterdir()) == []
+    with pytest.raises(ExportError):
+        export_run(trained_run, options_for(tmp_path, name="y", quantize=("int8",)))
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"formats": ("saved_model", "zip")}, "Invalid formats: expected a comma-separated list of onnx"),
+    ({"quantize": ("int4",)}, "Invalid quantize: expected a comma-separated list of float16"),
+    ({"formats": ("tflite",), "quantize": ()}, "Invalid quantize: expected at least one"),
+    ({"formats": ()}, "Invalid formats: expected at least one"),
+])
+def test_bad_options_are_refused_before_anything_is_written(trained_run, tmp_path, changes, message):
+    with pytest.raises(ConfigError, match=message):
+        export_run(trained_run, options_for(tmp_path / "out", **changes))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_converter_names_the_package(trained_run, tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tf2onnx" else real(name, *a))
+    with pytest.raises(ConfigError, match="onnx needs the Python packages tf2onnx"):
+        export_run(trained_run, options_for(tmp_path, formats=("onnx",)))
 
 
 def test_existing_version_is_refused(exported, trained_run):
     _, out = exported
     with pytest.raises(ConfigError, match="version=1 \\(exists"):
-        export_run(trained_run, out, name="digits", version=1)
+        export_run(trained_run, options_for(out, name="digits", version=1))
 
 
 def test_cli_export_prints_the_verification_table(trained_run, tmp_path):
     result = CliRunner().invoke(cli, ["export", "--run", str(trained_run), "--out",
-                                      str(tmp_path), "--name", "x"])
+                                      str(tmp_path), "--name", "x", "--formats", "tflite",
+                                      "--quantize", "float32, float16"])
     assert result.exit_code == 0, result.output
-    assert "serving_default" in result.output and "generate" in result.output
-    assert (tmp_path / "x" / "1" / "saved_model.pb").is_file()
+    assert "generator_fp16.tflite" in result.output and "every check passed" in result.output
+    assert sorted(p.name for p in (tmp_path / "x" / "1").iterdir()) == [
+        "MODEL_CARD.md", "generator.tflite", "generator_fp16.tflite"]
     bad = CliRunner().invoke(cli, ["export", "--run", str(trained_run), "--out", str(tmp_path),
                                    "--name", "../escape"])
     assert bad.exit_code == 1 and "Invalid name" in bad.output
