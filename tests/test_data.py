@@ -4,6 +4,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from keras_gan.data import DATASETS, DataError, resolve_source, training_pipeline
+from keras_gan.data.pipeline import steps_per_epoch
 from keras_gan.data.folder import ImageFolder, decode_image, find_images, load_folder
 from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import KAGGLE_URL, TomAndJerry
@@ -11,7 +12,9 @@ from tests.conftest import make_corrupt_files, write_image
 
 
 def batches(loaded, size, channels, batch_size=4, seed=0):
-    return list(training_pipeline(loaded, size, channels, batch_size, seed, 100).as_numpy_iterator())
+    """One epoch of batches (the pipeline itself is endless)."""
+    dataset = training_pipeline(loaded, size, channels, batch_size, seed, 100)
+    return list(dataset.take(steps_per_epoch(loaded.count, batch_size)).as_numpy_iterator())
 
 
 def test_mnist_5k_is_offline_and_balanced():
@@ -30,13 +33,16 @@ def test_pipeline_yields_float_batches_in_range_with_partial_last_batch():
     assert all(b.dtype == np.float32 and b.min() >= -1 and b.max() <= 1 for b in out)
 
 
-def test_pipeline_reshuffles_each_epoch():
+def test_pipeline_reshuffles_each_epoch_and_a_resumed_pipeline_repeats_the_order():
     images = np.arange(12, dtype=np.uint8).reshape(12, 1, 1, 1).repeat(4, 1).repeat(4, 2)
     loaded = DATASETS.get("mnist_5k").load("mnist_5k", None, 28, None)
     loaded.images, loaded.count = tf.data.Dataset.from_tensor_slices(images), 12
-    dataset = training_pipeline(loaded, 4, 1, 12, seed=0, shuffle_buffer=100)
-    first, second = (next(iter(dataset)).numpy()[:, 0, 0, 0] for _ in range(2))
+    epochs = iter(training_pipeline(loaded, 4, 1, 12, seed=0, shuffle_buffer=100))
+    first, second, third = (next(epochs).numpy()[:, 0, 0, 0] for _ in range(3))
     assert sorted(first.tolist()) == sorted(second.tolist()) and not np.array_equal(first, second)
+    resumed = iter(training_pipeline(loaded, 4, 1, 12, seed=0, shuffle_buffer=100, first_epoch=1))
+    assert np.array_equal(next(resumed).numpy()[:, 0, 0, 0], second)
+    assert np.array_equal(next(resumed).numpy()[:, 0, 0, 0], third)
 
 
 def test_folder_skips_and_counts_corrupt_files_and_mixes_modes(tmp_path):

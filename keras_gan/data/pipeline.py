@@ -35,17 +35,37 @@ def to_float(images):
     return tf.cast(images, tf.float32) / 127.5 - 1.0
 
 
+def steps_per_epoch(count: int, batch_size: int) -> int:
+    return -(-count // batch_size)  # the last, smaller batch is kept
+
+
 def training_pipeline(loaded: LoadedImages, image_size: int, channels: int, batch_size: int,
-                      seed: int, shuffle_buffer: int) -> tf.data.Dataset:
-    images = loaded.images.map(
+                      seed: int, shuffle_buffer: int, first_epoch: int = 0) -> tf.data.Dataset:
+    """Endless batches, epoch after epoch from `first_epoch`; fit with steps_per_epoch.
+
+    The images are resized once and held in memory (as `cache()` did). Each epoch
+    is a full permutation drawn from (seed, epoch) with a stateless op, so a
+    resumed run sees exactly the batches an uninterrupted one would have seen,
+    whatever this process iterated before. `shuffle_buffer` caps nothing any more:
+    every epoch is shuffled in full.
+    """
+    del shuffle_buffer
+    resized = loaded.images.map(
         lambda image: center_crop_resize(image, image_size, channels),
         num_parallel_calls=tf.data.AUTOTUNE,
-    )
+    ).batch(1024)
+    pixels = tf.concat(list(resized), axis=0)  # uint8 [count, size, size, channels]
+    count = int(pixels.shape[0])
+
+    def one_epoch(epoch):
+        key = tf.stack([tf.constant(seed, tf.int64), epoch])
+        order = tf.argsort(tf.random.stateless_uniform([count], seed=key))
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+
     return (
-        images.cache()
-        .shuffle(min(shuffle_buffer, loaded.count), seed=seed, reshuffle_each_iteration=True)
-        .batch(batch_size)
-        .map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+        tf.data.Dataset.range(first_epoch, 2**62)
+        .flat_map(one_epoch)
+        .map(lambda index: to_float(tf.gather(pixels, index)), num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
 
