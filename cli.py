@@ -39,8 +39,10 @@ def cli(quiet):
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
-def train(arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width, loss, lr,
-          seed, runs_root, run_dir, dry_run):
+@click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs may change.")
+@click.pass_context
+def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width, loss, lr,
+          seed, runs_root, run_dir, dry_run, resume):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
     \b
@@ -49,8 +51,14 @@ def train(arch, data, data_dir, image_size, epochs, batch_size, latent_dim, widt
       python cli.py train --arch dcgan --data tom_and_jerry --image-size 64
       python cli.py train --arch dcgan --data path/to/images --epochs 50
       python cli.py train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
+      python cli.py train --resume latest --epochs 200     # continue the newest run
     """
     from keras_gan.train import resolve_config, run_training
+
+    verbose = 1 if sys.stdout.isatty() else 2
+    if resume:
+        _resume(ctx, resume, runs_root, verbose)
+        return
 
     config = RunConfig(
         data=DataConfig(name=data, data_dir=data_dir, image_size=image_size),
@@ -63,9 +71,40 @@ def train(arch, data, data_dir, image_size, epochs, batch_size, latent_dim, widt
         if dry_run:
             click.echo(resolve_config(config).to_json(), nl=False)
             return
-        result = run_training(config, verbose=1 if sys.stdout.isatty() else 2)
+        result = run_training(config, verbose=verbose)
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
+    _report(result)
+
+
+def _resume(ctx, resume, runs_root, verbose):
+    from click.core import ParameterSource
+
+    from keras_gan.runs import resolve_run
+    from keras_gan.train import resume_training
+
+    allowed = {"resume", "epochs", "runs_root"}
+    changed = [name for name in ctx.params if name not in allowed
+               and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
+    if changed:
+        raise click.UsageError(
+            f"--resume continues a run with its own config.json; only --epochs can change. "
+            f"Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
+    epochs = ctx.params["epochs"]
+    if ctx.get_parameter_source("epochs") is ParameterSource.DEFAULT:
+        epochs = None
+    try:
+        result = resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    _report(result)
+
+
+def _report(result):
+    if result.interrupted:
+        click.echo(f"Stopped by Ctrl-C; checkpoint saved in {result.run_dir / 'checkpoints'}.")
+        click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")
+        sys.exit(130)
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
     click.echo(f"Sample from it: python cli.py sample --run {result.run_dir}")
 

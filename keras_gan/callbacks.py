@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
+import signal
+import threading
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from keras_gan.fileio import atomic_path, write_text_atomic
+from keras_gan.checkpoints import save_checkpoint
+from keras_gan.fileio import atomic_path
 from keras_gan.images import save_grid
-
-LATEST = "latest.json"
-
-
-def checkpoint_name(epoch: int) -> str:
-    return f"epoch_{epoch:04d}.weights.h5"
-
 
 class SampleGrid(keras.callbacks.Callback):
     """Saves samples/epoch_NNNN.png from latents drawn once, so grids compare across epochs."""
@@ -33,41 +28,59 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class GANCheckpoint(keras.callbacks.Callback):
-    """Saves the whole GAN state (G, D, both optimizers, the latent RNG) every epoch.
+    """Saves the whole GAN state every epoch (see keras_gan.checkpoints).
 
     Keras' ModelCheckpoint writes in place and keeps every file; a kill during
-    its write corrupts the only copy. Here each file is written to a temporary
-    name and renamed, `latest.json` points at the newest, and only the last
-    `keep` epochs are kept.
+    its write corrupts the only copy. Here files are written to a temporary name
+    and renamed, carry version metadata, and only the last `keep` are kept.
     """
 
-    def __init__(self, checkpoint_dir: str | Path, keep: int = 3):
+    def __init__(self, checkpoint_dir: str | Path, arch: str, keep: int = 3,
+                 steps_per_epoch: int | None = None, first_step: int = 0):
         super().__init__()
         self.checkpoint_dir = Path(checkpoint_dir)
+        self.arch = arch
         self.keep = keep
+        self.steps_per_epoch = steps_per_epoch
+        self.step = first_step  # steps done in the current epoch (a resumed one starts late)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
 
     def on_epoch_end(self, epoch, logs=None):
-        name = checkpoint_name(epoch + 1)
-        with atomic_path(self.checkpoint_dir / name) as tmp:
-            self.model.save_weights(tmp)
-        pointer = {"epoch": epoch + 1, "file": name}
-        write_text_atomic(self.checkpoint_dir / LATEST, json.dumps(pointer) + "\n")
-        for old in sorted(self.checkpoint_dir.glob("epoch_*.weights.h5"))[: -self.keep]:
-            old.unlink()
+        if self.steps_per_epoch is not None and self.step < self.steps_per_epoch:  # interrupted
+            save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, self.step)
+        else:
+            save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.arch, self.keep)
+        self.step = 0
 
 
-def latest_checkpoint(checkpoint_dir: str | Path) -> Path | None:
-    """The newest checkpoint: the one latest.json names, else the highest epoch file."""
-    checkpoint_dir = Path(checkpoint_dir)
-    try:
-        pointer = json.loads((checkpoint_dir / LATEST).read_text())
-        path = checkpoint_dir / pointer["file"]
-        if path.is_file():
-            return path
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    files = sorted(checkpoint_dir.glob("epoch_*.weights.h5"))
-    return files[-1] if files else None
+class StopOnInterrupt(keras.callbacks.Callback):
+    """First Ctrl-C: finish the current step, then stop (the epoch-end callbacks then save
+    a mid-epoch checkpoint). A second Ctrl-C interrupts at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.interrupted = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        self.interrupted = True
+        signal.signal(signal.SIGINT, self._previous)
+        print("\nCtrl-C: stopping after this step and saving a checkpoint "
+              "(Ctrl-C again to quit at once).", flush=True)
+
+    def on_train_begin(self, logs=None):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.interrupted:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self._previous is not None and not self.interrupted:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def read_history(path: str | Path) -> dict[str, list[float]]:

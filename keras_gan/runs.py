@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from keras_gan.callbacks import latest_checkpoint
 from keras_gan.config import ConfigError, RunConfig
 
 CONFIG = "config.json"
@@ -73,20 +72,16 @@ def resolve_run(run: str | None, runs_root: str | Path = "runs") -> Path:
 
 
 def load_run(run_dir: str | Path):
-    """Rebuild a run's GAN from its config.json and newest checkpoint.
+    """Rebuild a run's GAN from its config.json and newest good checkpoint.
 
-    Returns (config, gan, checkpoint path).
+    Returns (config, gan, checkpoint path). A damaged newest checkpoint falls back to
+    the one before it (logged); see keras_gan.checkpoints.restore.
     """
+    from keras_gan.checkpoints import restore
     from keras_gan.factory import build_gan
 
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG)
-    checkpoint = latest_checkpoint(run_dir / "checkpoints")
-    if checkpoint is None:
-        raise ConfigError(
-            f"Run {run_dir} has no checkpoint yet: expected checkpoints/epoch_*.weights.h5 "
-            "(written at the end of each epoch)."
-        )
     gan = build_gan(config)
-    gan.load_weights(checkpoint)
+    checkpoint, _ = restore(gan, run_dir / "checkpoints", config.model.arch)
     return config, gan, checkpoint

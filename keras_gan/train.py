@@ -25,6 +25,7 @@ class TrainingResult:
     run_dir: Path
     config: RunConfig
     history: dict
+    interrupted: bool = False  # stopped by Ctrl-C; a checkpoint was saved, resume continues
 
 
 def resolve_config(config: RunConfig) -> RunConfig:
@@ -78,10 +79,6 @@ def _write_skipped(run_dir: Path, loaded: LoadedImages) -> None:
 
 
 def run_training(config: RunConfig, verbose: int | str = 2) -> TrainingResult:
-    import keras
-
-    from keras_gan.callbacks import GANCheckpoint, LossPlot, SampleGrid
-    from keras_gan.factory import build_gan
     from keras_gan.fileio import write_text_atomic
     from keras_gan.images import save_grid
     from keras_gan.runs import CONFIG, create_run_dir
@@ -91,23 +88,104 @@ def run_training(config: RunConfig, verbose: int | str = 2) -> TrainingResult:
     write_text_atomic(run_dir / CONFIG, config.to_json())
     _write_skipped(run_dir, loaded)
     log.info("Run folder: %s; data: %s", run_dir, loaded.description)
+    data, n_grid = config.data, config.train.grid_size**2
+    save_grid(run_dir / "samples" / "reals.png",
+              some_images(loaded, data.image_size, data.channels, n_grid, config.train.seed),
+              ncols=config.train.grid_size)
+    return _fit(config, run_dir, loaded, verbose, _new_gan(config))
+
+
+def _new_gan(config: RunConfig):
+    import keras
+
+    from keras_gan.factory import build_gan
+
+    keras.utils.set_random_seed(config.train.seed)  # weights, latents and data order
+    return build_gan(config)
+
+
+def resume_training(run_dir: str | Path, epochs: int | None = None,
+                    verbose: int | str = 2) -> TrainingResult:
+    """Continue a run from its folder alone: config.json and the newest good checkpoint.
+
+    `epochs` raises the run's total (config.json is updated); the continued run is
+    identical to an uninterrupted one on the same machine (data order, latents, both
+    optimizers' state).
+    """
+    from keras_gan.checkpoints import restore
+    from keras_gan.fileio import write_text_atomic
+    from keras_gan.runs import CONFIG
+
+    run_dir = Path(run_dir)
+    config = RunConfig.from_json(run_dir / CONFIG)
+    if epochs is not None:
+        config = config.replace(train={"epochs": epochs})
+    config.validate()
+    gan = _new_gan(config)
+    checkpoint, meta = restore(gan, run_dir / "checkpoints", config.model.arch)
+    epoch, step = meta["epoch"], meta.get("step", 0)
+    if epoch >= config.train.epochs:
+        raise ConfigError(
+            f"Invalid epochs: expected more than the {epoch} epochs run {run_dir} has finished. "
+            f"Received: epochs={config.train.epochs} (pass --epochs N with N > {epoch} to train on).")
+    log.info("Resuming %s from %s: epoch %d, step %d.", run_dir, checkpoint.name, epoch + 1, step)
+    config, loaded = load_training_data(config)
+    write_text_atomic(run_dir / CONFIG, config.to_json())
+    _trim_history(run_dir / "history.csv", epoch)
+    return _fit(config, run_dir, loaded, verbose, gan, epoch, step)
+
+
+def _trim_history(path: Path, before_epoch: int) -> None:
+    """Drop history.csv rows of epochs that the resumed run will train again."""
+    import csv
+
+    from keras_gan.fileio import atomic_path
+
+    if not path.exists():
+        return
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle))
+    kept = rows[:1] + [row for row in rows[1:] if row and int(row[0]) < before_epoch]
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as handle:
+        csv.writer(handle).writerows(kept)
+
+
+def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
+         epoch: int = 0, step: int = 0) -> TrainingResult:
+    """Train `gan` from (epoch, step) to config.train.epochs, or until Ctrl-C."""
+    import keras
+
+    from keras_gan.callbacks import GANCheckpoint, LossPlot, SampleGrid, StopOnInterrupt
+    from keras_gan.data.pipeline import steps_per_epoch
 
     train, data = config.train, config.data
-    keras.utils.set_random_seed(train.seed)
-    dataset = training_pipeline(
-        loaded, data.image_size, data.channels, train.batch_size, train.seed, data.shuffle_buffer
-    )
-    n_grid = train.grid_size**2
-    save_grid(run_dir / "samples" / "reals.png",
-              some_images(loaded, data.image_size, data.channels, n_grid, train.seed), ncols=train.grid_size)
-
-    gan = build_gan(config)
+    steps = steps_per_epoch(loaded.count, train.batch_size)
+    stopper = StopOnInterrupt()
+    checkpointer = GANCheckpoint(run_dir / "checkpoints", config.model.arch, train.keep_checkpoints,
+                                 steps_per_epoch=steps, first_step=step)
     callbacks = [
-        SampleGrid(run_dir / "samples", gan.latents(n_grid, seed=train.seed)),
-        GANCheckpoint(run_dir / "checkpoints", keep=train.keep_checkpoints),
-        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        SampleGrid(run_dir / "samples", gan.latents(train.grid_size**2, seed=train.seed)),
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
+        checkpointer,
+        stopper,
     ]
-    history = gan.fit(dataset, epochs=train.epochs, callbacks=callbacks, verbose=verbose,
-                      shuffle=False)  # the pipeline reshuffles
-    return TrainingResult(run_dir=run_dir, config=config, history=history.history)
+
+    def pipeline(first_epoch):
+        return training_pipeline(loaded, data.image_size, data.channels, train.batch_size,
+                                 train.seed, data.shuffle_buffer, first_epoch)
+
+    history = {}
+    if step:  # finish the interrupted epoch: its remaining batches, in the same order
+        fitted = gan.fit(pipeline(epoch).skip(step), initial_epoch=epoch, epochs=epoch + 1,
+                         steps_per_epoch=steps - step, callbacks=callbacks, verbose=verbose,
+                         shuffle=False)
+        history = fitted.history
+        epoch += 1
+    if not stopper.interrupted and epoch < train.epochs:
+        fitted = gan.fit(pipeline(epoch), initial_epoch=epoch, epochs=train.epochs,
+                         steps_per_epoch=steps, callbacks=callbacks, verbose=verbose,
+                         shuffle=False)
+        history = {k: history.get(k, []) + v for k, v in fitted.history.items()}
+    return TrainingResult(run_dir=run_dir, config=config, history=history,
+                          interrupted=stopper.interrupted)

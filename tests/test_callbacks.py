@@ -2,19 +2,21 @@ import json
 
 import numpy as np
 
-from keras_gan.callbacks import GANCheckpoint, latest_checkpoint, plot_history, read_history
+from keras_gan.callbacks import GANCheckpoint, plot_history, read_history
+from keras_gan.checkpoints import latest_checkpoint
 from keras_gan.factory import build_gan
 from tests.conftest import tiny_config
 
 
 def test_checkpoints_keep_the_last_few_and_point_at_the_newest(tmp_path):
     gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
-    callback = GANCheckpoint(tmp_path / "ckpt", keep=2)
+    callback = GANCheckpoint(tmp_path / "ckpt", arch="gan", keep=2)
     callback.set_model(gan)
     for epoch in range(4):
         callback.on_epoch_end(epoch)
     names = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
-    assert names == ["epoch_0003.weights.h5", "epoch_0004.weights.h5", "latest.json"]
+    assert names == ["epoch_0003.json", "epoch_0003.weights.h5", "epoch_0004.json",
+                     "epoch_0004.weights.h5", "latest.json"]
     assert json.loads((tmp_path / "ckpt" / "latest.json").read_text())["epoch"] == 4
     assert latest_checkpoint(tmp_path / "ckpt").name == "epoch_0004.weights.h5"
 

@@ -1,0 +1,123 @@
+"""Versioned, atomic checkpoints of the whole GAN, and restoring the newest good one.
+
+checkpoints/epoch_NNNN.json (metadata) and epoch_NNNN.weights.h5 (G, D, both
+optimizers, the latent RNG) are each written to a temporary file and renamed;
+latest.json points at the newest pair. Restoring walks from the newest to the
+oldest: an unreadable file is logged and skipped, a checkpoint from another
+architecture or checkpoint format is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from keras_gan import __version__
+from keras_gan.config import ConfigError
+from keras_gan.fileio import atomic_path, write_text_atomic
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when a checkpoint written before cannot be loaded as it is
+LATEST = "latest.json"
+
+
+class CheckpointError(ConfigError):
+    """No checkpoint can be restored; the message says which and why."""
+
+
+def checkpoint_name(epoch: int, step: int = 0) -> str:
+    """epoch_NNNN: after NNNN whole epochs; _step_SSSSS: SSSSS steps into the next one."""
+    return f"epoch_{epoch:04d}_step_{step:05d}.weights.h5" if step else f"epoch_{epoch:04d}.weights.h5"
+
+
+def meta_path(weights: Path) -> Path:
+    return weights.with_name(weights.name.removesuffix(".weights.h5") + ".json")
+
+
+def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
+                    step: int = 0) -> Path:
+    checkpoint_dir = Path(checkpoint_dir)
+    weights = checkpoint_dir / checkpoint_name(epoch, step)
+    meta = {"format": FORMAT, "keras_gan": __version__, "arch": arch, "epoch": epoch, "step": step,
+            "d_iterations": int(gan.d_optimizer.iterations.numpy()),
+            "g_iterations": int(gan.g_optimizer.iterations.numpy())}
+    write_text_atomic(meta_path(weights), json.dumps(meta, indent=2) + "\n")
+    with atomic_path(weights) as tmp:
+        gan.save_weights(tmp)
+    write_text_atomic(checkpoint_dir / LATEST, json.dumps({"epoch": epoch, "file": weights.name}) + "\n")
+    for old in sorted(checkpoint_dir.glob("epoch_*.weights.h5"))[:-keep]:
+        meta_path(old).unlink(missing_ok=True)
+        old.unlink()
+    return weights
+
+
+def candidates(checkpoint_dir: str | Path) -> list[Path]:
+    """Checkpoint files, newest first: the one latest.json names, then by epoch."""
+    checkpoint_dir = Path(checkpoint_dir)
+    files = sorted(checkpoint_dir.glob("epoch_*.weights.h5"), reverse=True)
+    try:
+        named = checkpoint_dir / json.loads((checkpoint_dir / LATEST).read_text())["file"]
+        if named in files:
+            files.remove(named)
+            files.insert(0, named)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return files
+
+
+def latest_checkpoint(checkpoint_dir: str | Path) -> Path | None:
+    files = candidates(checkpoint_dir)
+    return files[0] if files else None
+
+
+def read_meta(weights: Path) -> dict:
+    try:
+        return json.loads(meta_path(weights).read_text())
+    except FileNotFoundError:
+        epoch = int(weights.name.removeprefix("epoch_")[:4])
+        return {"format": FORMAT, "epoch": epoch, "step": 0}  # written before metadata existed
+
+
+def check_compatible(meta: dict, arch: str, weights: Path) -> None:
+    if meta.get("format") != FORMAT:
+        raise CheckpointError(
+            f"Cannot restore {weights}: it is checkpoint format {meta.get('format')!r} (written by "
+            f"keras-gan {meta.get('keras_gan', '?')}), and keras-gan {__version__} reads format "
+            f"{FORMAT} only. Use the keras-gan version that wrote it.")
+    if meta.get("arch", arch) != arch:
+        raise CheckpointError(
+            f"Cannot restore {weights}: it holds a {meta['arch']!r} GAN, but the run's config.json "
+            f"says arch={arch!r}. The checkpoint and config.json come from different runs.")
+
+
+def restore(gan, checkpoint_dir: str | Path, arch: str) -> tuple[Path, dict]:
+    """Load the newest checkpoint that loads cleanly into `gan` (compiled: optimizers built).
+
+    Returns (weights path, metadata). The optimizers' step counters are compared with the
+    metadata, so a checkpoint whose optimizer state did not load is never used silently.
+    """
+    problems = []
+    for weights in candidates(checkpoint_dir):
+        try:
+            meta = read_meta(weights)
+        except ValueError as err:
+            problems.append(f"{meta_path(weights).name}: unreadable metadata ({err})")
+            continue
+        check_compatible(meta, arch, weights)
+        try:
+            gan.load_weights(weights)
+        except Exception as err:  # h5py/Keras raise many types for a damaged file
+            problems.append(f"{weights.name}: {type(err).__name__}: {str(err)[:200]}")
+            log.warning("Checkpoint %s is unreadable (%s); trying the one before it.", weights, err)
+            continue
+        counters = {"d_iterations": gan.d_optimizer, "g_iterations": gan.g_optimizer}
+        for key, optimizer in counters.items():
+            if key in meta and int(optimizer.iterations.numpy()) != meta[key]:
+                raise CheckpointError(
+                    f"Restoring {weights} did not restore the optimizer state: {key} is "
+                    f"{int(optimizer.iterations.numpy())} after loading, {meta[key]} when saved.")
+        return weights, meta
+    detail = "; ".join(problems) if problems else "none written yet (one is saved per epoch)"
+    raise CheckpointError(f"No usable checkpoint in {checkpoint_dir}: {detail}.")

@@ -1,0 +1,144 @@
+"""Crash safety: exact resume after SIGKILL, fallback from a damaged checkpoint, refusals,
+Ctrl-C."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from keras_gan.checkpoints import CheckpointError, restore
+from keras_gan.factory import build_gan
+from keras_gan.runs import load_run
+from keras_gan.train import resume_training, run_training
+from tests.conftest import tiny_config
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAIN_ARGS = ["--image-size", "8", "--latent-dim", "8", "--batch-size", "16", "--seed", "3"]
+
+
+def weights_and_counters(run_dir):
+    _, gan, _ = load_run(run_dir)
+    return (gan.get_weights(), int(gan.d_optimizer.iterations.numpy()),
+            int(gan.g_optimizer.iterations.numpy()), np.asarray(gan.seed_generator.state))
+
+
+def assert_same_state(a, b):
+    (wa, da, ga, sa), (wb, db, gb, sb) = a, b
+    assert (da, ga) == (db, gb)
+    assert np.array_equal(sa, sb)
+    for x, y in zip(wa, wb, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    """The reference: 3 epochs in one go, with the same options the CLI runs use."""
+    tmp = tmp_path_factory.mktemp("ref")
+    config = tiny_config(tmp, epochs=3, seed=3)
+    return run_training(config, verbose=0).run_dir
+
+
+def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(uninterrupted, tmp_path):
+    run_dir = tmp_path / "killed"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(
+        [sys.executable, "cli.py", "--quiet", "train", "--epochs", "3", "--run-dir", str(run_dir),
+         *TRAIN_ARGS], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while not (run_dir / "checkpoints" / "epoch_0001.weights.h5").exists():
+        assert process.poll() is None, process.stderr.read().decode()[-2000:]
+        assert time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)  # well into epoch 2 (one epoch of 313 steps takes seconds)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (run_dir / "checkpoints" / "epoch_0003.weights.h5").exists()
+
+    result = resume_training(run_dir, verbose=0)
+    assert result.history["d_loss"] and not result.interrupted
+    assert_same_state(weights_and_counters(run_dir), weights_and_counters(uninterrupted))
+    epochs = [int(row.split(",")[0]) for row in (run_dir / "history.csv").read_text().splitlines()[1:]]
+    assert epochs == [0, 1, 2]  # one row per epoch, none repeated by the resume
+
+
+def test_a_corrupt_newest_checkpoint_falls_back_to_the_previous_one(uninterrupted, tmp_path):
+    import shutil
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(uninterrupted, run_dir)
+    newest = run_dir / "checkpoints" / "epoch_0003.weights.h5"
+    newest.write_bytes(newest.read_bytes()[:1000])  # truncated, as by a full disk
+    config, gan, checkpoint = load_run(run_dir)
+    assert checkpoint.name == "epoch_0002.weights.h5"
+    result = resume_training(run_dir, epochs=3, verbose=0)  # trains epoch 3 again
+    assert_same_state(weights_and_counters(run_dir), weights_and_counters(uninterrupted))
+    assert result.history["d_loss"]
+
+
+def test_checkpoints_from_another_arch_or_format_are_refused(uninterrupted, tmp_path):
+    import shutil
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(uninterrupted, run_dir)
+    meta_file = run_dir / "checkpoints" / "epoch_0003.json"
+    meta = json.loads(meta_file.read_text())
+    config = tiny_config(tmp_path, epochs=3, seed=3)
+    from keras_gan.train import resolve_config
+
+    gan = build_gan(resolve_config(config).replace(data={"channels": 1}))
+    meta_file.write_text(json.dumps({**meta, "arch": "dcgan"}))
+    with pytest.raises(CheckpointError, match="holds a 'dcgan' GAN, but the run's config.json says"):
+        restore(gan, run_dir / "checkpoints", "gan")
+    meta_file.write_text(json.dumps({**meta, "format": 99, "keras_gan": "9.0"}))
+    with pytest.raises(CheckpointError, match="format 99 \\(written by keras-gan 9.0\\)"):
+        restore(gan, run_dir / "checkpoints", "gan")
+
+
+def test_restore_checks_that_optimizer_state_really_loaded(uninterrupted, tmp_path):
+    import shutil
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(uninterrupted, run_dir)
+    _, gan, checkpoint = load_run(run_dir)
+    meta = json.loads((run_dir / "checkpoints" / "epoch_0003.json").read_text())
+    assert int(gan.g_optimizer.iterations.numpy()) == meta["g_iterations"] == 3 * 313
+    assert any(np.abs(v.numpy()).sum() > 0 for v in gan.g_optimizer.variables[2:])  # Adam moments
+
+
+def test_resume_refuses_a_finished_run_and_changed_options(uninterrupted):
+    runner = CliRunner()
+    done = runner.invoke(cli, ["train", "--resume", str(uninterrupted)])
+    assert done.exit_code == 1 and "expected more than the 3 epochs" in done.output
+    changed = runner.invoke(cli, ["train", "--resume", str(uninterrupted), "--lr", "0.1"])
+    assert changed.exit_code == 2 and "only --epochs can change" in changed.output
+    assert "--lr" in changed.output
+
+
+def test_ctrl_c_saves_a_mid_epoch_checkpoint_and_resume_finishes_exactly(uninterrupted, tmp_path):
+    run_dir = tmp_path / "interrupted"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(
+        [sys.executable, "cli.py", "--quiet", "train", "--epochs", "3", "--run-dir", str(run_dir),
+         *TRAIN_ARGS], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (run_dir / "checkpoints" / "epoch_0001.weights.h5").exists():
+        assert process.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err[-2000:]
+    assert f"Resume with: python cli.py train --resume {run_dir}" in out
+    partial = sorted((run_dir / "checkpoints").glob("epoch_0001_step_*.weights.h5"))
+    assert len(partial) == 1 and "Traceback" not in err
+    resumed = CliRunner().invoke(cli, ["--quiet", "train", "--resume", str(run_dir)])
+    assert resumed.exit_code == 0, resumed.output
+    assert_same_state(weights_and_counters(run_dir), weights_and_counters(uninterrupted))
