@@ -24,6 +24,21 @@ ROOT = Path(__file__).resolve().parent.parent
 TRAIN_ARGS = ["--image-size", "8", "--latent-dim", "8", "--batch-size", "16", "--seed", "3"]
 
 
+def start_training_until_epoch_2(run_dir: Path) -> subprocess.Popen:
+    """A 3-epoch CLI run in a subprocess, returned about 0.3 s into its second epoch."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen(
+        [sys.executable, "cli.py", "--quiet", "train", "--epochs", "3", "--run-dir", str(run_dir),
+         *TRAIN_ARGS], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (run_dir / "checkpoints" / "epoch_0001.weights.h5").exists():
+        assert process.poll() is None, process.stderr.read()[-2000:]
+        assert time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)  # well into epoch 2 (one epoch of 313 steps takes seconds)
+    return process
+
+
 def weights_and_counters(run_dir):
     _, gan, _ = load_run(run_dir)
     return (gan.get_weights(), int(gan.d_optimizer.iterations.numpy()),
@@ -48,18 +63,9 @@ def uninterrupted(tmp_path_factory):
 
 def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(uninterrupted, tmp_path):
     run_dir = tmp_path / "killed"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    process = subprocess.Popen(
-        [sys.executable, "cli.py", "--quiet", "train", "--epochs", "3", "--run-dir", str(run_dir),
-         *TRAIN_ARGS], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 120
-    while not (run_dir / "checkpoints" / "epoch_0001.weights.h5").exists():
-        assert process.poll() is None, process.stderr.read().decode()[-2000:]
-        assert time.time() < deadline
-        time.sleep(0.05)
-    time.sleep(0.3)  # well into epoch 2 (one epoch of 313 steps takes seconds)
+    process = start_training_until_epoch_2(run_dir)
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.communicate()
     assert not (run_dir / "checkpoints" / "epoch_0003.weights.h5").exists()
 
     result = resume_training(run_dir, verbose=0)
@@ -124,15 +130,7 @@ def test_resume_refuses_a_finished_run_and_changed_options(uninterrupted):
 
 def test_ctrl_c_saves_a_mid_epoch_checkpoint_and_resume_finishes_exactly(uninterrupted, tmp_path):
     run_dir = tmp_path / "interrupted"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    process = subprocess.Popen(
-        [sys.executable, "cli.py", "--quiet", "train", "--epochs", "3", "--run-dir", str(run_dir),
-         *TRAIN_ARGS], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while not (run_dir / "checkpoints" / "epoch_0001.weights.h5").exists():
-        assert process.poll() is None and time.time() < deadline
-        time.sleep(0.05)
-    time.sleep(0.3)
+    process = start_training_until_epoch_2(run_dir)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err[-2000:]
