@@ -53,7 +53,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
       python cli.py train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
       python cli.py train --resume latest --epochs 200     # continue the newest run
     """
-    from keras_gan.train import resolve_config, run_training
+    from keras_gan.train import TrainingDiverged, resolve_config, run_training
 
     verbose = 1 if sys.stdout.isatty() else 2
     if resume:
@@ -72,7 +72,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
             click.echo(resolve_config(config).to_json(), nl=False)
             return
         result = run_training(config, verbose=verbose)
-    except ConfigError as err:
+    except (ConfigError, TrainingDiverged) as err:
         raise click.ClickException(str(err)) from None
     _report(result)
 
@@ -81,7 +81,7 @@ def _resume(ctx, resume, runs_root, verbose):
     from click.core import ParameterSource
 
     from keras_gan.runs import resolve_run
-    from keras_gan.train import resume_training
+    from keras_gan.train import TrainingDiverged, resume_training
 
     allowed = {"resume", "epochs", "runs_root"}
     changed = [name for name in ctx.params if name not in allowed
@@ -95,7 +95,7 @@ def _resume(ctx, resume, runs_root, verbose):
         epochs = None
     try:
         result = resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose)
-    except ConfigError as err:
+    except (ConfigError, TrainingDiverged) as err:
         raise click.ClickException(str(err)) from None
     _report(result)
 

@@ -23,6 +23,8 @@ class SampleGrid(keras.callbacks.Callback):
         self.latents = latents
 
     def on_epoch_end(self, epoch, logs=None):
+        if not losses_finite(logs):
+            return
         images = self.model.generator.predict(self.latents, verbose=0, batch_size=256)
         save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", images)
 
@@ -36,23 +38,90 @@ class GANCheckpoint(keras.callbacks.Callback):
     """
 
     def __init__(self, checkpoint_dir: str | Path, arch: str, keep: int = 3,
-                 steps_per_epoch: int | None = None, first_step: int = 0):
+                 steps_per_epoch: int | None = None):
         super().__init__()
         self.checkpoint_dir = Path(checkpoint_dir)
         self.arch = arch
         self.keep = keep
         self.steps_per_epoch = steps_per_epoch
-        self.step = first_step  # steps done in the current epoch (a resumed one starts late)
+        self.step = 0  # steps done in the current epoch (the trainer sets it for a late start)
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
 
     def on_epoch_end(self, epoch, logs=None):
+        if not losses_finite(logs):  # diverged: keep the last good checkpoint the newest
+            self.step = 0
+            return
         if self.steps_per_epoch is not None and self.step < self.steps_per_epoch:  # interrupted
             save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, self.step)
         else:
             save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.arch, self.keep)
         self.step = 0
+
+
+def losses_finite(logs) -> bool:
+    return all(np.isfinite(float(logs[key])) for key in ("d_loss", "g_loss") if key in (logs or {}))
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops training at the first step whose losses are NaN or Inf; the trainer rolls back."""
+
+    def __init__(self):
+        super().__init__()
+        self.diverged_at = None  # (epoch, step) of the first non-finite loss
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch, self.step = epoch, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.diverged_at is None and not losses_finite(logs):
+            self.diverged_at = (self.epoch, self.step)
+            self.model.stop_training = True
+
+
+class CollapseWatch(keras.callbacks.Callback):
+    """Warns (once each) when the discriminator wins outright for `patience` epochs in a row
+    (fake_score near 0 while g_loss rises) or when the fixed-latent samples stop varying."""
+
+    def __init__(self, latents: np.ndarray, patience: int = 3, min_fake_score: float = 0.05,
+                 min_sample_std: float = 0.02, warn=None):
+        super().__init__()
+        self.latents = latents
+        self.patience = patience
+        self.min_fake_score = min_fake_score
+        self.min_sample_std = min_sample_std
+        self.warn = warn or (lambda message: None)
+        self.history: list[tuple[float, float]] = []
+        self.warned: set[str] = set()
+
+    def _once(self, key: str, message: str) -> None:
+        if key not in self.warned:
+            self.warned.add(key)
+            self.warn(message)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if not losses_finite(logs):
+            return
+        if "fake_score" in logs and "g_loss" in logs:
+            self.history.append((float(logs["fake_score"]), float(logs["g_loss"])))
+        recent = self.history[-self.patience:]
+        if (len(recent) == self.patience and all(f < self.min_fake_score for f, _ in recent)
+                and all(b[1] > a[1] for a, b in zip(recent, recent[1:]))):
+            self._once("d_wins", (
+                f"Epoch {epoch + 1}: the discriminator has won outright for {self.patience} epochs "
+                f"(fake_score < {self.min_fake_score}, g_loss rising to {recent[-1][1]:.2f}); the "
+                "generator gets no useful gradient. Try --loss lsgan or hinge, a lower --lr, or "
+                "resume from an earlier checkpoint."))
+        images = self.model.generator.predict(self.latents, verbose=0, batch_size=256)
+        spread = float(np.std(images, axis=0).mean())  # across samples, per pixel
+        if spread < self.min_sample_std:
+            self._once("no_variety", (
+                f"Epoch {epoch + 1}: the samples have stopped varying (per-pixel std across "
+                f"{len(images)} fixed latents is {spread:.4f}): mode collapse. Resume from an "
+                "earlier checkpoint with a lower --lr, or try another --loss."))
 
 
 class StopOnInterrupt(keras.callbacks.Callback):
@@ -110,7 +179,8 @@ class LossPlot(keras.callbacks.Callback):
         self.out = Path(out)
 
     def on_epoch_end(self, epoch, logs=None):
-        plot_history(read_history(self.history_csv), self.out)
+        if losses_finite(logs):  # a diverged epoch's row is removed by the rollback
+            plot_history(read_history(self.history_csv), self.out)
 
 
 def plot_history(history: dict[str, list[float]], out: str | Path) -> None:

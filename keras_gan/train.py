@@ -150,42 +150,79 @@ def _trim_history(path: Path, before_epoch: int) -> None:
         csv.writer(handle).writerows(kept)
 
 
+MAX_ROLLBACKS = 3
+
+
+class TrainingDiverged(RuntimeError):
+    """The losses stayed NaN/Inf after MAX_ROLLBACKS rollbacks with halved learning rates."""
+
+
 def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
          epoch: int = 0, step: int = 0) -> TrainingResult:
-    """Train `gan` from (epoch, step) to config.train.epochs, or until Ctrl-C."""
+    """Train `gan` from (epoch, step) to config.train.epochs, or until Ctrl-C.
+
+    A NaN or Inf loss stops the epoch; the GAN is rolled back to the newest good
+    checkpoint with both learning rates halved, up to MAX_ROLLBACKS times.
+    """
     import keras
 
-    from keras_gan.callbacks import GANCheckpoint, LossPlot, SampleGrid, StopOnInterrupt
+    from keras_gan.callbacks import (CollapseWatch, DivergenceGuard, GANCheckpoint, LossPlot,
+                                     SampleGrid, StopOnInterrupt)
+    from keras_gan.checkpoints import restore, save_checkpoint
     from keras_gan.data.pipeline import steps_per_epoch
 
-    train, data = config.train, config.data
+    train, data, arch = config.train, config.data, config.model.arch
+    checkpoint_dir = run_dir / "checkpoints"
+    if (epoch, step) == (0, 0):  # something to roll back to if the first epoch diverges
+        save_checkpoint(gan, checkpoint_dir, 0, arch, train.keep_checkpoints)
     steps = steps_per_epoch(loaded.count, train.batch_size)
-    stopper = StopOnInterrupt()
-    checkpointer = GANCheckpoint(run_dir / "checkpoints", config.model.arch, train.keep_checkpoints,
-                                 steps_per_epoch=steps, first_step=step)
+    grid_latents = gan.latents(train.grid_size**2, seed=train.seed)
+    stopper, guard = StopOnInterrupt(), DivergenceGuard()
+    checkpointer = GANCheckpoint(checkpoint_dir, arch, train.keep_checkpoints, steps_per_epoch=steps)
     callbacks = [
-        SampleGrid(run_dir / "samples", gan.latents(train.grid_size**2, seed=train.seed)),
+        SampleGrid(run_dir / "samples", grid_latents),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
         checkpointer,
+        guard,
+        CollapseWatch(grid_latents, warn=log.warning),
         stopper,
     ]
 
-    def pipeline(first_epoch):
-        return training_pipeline(loaded, data.image_size, data.channels, train.batch_size,
-                                 train.seed, data.shuffle_buffer, first_epoch)
-
-    history = {}
-    if step:  # finish the interrupted epoch: its remaining batches, in the same order
-        fitted = gan.fit(pipeline(epoch).skip(step), initial_epoch=epoch, epochs=epoch + 1,
-                         steps_per_epoch=steps - step, callbacks=callbacks, verbose=verbose,
-                         shuffle=False)
-        history = fitted.history
-        epoch += 1
-    if not stopper.interrupted and epoch < train.epochs:
-        fitted = gan.fit(pipeline(epoch), initial_epoch=epoch, epochs=train.epochs,
-                         steps_per_epoch=steps, callbacks=callbacks, verbose=verbose,
-                         shuffle=False)
-        history = {k: history.get(k, []) + v for k, v in fitted.history.items()}
+    history: dict[str, list] = {}
+    rollbacks = 0
+    while epoch < train.epochs and not stopper.interrupted:
+        # A mid-epoch start (after Ctrl-C) first finishes that epoch's remaining batches.
+        end = epoch + 1 if step else train.epochs
+        dataset = training_pipeline(loaded, data.image_size, data.channels, train.batch_size,
+                                    train.seed, data.shuffle_buffer, epoch).skip(step)
+        checkpointer.step = step
+        fitted = gan.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
+                         callbacks=callbacks, verbose=verbose, shuffle=False)
+        for key, values in fitted.history.items():
+            history.setdefault(key, []).extend(values)
+        if guard.diverged_at is None:
+            epoch, step = end, 0
+            continue
+        bad_epoch, bad_step = guard.diverged_at
+        rollbacks += 1
+        if rollbacks > MAX_ROLLBACKS:
+            raise TrainingDiverged(
+                f"Training diverged: the losses became NaN/Inf at epoch {bad_epoch + 1}, step "
+                f"{bad_step}, after {MAX_ROLLBACKS} rollbacks with halved learning rates. The run "
+                f"folder keeps the last good checkpoint. Check the data for broken images, try a "
+                f"lower --lr (now {float(keras.ops.convert_to_numpy(gan.g_optimizer.learning_rate)):.2e}) "
+                f"or another --loss; resume with: python cli.py train --resume {run_dir}")
+        rates = [float(keras.ops.convert_to_numpy(o.learning_rate))
+                 for o in (gan.d_optimizer, gan.g_optimizer)]
+        checkpoint, meta = restore(gan, checkpoint_dir, arch)
+        for optimizer, rate in zip((gan.d_optimizer, gan.g_optimizer), rates, strict=True):
+            optimizer.learning_rate = rate / 2
+        epoch, step = meta["epoch"], meta.get("step", 0)
+        log.warning("Loss became NaN/Inf at epoch %d, step %d: rolled back to %s and halved both "
+                    "learning rates to %.2e / %.2e (rollback %d of %d).", bad_epoch + 1, bad_step,
+                    checkpoint.name, rates[0] / 2, rates[1] / 2, rollbacks, MAX_ROLLBACKS)
+        _trim_history(run_dir / "history.csv", epoch)
+        guard.diverged_at = None
     return TrainingResult(run_dir=run_dir, config=config, history=history,
                           interrupted=stopper.interrupted)

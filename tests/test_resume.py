@@ -140,3 +140,67 @@ def test_ctrl_c_saves_a_mid_epoch_checkpoint_and_resume_finishes_exactly(uninter
     resumed = CliRunner().invoke(cli, ["--quiet", "train", "--resume", str(run_dir)])
     assert resumed.exit_code == 0, resumed.output
     assert_same_state(weights_and_counters(run_dir), weights_and_counters(uninterrupted))
+
+
+def poison(monkeypatch, times: int, batch: int = 40):
+    """Replace batch `batch` of the first `times` pipelines built with NaNs."""
+    import tensorflow as tf
+
+    import keras_gan.train as train_module
+
+    real = train_module.training_pipeline
+    built = []
+
+    def poisoned(*args, **kwargs):
+        dataset = real(*args, **kwargs)
+        built.append(1)
+        if len(built) > times:
+            return dataset
+        return dataset.enumerate().map(
+            lambda i, x: tf.where(i == batch, x * float("nan"), x))
+
+    monkeypatch.setattr(train_module, "training_pipeline", poisoned)
+    return built
+
+
+def test_a_nan_batch_is_rolled_back_with_halved_learning_rates(tmp_path, monkeypatch, caplog):
+    built = poison(monkeypatch, times=1)
+    result = run_training(tiny_config(tmp_path, epochs=2, seed=3), verbose=0)
+    assert len(built) == 2  # the poisoned run, then one rollback
+    assert "rolled back to epoch_0000.weights.h5 and halved both learning rates to 1.00e-04" \
+        in caplog.text
+    _, gan, checkpoint = load_run(result.run_dir)
+    assert checkpoint.name == "epoch_0002.weights.h5"
+    assert all(np.isfinite(w).all() for w in gan.get_weights())
+    assert float(gan.g_optimizer.learning_rate.numpy()) == pytest.approx(1e-4)  # kept on resume
+    history = (result.run_dir / "history.csv").read_text()
+    assert "nan" not in history.lower() and len(history.splitlines()) == 3
+
+
+def test_a_run_that_keeps_diverging_stops_with_a_reason(tmp_path, monkeypatch):
+    poison(monkeypatch, times=100)
+    config = tiny_config(tmp_path, epochs=2, seed=3)
+    args = ["train", "--epochs", "2", "--runs-root", config.runs_root, *TRAIN_ARGS]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "after 3 rollbacks with halved learning rates" in result.output
+    assert "--resume" in result.output
+
+
+def test_collapse_watch_warns_once_when_d_wins_and_when_samples_stop_varying(tmp_path):
+    from keras_gan.callbacks import CollapseWatch
+
+    gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
+    warnings = []
+    watch = CollapseWatch(gan.latents(4), patience=3, warn=warnings.append)
+    watch.set_model(gan)
+    for epoch, g_loss in enumerate([3.0, 4.0, 5.0, 6.0]):
+        watch.on_epoch_end(epoch, {"fake_score": 0.01, "g_loss": g_loss, "d_loss": 0.1})
+    assert len([w for w in warnings if "won outright for 3 epochs" in w]) == 1
+    healthy = CollapseWatch(gan.latents(4), warn=warnings.append)
+    healthy.set_model(gan)
+    for layer in gan.generator.layers:  # a generator that ignores its input: every sample alike
+        for weight in layer.weights:
+            weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
+    healthy.on_epoch_end(0, {"fake_score": 0.5, "g_loss": 1.0, "d_loss": 1.0})
+    assert any("stopped varying" in w for w in warnings)

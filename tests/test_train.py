@@ -21,8 +21,8 @@ def test_dcgan_on_a_tom_and_jerry_layout_writes_the_whole_run(tmp_path, tom_and_
     samples = sorted(p.name for p in (run / "samples").iterdir())
     assert samples == ["epoch_0001.png", "epoch_0002.png", "reals.png"]
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
-        "epoch_0001.json", "epoch_0001.weights.h5", "epoch_0002.json", "epoch_0002.weights.h5",
-        "latest.json"]
+        "epoch_0000.json", "epoch_0000.weights.h5", "epoch_0001.json", "epoch_0001.weights.h5",
+        "epoch_0002.json", "epoch_0002.weights.h5", "latest.json"]
     history = read_history(run / "history.csv")
     assert history["epoch"] == [0.0, 1.0] and len(history["d_loss"]) == 2
     assert (run / "losses.png").stat().st_size > 1000
