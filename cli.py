@@ -178,6 +178,30 @@ def export(run, runs_root, **options):
                f"{result.path.parent / 'MODEL_CARD.md'}")
 
 
+@cli.command(name="check-data")
+@click.option("--data", default=DataConfig.name, help="Registered dataset, image folder path, or TFDS name.", **OPTS)
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="TFDS data_dir, or where a manual download lives.")
+def check_data(data, data_dir):
+    """Scan a dataset before training: readable and broken files, sizes, modes, duplicates.
+
+    Exits 0 if at least one image is usable, 1 otherwise.
+
+    \b
+    Examples:
+      python cli.py check-data --data path/to/images
+      python cli.py check-data --data tom_and_jerry
+    """
+    from keras_gan.data.check import check_data as scan
+
+    try:
+        result = scan(data, data_dir)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(result.report())
+    if not result.usable:
+        sys.exit(1)
+
+
 @cli.command(name="list")
 def list_registered():
     """List the registered architectures, losses, datasets and export formats."""

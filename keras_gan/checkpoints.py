@@ -44,8 +44,12 @@ def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
             "d_iterations": int(gan.d_optimizer.iterations.numpy()),
             "g_iterations": int(gan.g_optimizer.iterations.numpy())}
     write_text_atomic(meta_path(weights), json.dumps(meta, indent=2) + "\n")
-    with atomic_path(weights) as tmp:
-        gan.save_weights(tmp)
+    try:
+        with atomic_path(weights) as tmp:
+            gan.save_weights(tmp)
+    except BaseException:  # disk full, Ctrl-C: no orphan metadata; the previous pair stands
+        meta_path(weights).unlink(missing_ok=True)
+        raise
     write_text_atomic(checkpoint_dir / LATEST, json.dumps({"epoch": epoch, "file": weights.name}) + "\n")
     for old in sorted(checkpoint_dir.glob("epoch_*.weights.h5"))[:-keep]:
         meta_path(old).unlink(missing_ok=True)

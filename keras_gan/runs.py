@@ -30,7 +30,25 @@ def numbered_runs(root: str | Path) -> list[Path]:
 
 
 def create_run_dir(config: RunConfig) -> Path:
-    """`config.run_dir` if given (must be new or empty), else the next numbered folder."""
+    """`config.run_dir` if given (must be new or empty), else the next numbered folder.
+
+    The folder is proven writable before training starts, not at the first checkpoint.
+    """
+    key, value = ("run_dir", config.run_dir) if config.run_dir else ("runs_root", config.runs_root)
+    try:
+        path = _make_run_dir(config)
+        probe = path / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return path
+    except OSError as err:  # a file in the way, no permission, read-only disk
+        raise ConfigError(
+            f"Invalid {key}: expected a folder keras-gan can create and write to. Received: "
+            f"{key}={str(value)!r} ({err.strerror or err})."
+        ) from None
+
+
+def _make_run_dir(config: RunConfig) -> Path:
     if config.run_dir:
         path = Path(config.run_dir).expanduser()
         if path.exists() and any(path.iterdir()):

@@ -18,12 +18,20 @@ import tensorflow as tf
 from keras_gan.data.source import DataError, LoadedImages, Source
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+MIN_SIDE = 8  # smaller images hold no usable picture, only upscaling blur
+MAX_ASPECT = 4.0  # a centre crop of a thinner strip keeps too little of the picture
 GRAYSCALE_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
+
+
+def display_path(path) -> str:
+    """A path as printable text: bytes that are not UTF-8 (Linux allows them) become \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def find_images(root: Path) -> list[Path]:
     """Image files below `root` (recursive, case-insensitive extensions), sorted."""
     found = []
+    # followlinks=False (the default): a symlink loop cannot trap the walk.
     for folder, _dirs, files in os.walk(root, onerror=lambda err: None):
         found.extend(Path(folder) / f for f in files if f.lower().endswith(IMAGE_EXTENSIONS))
     return sorted(found)
@@ -66,8 +74,10 @@ def decode_image(path: Path, size: int) -> np.ndarray:
         image.draft("RGB", (size, size))  # JPEG: decode at the smallest scale >= size
         image.load()
         width, height = image.size
-        if width < 1 or height < 1:
-            raise ValueError(f"empty image ({width}x{height})")
+        if min(width, height) < MIN_SIDE:
+            raise ValueError(f"too small ({width}x{height}; the shorter side must be >= {MIN_SIDE} px)")
+        if max(width, height) / min(width, height) > MAX_ASPECT:
+            raise ValueError(f"too thin ({width}x{height}; aspect ratio above {MAX_ASPECT:g}:1)")
         picture = center_crop_resize(_flatten(image), size)
     array = np.asarray(picture, dtype=np.uint8)
     return array[..., None] if array.ndim == 2 else array
@@ -109,7 +119,7 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         results = list(pool.map(lambda p: _try_decode(p, image_size), files))
     arrays = [array for array, _ in results if array is not None]
-    skipped = [(str(path), reason) for path, (_, reason) in zip(files, results) if reason]
+    skipped = [(display_path(path), reason) for path, (_, reason) in zip(files, results) if reason]
     if not arrays:
         raise DataError(
             f"None of the {len(files)} image files in {root} could be read "
