@@ -61,9 +61,12 @@ def load_training_data(config: RunConfig) -> tuple[RunConfig, LoadedImages]:
     loaded = resolve_source(data.name).load(data.name, data.data_dir, data.image_size, data.channels)
     if loaded.skipped:
         log.warning(
-            "Skipped %d of %d image files that could not be read (first: %s: %s).",
+            "Skipped %d of %d image files that could not be read (first: %s: %s); all are listed "
+            "in the run's skipped_files.txt, and `python cli.py check-data` reports the details.",
             len(loaded.skipped), loaded.count + len(loaded.skipped), *loaded.skipped[0],
         )
+    else:
+        log.info("Data check: all %d images readable.", loaded.count)
     if config.train.batch_size > loaded.count:
         raise ConfigError(
             f"Invalid batch_size: expected at most the dataset size ({loaded.count} images in "
