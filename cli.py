@@ -36,13 +36,14 @@ def cli(quiet):
 @click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help="GAN loss.", **OPTS)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for both networks.", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
+@click.option("--ema", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=TrainConfig.ema, help="Keep an EMA copy of G with this decay (e.g. 0.999); grids, sample and export use it [default: off].")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
 @click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs may change.")
 @click.pass_context
 def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width, loss, lr,
-          seed, runs_root, run_dir, dry_run, resume):
+          seed, ema, runs_root, run_dir, dry_run, resume):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
     \b
@@ -63,7 +64,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
     config = RunConfig(
         data=DataConfig(name=data, data_dir=data_dir, image_size=image_size),
         model=ModelConfig(arch=arch, latent_dim=latent_dim, width=width),
-        train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, seed=seed),
+        train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, seed=seed, ema=ema),
         runs_root=runs_root,
         run_dir=run_dir,
     )

@@ -25,7 +25,7 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not losses_finite(logs):
             return
-        images = self.model.generator.predict(self.latents, verbose=0, batch_size=256)
+        images = self.model.sampling_generator.predict(self.latents, verbose=0, batch_size=256)
         save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", images)
 
 
@@ -115,7 +115,7 @@ class CollapseWatch(keras.callbacks.Callback):
                 f"(fake_score < {self.min_fake_score}, g_loss rising to {recent[-1][1]:.2f}); the "
                 "generator gets no useful gradient. Try --loss lsgan or hinge, a lower --lr, or "
                 "resume from an earlier checkpoint."))
-        images = self.model.generator.predict(self.latents, verbose=0, batch_size=256)
+        images = self.model.sampling_generator.predict(self.latents, verbose=0, batch_size=256)
         spread = float(np.std(images, axis=0).mean())  # across samples, per pixel
         if spread < self.min_sample_std:
             self._once("no_variety", (

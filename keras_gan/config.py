@@ -63,6 +63,7 @@ class TrainConfig:
     seed: int = 0
     keep_checkpoints: int = 3
     grid_size: int = 8  # the per-epoch grid is grid_size x grid_size images
+    ema: float | None = None  # decay of an EMA copy of G (e.g. 0.999) used for grids, sample, export
 
     def validate(self) -> None:
         if self.epochs < 1:
@@ -79,6 +80,8 @@ class TrainConfig:
             raise invalid("keep_checkpoints", "an integer >= 1", self.keep_checkpoints)
         if not 1 <= self.grid_size <= 32:
             raise invalid("grid_size", "an integer from 1 to 32", self.grid_size)
+        if self.ema is not None and not 0 < self.ema < 1:
+            raise invalid("ema", "a decay in (0, 1), e.g. 0.999", self.ema)
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,7 @@ def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResu
                                                       options.max_images))
 
     model_dir = Path(options.out) / name
-    result = export_generator(gan.generator, gan.latent_dim, model_dir, options, write_card)
+    result = export_generator(gan.sampling_generator, gan.latent_dim, model_dir, options, write_card)
     with atomic_path(model_dir / CARD) as tmp:  # beside the versions: the newest one's card
         shutil.copyfile(result.path / CARD, tmp)
     return result

@@ -22,7 +22,8 @@ def build_gan(config: RunConfig) -> GAN:
     shape = image_shape(config)
     generator = arch.build_generator(latent_dim, shape, config.model.width)
     discriminator = arch.build_discriminator(shape, config.model.width)
-    gan = GAN(generator, discriminator, latent_dim, seed=config.train.seed, name="gan")
+    gan = GAN(generator, discriminator, latent_dim, seed=config.train.seed,
+              ema_decay=config.train.ema, name="gan")
     train = config.train
     gan.compile(
         d_optimizer=keras.optimizers.Adam(train.lr, beta_1=train.beta_1, name="d_optimizer"),

@@ -19,9 +19,17 @@ from keras_gan.losses import LOSSES, GANLoss
 
 class GAN(keras.Model):
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
-                 seed: int | None = None, **kwargs):
+                 seed: int | None = None, ema_decay: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
+        # An exponential moving average of G's weights (Karras et al.): smoother samples than
+        # the raw generator; updated after every G step, checkpointed, used for sampling.
+        self.ema_decay = ema_decay
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator.trainable = False
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
         # Draws the training latents; its state is a variable, so checkpoints carry it.
@@ -101,6 +109,8 @@ class GAN(keras.Model):
             g_loss = self.generator_loss(g_logits)
         g_grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
+        if self.ema_generator is not None:
+            self._update_ema()
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
@@ -108,7 +118,17 @@ class GAN(keras.Model):
         self.fake_score_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
         return {m.name: m.result() for m in self.metrics}
 
+    def _update_ema(self):
+        decay = self.ema_decay
+        for average, current in zip(self.ema_generator.weights, self.generator.weights, strict=True):
+            average.assign(decay * average + (1.0 - decay) * ops.cast(current, average.dtype))
+
     # Library use --------------------------------------------------------
+
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """The generator for grids, `sample` and `export`: the EMA copy when there is one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
 
     def latents(self, n: int, seed: int = 0) -> np.ndarray:
         """`n` standard-normal latents that depend only on `seed` (not on training state)."""
@@ -116,4 +136,5 @@ class GAN(keras.Model):
 
     def generate(self, n: int, seed: int = 0, batch_size: int = 256) -> np.ndarray:
         """`n` images in [-1, 1], NHWC float32, from latents fixed by `seed`."""
-        return self.generator.predict(self.latents(n, seed), batch_size=batch_size, verbose=0)
+        return self.sampling_generator.predict(self.latents(n, seed), batch_size=batch_size,
+                                               verbose=0)

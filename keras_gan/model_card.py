@@ -31,6 +31,7 @@ def _provenance(result, config, run_dir, checkpoint, gan, shape) -> list[str]:
         f"- Data `{config.data.name}`, images {height}x{width}x{channels}",
         f"- Loss `{config.train.loss}`, lr {config.train.lr:g}, batch {config.train.batch_size}, "
         f"seed {config.train.seed}",
+        f"- Weights: {'the EMA generator (decay ' + format(config.train.ema, 'g') + ')' if config.train.ema else 'the generator (no EMA)'}",
         "",
         "Latents are standard normal (`numpy.random.standard_normal`). Pixels: `images` is "
         "uint8 `round((x + 1) * 127.5)`, `images_float` the generator's tanh output in [-1, 1].",
