@@ -33,6 +33,7 @@ def cli(quiet):
 @click.option("--batch-size", type=click.IntRange(min=1), default=TrainConfig.batch_size, help="Images per step.", **OPTS)
 @click.option("--latent-dim", type=click.IntRange(min=1), default=None, help="Latent size [default: gan 100, dcgan 128].")
 @click.option("--width", type=click.IntRange(min=1), default=ModelConfig.width, help="dcgan base width w (G starts at 8w channels).", **OPTS)
+@click.option("--spectral-norm", is_flag=True, default=ModelConfig.spectral_norm, help="Spectral normalization on every discriminator Dense/Conv2D layer.")
 @click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help="GAN loss.", **OPTS)
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for both networks.", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
@@ -42,7 +43,8 @@ def cli(quiet):
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
 @click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs may change.")
 @click.pass_context
-def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width, loss, lr,
+def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width,
+          spectral_norm, loss, lr,
           seed, ema, runs_root, run_dir, dry_run, resume):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
@@ -63,7 +65,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
 
     config = RunConfig(
         data=DataConfig(name=data, data_dir=data_dir, image_size=image_size),
-        model=ModelConfig(arch=arch, latent_dim=latent_dim, width=width),
+        model=ModelConfig(arch=arch, latent_dim=latent_dim, width=width, spectral_norm=spectral_norm),
         train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, seed=seed, ema=ema),
         runs_root=runs_root,
         run_dir=run_dir,

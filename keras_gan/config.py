@@ -45,6 +45,7 @@ class ModelConfig:
     arch: str = "gan"
     latent_dim: int | None = None  # None: the architecture's default (gan 100, dcgan 128)
     width: int = 64  # dcgan base width w: the generator starts at 8w channels
+    spectral_norm: bool = False  # wrap the discriminator's Dense/Conv2D in SpectralNormalization
 
     def validate(self) -> None:
         if self.latent_dim is not None and self.latent_dim < 1:

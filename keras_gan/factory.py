@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from keras_gan.archs import ARCHS
+from keras_gan.archs.base import with_spectral_norm
 from keras_gan.config import RunConfig
 from keras_gan.gan import GAN
 
@@ -22,6 +23,8 @@ def build_gan(config: RunConfig) -> GAN:
     shape = image_shape(config)
     generator = arch.build_generator(latent_dim, shape, config.model.width)
     discriminator = arch.build_discriminator(shape, config.model.width)
+    if config.model.spectral_norm:
+        discriminator = with_spectral_norm(discriminator)
     gan = GAN(generator, discriminator, latent_dim, seed=config.train.seed,
               ema_decay=config.train.ema, name="gan")
     train = config.train

@@ -24,3 +24,16 @@ class Architecture:
     default_image_size: Callable[[int | None], int]
     check_image_size: Callable[[int], str | None]
     summary: str
+
+
+def with_spectral_norm(discriminator: keras.Model) -> keras.Model:
+    """A copy of a functional discriminator with every Dense and Conv2D wrapped in Keras'
+    SpectralNormalization (Miyato et al. 2018), for any architecture."""
+
+    def clone(layer):
+        fresh = layer.__class__.from_config(layer.get_config())
+        if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D)):
+            return keras.layers.SpectralNormalization(fresh, name=f"sn_{layer.name}")
+        return fresh
+
+    return keras.models.clone_model(discriminator, clone_function=clone)
