@@ -19,13 +19,18 @@ def sha256(path: Path) -> str:
 
 
 def _provenance(result, config, run_dir, checkpoint, gan, shape) -> list[str]:
-    epoch = int(checkpoint.name.split(".")[0].removeprefix("epoch_"))
+    from keras_gan.checkpoints import read_meta
+
+    meta = read_meta(checkpoint)
+    progress = f"epoch {meta['epoch']} of {config.train.epochs}"
+    if meta.get("step"):
+        progress += f", plus {meta['step']} steps of the next (stopped by Ctrl-C)"
     height, width, channels = shape
     return [
         f"# {result.path.parent.name}, version {result.path.name}",
         "",
         f"Generator exported by keras-gan from run `{run_dir}`, checkpoint `{checkpoint.name}` "
-        f"(epoch {epoch} of {config.train.epochs}).",
+        f"({progress}).",
         "",
         f"- Architecture `{config.model.arch}`, width {config.model.width}, latent_dim {gan.latent_dim}",
         f"- Data `{config.data.name}`, images {height}x{width}x{channels}",

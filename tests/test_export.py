@@ -241,3 +241,18 @@ def test_cli_export_prints_the_verification_table(trained_run, tmp_path):
     bad = CliRunner().invoke(cli, ["export", "--run", str(trained_run), "--out", str(tmp_path),
                                    "--name", "../escape"])
     assert bad.exit_code == 1 and "Invalid name" in bad.output
+
+
+def test_a_run_stopped_mid_epoch_exports_with_its_progress_in_the_card(trained_run, tmp_path):
+    import shutil
+
+    from keras_gan.checkpoints import save_checkpoint
+    from keras_gan.runs import load_run
+
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    config, gan, _ = load_run(run)
+    save_checkpoint(gan, run / "checkpoints", 1, config.model.arch, keep=3, step=12)
+    result = export_run(run, options_for(tmp_path / "out", formats=("saved_model",)))
+    card = (result.path / "MODEL_CARD.md").read_text()
+    assert "checkpoint `epoch_0001_step_00012.weights.h5` (epoch 1 of 1, plus 12 steps" in card
