@@ -45,10 +45,6 @@ def next_version(model_dir: Path) -> int:
     return max(versions, default=0) + 1
 
 
-def folder_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
-
-
 def check_options(options: ExportConfig) -> ExportConfig:
     """Names known, converters installed: fail before anything is written."""
     from keras_gan.exporters import FORMATS

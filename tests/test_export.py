@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from cli import cli
 from keras_gan.config import ConfigError, ExportConfig
-from keras_gan.export import ExportError, export_generator, export_run, folder_size
+from keras_gan.export import ExportError, export_generator, export_run
+from keras_gan.fileio import path_size
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.train import run_training
 from tests.conftest import tiny_config
@@ -163,7 +164,7 @@ def test_each_weight_is_stored_once(exported, trained_run):
     result, _ = exported
     _, gan, _ = load_run(trained_run)
     weight_bytes = sum(w.nbytes for w in gan.generator.get_weights())
-    assert folder_size(result.path / "variables") < 1.2 * weight_bytes
+    assert path_size(result.path / "variables") < 1.2 * weight_bytes
 
 
 def test_a_failure_mid_export_leaves_no_version_folder(trained_run, tmp_path, monkeypatch):

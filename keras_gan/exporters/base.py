@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from keras_gan.exporters.verify import Tolerance
+from keras_gan.fileio import path_size
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,4 @@ class ExportFormat:
 
 
 def artifact_size(folder: Path, artifact: Artifact) -> int:
-    total = 0
-    for name in artifact.files or (artifact.name,):
-        path = folder / name
-        paths = path.rglob("*") if path.is_dir() else [path]
-        total += sum(p.stat().st_size for p in paths if p.is_file())
-    return total
+    return sum(path_size(folder / name) for name in artifact.files or (artifact.name,))
