@@ -21,11 +21,13 @@ class SampleGrid(keras.callbacks.Callback):
         super().__init__()
         self.samples_dir = Path(samples_dir)
         self.latents = latents
+        self.images = None  # this epoch's grid images
 
     def on_epoch_end(self, epoch, logs=None):
         if not losses_finite(logs):
             return
         images = self.model.sampling_generator.predict(self.latents, verbose=0, batch_size=256)
+        self.images = images  # the collapse watch reads them rather than generating them again
         save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", images)
 
 
@@ -83,12 +85,13 @@ class DivergenceGuard(keras.callbacks.Callback):
 
 class CollapseWatch(keras.callbacks.Callback):
     """Warns (once each) when the discriminator wins outright for `patience` epochs in a row
-    (fake_score near 0 while g_loss rises) or when the fixed-latent samples stop varying."""
+    (fake_score near 0 while g_loss rises) or when the fixed-latent samples stop varying.
+    Reads the samples from `grid`, which must run before it in the callback list."""
 
-    def __init__(self, latents: np.ndarray, patience: int = 3, min_fake_score: float = 0.05,
+    def __init__(self, grid: SampleGrid, patience: int = 3, min_fake_score: float = 0.05,
                  min_sample_std: float = 0.02, warn=None):
         super().__init__()
-        self.latents = latents
+        self.grid = grid
         self.patience = patience
         self.min_fake_score = min_fake_score
         self.min_sample_std = min_sample_std
@@ -115,7 +118,7 @@ class CollapseWatch(keras.callbacks.Callback):
                 f"(fake_score < {self.min_fake_score}, g_loss rising to {recent[-1][1]:.2f}); the "
                 "generator gets no useful gradient. Try --loss lsgan or hinge, a lower --lr, or "
                 "resume from an earlier checkpoint."))
-        images = self.model.sampling_generator.predict(self.latents, verbose=0, batch_size=256)
+        images = self.grid.images
         spread = float(np.std(images, axis=0).mean())  # across samples, per pixel
         if spread < self.min_sample_std:
             self._once("no_variety", (

@@ -182,13 +182,14 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
     grid_latents = gan.latents(train.grid_size**2, seed=train.seed)
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
     checkpointer = GANCheckpoint(checkpoint_dir, arch, train.keep_checkpoints, steps_per_epoch=steps)
+    grid = SampleGrid(run_dir / "samples", grid_latents)
     callbacks = [
-        SampleGrid(run_dir / "samples", grid_latents),
+        grid,
         keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
         checkpointer,
         guard,
-        CollapseWatch(grid_latents, warn=log.warning),
+        CollapseWatch(grid, warn=log.warning),
         stopper,
     ]
 

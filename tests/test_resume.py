@@ -188,19 +188,25 @@ def test_a_run_that_keeps_diverging_stops_with_a_reason(tmp_path, monkeypatch):
 
 
 def test_collapse_watch_warns_once_when_d_wins_and_when_samples_stop_varying(tmp_path):
-    from keras_gan.callbacks import CollapseWatch
+    from keras_gan.callbacks import CollapseWatch, SampleGrid
 
     gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
     warnings = []
-    watch = CollapseWatch(gan.latents(4), patience=3, warn=warnings.append)
+    grid = SampleGrid(tmp_path / "samples", gan.latents(4))
+    grid.set_model(gan)
+    watch = CollapseWatch(grid, patience=3, warn=warnings.append)
     watch.set_model(gan)
     for epoch, g_loss in enumerate([3.0, 4.0, 5.0, 6.0]):
-        watch.on_epoch_end(epoch, {"fake_score": 0.01, "g_loss": g_loss, "d_loss": 0.1})
+        logs = {"fake_score": 0.01, "g_loss": g_loss, "d_loss": 0.1}
+        grid.on_epoch_end(epoch, logs)
+        watch.on_epoch_end(epoch, logs)
     assert len([w for w in warnings if "won outright for 3 epochs" in w]) == 1
-    healthy = CollapseWatch(gan.latents(4), warn=warnings.append)
+    healthy = CollapseWatch(grid, warn=warnings.append)
     healthy.set_model(gan)
     for layer in gan.generator.layers:  # a generator that ignores its input: every sample alike
         for weight in layer.weights:
             weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
-    healthy.on_epoch_end(0, {"fake_score": 0.5, "g_loss": 1.0, "d_loss": 1.0})
+    logs = {"fake_score": 0.5, "g_loss": 1.0, "d_loss": 1.0}
+    grid.on_epoch_end(0, logs)
+    healthy.on_epoch_end(0, logs)
     assert any("stopped varying" in w for w in warnings)
