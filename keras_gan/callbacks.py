@@ -10,25 +10,29 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_gan.checkpoints import save_checkpoint
+from keras_gan.checkpoints import BEST, save_checkpoint
 from keras_gan.fileio import atomic_path
 from keras_gan.images import save_grid
 
 class SampleGrid(keras.callbacks.Callback):
-    """Saves samples/epoch_NNNN.png from latents drawn once, so grids compare across epochs."""
+    """Saves samples/epoch_NNNN.png from latents drawn once, so grids compare across epochs.
 
-    def __init__(self, samples_dir: str | Path, latents: np.ndarray):
+    `inputs`: the generator's inputs (latents, or [latents, labels] for a conditional GAN).
+    """
+
+    def __init__(self, samples_dir: str | Path, inputs, ncols: int | None = None):
         super().__init__()
         self.samples_dir = Path(samples_dir)
-        self.latents = latents
+        self.inputs = inputs
+        self.ncols = ncols
         self.images = None  # this epoch's grid images
 
     def on_epoch_end(self, epoch, logs=None):
         if not losses_finite(logs):
             return
-        images = self.model.sampling_generator.predict(self.latents, verbose=0, batch_size=256)
+        images = self.model.sampling_generator.predict(self.inputs, verbose=0, batch_size=256)
         self.images = images  # the collapse watch reads them rather than generating them again
-        save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", images)
+        save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", images, ncols=self.ncols)
 
 
 class GANCheckpoint(keras.callbacks.Callback):
@@ -62,6 +66,40 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.step = 0
 
 
+class QualityEval(keras.callbacks.Callback):
+    """Every `every` epochs scores the sampling generator with `evaluator` (see
+    keras_gan.evaluation), logs `key` (NaN on other epochs, so history.csv keeps one
+    column) and keeps checkpoints/best.weights.h5 at the lowest value. Must run
+    before CSVLogger in the callback list."""
+
+    def __init__(self, evaluator, key: str, every: int, checkpoint_dir: str | Path, arch: str,
+                 best: float | None = None, info=None):
+        super().__init__()
+        self.evaluator, self.key, self.every = evaluator, key, every
+        self.checkpoint_dir, self.arch = Path(checkpoint_dir), arch
+        self.best = best
+        self.info = info or (lambda message: None)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        logs[self.key] = float("nan")
+        # a diverged or interrupted (partial) epoch is not scored
+        if (epoch + 1) % self.every or not losses_finite(logs) or self.model.stop_training:
+            return
+        result = self.evaluator.evaluate(self.model)
+        value = logs[self.key] = float(result[self.key])
+        if self.best is None or value < self.best:
+            save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.arch, keep=1,
+                            name=BEST, extra={"metric": self.key, "value": value, "result": result})
+            self.info(f"Epoch {epoch + 1}: {self.key} {value:.4g} is the best so far "
+                      f"(was {self.best if self.best is None else f'{self.best:.4g}'}); saved "
+                      f"checkpoints/{BEST}.weights.h5.")
+            self.best = value
+        else:
+            self.info(f"Epoch {epoch + 1}: {self.key} {value:.4g} (best {self.best:.4g}).")
+
+
 def losses_finite(logs) -> bool:
     return all(np.isfinite(float(logs[key])) for key in ("d_loss", "g_loss") if key in (logs or {}))
 
@@ -89,9 +127,11 @@ class CollapseWatch(keras.callbacks.Callback):
     Reads the samples from `grid`, which must run before it in the callback list."""
 
     def __init__(self, grid: SampleGrid, patience: int = 3, min_fake_score: float = 0.05,
-                 min_sample_std: float = 0.02, warn=None):
+                 min_sample_std: float = 0.02, warn=None, scores_are_probabilities: bool = True):
         super().__init__()
         self.grid = grid
+        # False for critics (WGAN): sigmoid(D) is no probability, only the sample check runs.
+        self.scores_are_probabilities = scores_are_probabilities
         self.patience = patience
         self.min_fake_score = min_fake_score
         self.min_sample_std = min_sample_std
@@ -108,7 +148,7 @@ class CollapseWatch(keras.callbacks.Callback):
         logs = logs or {}
         if not losses_finite(logs):
             return
-        if "fake_score" in logs and "g_loss" in logs:
+        if self.scores_are_probabilities and "fake_score" in logs and "g_loss" in logs:
             self.history.append((float(logs["fake_score"]), float(logs["g_loss"])))
         recent = self.history[-self.patience:]
         if (len(recent) == self.patience and all(f < self.min_fake_score for f, _ in recent)

@@ -11,6 +11,7 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 
 class ConfigError(ValueError):
@@ -28,6 +29,7 @@ class DataConfig:
     image_size: int | None = None  # None: the architecture's choice for this data
     channels: int | None = None  # None: follow the data (1 or 3)
     shuffle_buffer: int = 10_000
+    class_names: tuple[str, ...] | None = None  # filled for conditional runs, label order
 
     def validate(self) -> None:
         if not self.name:
@@ -46,8 +48,12 @@ class ModelConfig:
     latent_dim: int | None = None  # None: the architecture's default (gan 100, dcgan 128)
     width: int = 64  # dcgan base width w: the generator starts at 8w channels
     spectral_norm: bool = False  # wrap the discriminator's Dense/Conv2D in SpectralNormalization
+    conditional: bool = False  # class-conditional G and D (needs labelled data)
+    num_classes: int | None = None  # filled from the data for conditional runs
 
     def validate(self) -> None:
+        if self.num_classes is not None and self.num_classes < 2:
+            raise invalid("num_classes", "an integer >= 2", self.num_classes)
         if self.latent_dim is not None and self.latent_dim < 1:
             raise invalid("latent_dim", "an integer >= 1", self.latent_dim)
         if self.width < 1:
@@ -59,22 +65,49 @@ class TrainConfig:
     epochs: int = 100  # mnist_5k: recognisable digits of most classes in ~2.5 min on 2 cores
     batch_size: int = 64
     loss: str = "bce"
-    lr: float = 2e-4
-    beta_1: float = 0.5  # 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper)
+    # None: the loss's own default (WGAN-GP's paper values), else OPTIMIZER_DEFAULTS.
+    lr: float | None = None
+    beta_1: float | None = None
+    beta_2: float | None = None
+    d_steps: int | None = None  # discriminator (critic) updates per generator update
     seed: int = 0
     keep_checkpoints: int = 3
     grid_size: int = 8  # the per-epoch grid is grid_size x grid_size images
     ema: float | None = None  # decay of an EMA copy of G (e.g. 0.999) used for grids, sample, export
+    augment: str = ""  # DiffAugment transforms before D ("translation,cutout,color"), "ada": adaptive
+    eval_every: int = 0  # score samples every N epochs (0: never) and keep checkpoints/best
+    eval_metric: str | None = None  # None: "domain" for labelled digit-sized grayscale data, else "kid"
+    eval_samples: int = 1000  # generated (and real) images per evaluation during training
+    inception_weights: str | None = None  # InceptionV3 notop .h5 for kid/fid; None: Keras' download
+
+    # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
+    OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}
+
+    def with_defaults(self, loss_defaults: dict) -> "TrainConfig":
+        """Unset optimizer fields filled from the loss's defaults, then OPTIMIZER_DEFAULTS."""
+        values = {key: loss_defaults.get(key, default)
+                  for key, default in self.OPTIMIZER_DEFAULTS.items() if getattr(self, key) is None}
+        return dataclasses.replace(self, **values)
 
     def validate(self) -> None:
         if self.epochs < 1:
             raise invalid("epochs", "an integer >= 1", self.epochs)
         if self.batch_size < 1:
             raise invalid("batch_size", "an integer >= 1", self.batch_size)
-        if not self.lr > 0:
+        if self.lr is not None and not self.lr > 0:
             raise invalid("lr", "a learning rate > 0", self.lr)
-        if not 0 <= self.beta_1 < 1:
-            raise invalid("beta_1", "a number in [0, 1)", self.beta_1)
+        for name in ("beta_1", "beta_2"):
+            if getattr(self, name) is not None and not 0 <= getattr(self, name) < 1:
+                raise invalid(name, "a number in [0, 1)", getattr(self, name))
+        if self.d_steps is not None and not 1 <= self.d_steps <= 20:
+            raise invalid("d_steps", "an integer from 1 to 20", self.d_steps)
+        if self.eval_every < 0:
+            raise invalid("eval_every", "an integer >= 0 (0: no evaluation)", self.eval_every)
+        if self.eval_samples < 2:
+            raise invalid("eval_samples", "an integer >= 2", self.eval_samples)
+        from keras_gan.augment import parse_augment
+
+        parse_augment(self.augment)
         if self.seed < 0:
             raise invalid("seed", "an integer >= 0", self.seed)
         if self.keep_checkpoints < 1:

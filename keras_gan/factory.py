@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import keras
 
-from keras_gan.archs import ARCHS
+from keras_gan.archs import ARCHS, conditional
 from keras_gan.archs.base import with_spectral_norm
-from keras_gan.config import RunConfig
+from keras_gan.augment import ADAPTIVE, DEFAULT_POLICY, DiffAugment, parse_augment
+from keras_gan.config import RunConfig, TrainConfig
 from keras_gan.gan import GAN
+from keras_gan.losses import LOSSES
 
 
 def image_shape(config: RunConfig) -> tuple[int, int, int]:
@@ -17,21 +19,50 @@ def image_shape(config: RunConfig) -> tuple[int, int, int]:
     return (data.image_size, data.image_size, data.channels)
 
 
-def build_gan(config: RunConfig) -> GAN:
-    arch = ARCHS.get(config.model.arch)
-    latent_dim = config.model.latent_dim or arch.default_latent_dim
-    shape = image_shape(config)
-    generator = arch.build_generator(latent_dim, shape, config.model.width)
-    discriminator = arch.build_discriminator(shape, config.model.width)
-    if config.model.spectral_norm:
+def train_settings(train: TrainConfig) -> TrainConfig:
+    """`train` with unset optimizer fields taken from its loss's defaults."""
+    return train.with_defaults(LOSSES.get(train.loss).defaults)
+
+
+def build_augment(spec: str, seed: int) -> DiffAugment | None:
+    names = parse_augment(spec)
+    if not names:
+        return None
+    policy = tuple(n for n in names if n != ADAPTIVE) or DEFAULT_POLICY
+    # seed + 2: independent of the latent (seed) and penalty (seed + 1) streams
+    return DiffAugment(policy, adaptive=ADAPTIVE in names, seed=seed + 2, name="augment")
+
+
+def build_networks(config: RunConfig, latent_dim: int) -> tuple[keras.Model, keras.Model]:
+    model, shape = config.model, image_shape(config)
+    arch = ARCHS.get(model.arch)
+    norm = LOSSES.get(config.train.loss).discriminator_norm
+    if model.conditional:
+        if model.num_classes is None:
+            raise ValueError("The config is not resolved: a conditional model needs num_classes.")
+        generator = conditional.build_generator(arch, latent_dim, shape, model.width,
+                                                model.num_classes)
+        discriminator = conditional.build_discriminator(arch, shape, model.width, norm,
+                                                        model.num_classes)
+    else:
+        generator = arch.build_generator(latent_dim, shape, model.width)
+        discriminator = arch.build_discriminator(shape, model.width, norm)
+    if model.spectral_norm:
         discriminator = with_spectral_norm(discriminator)
-    gan = GAN(generator, discriminator, latent_dim, seed=config.train.seed,
-              ema_decay=config.train.ema, name="gan")
-    train = config.train
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(train.lr, beta_1=train.beta_1, name="d_optimizer"),
-        g_optimizer=keras.optimizers.Adam(train.lr, beta_1=train.beta_1, name="g_optimizer"),
-        loss=train.loss,
-    )
+    return generator, discriminator
+
+
+def build_gan(config: RunConfig) -> GAN:
+    latent_dim = config.model.latent_dim or ARCHS.get(config.model.arch).default_latent_dim
+    generator, discriminator = build_networks(config, latent_dim)
+    train = train_settings(config.train)
+    gan = GAN(generator, discriminator, latent_dim, seed=train.seed, ema_decay=train.ema,
+              num_classes=config.model.num_classes if config.model.conditional else None,
+              augment=build_augment(train.augment, train.seed), d_steps=train.d_steps, name="gan")
+
+    def adam(name):
+        return keras.optimizers.Adam(train.lr, beta_1=train.beta_1, beta_2=train.beta_2, name=name)
+
+    gan.compile(d_optimizer=adam("d_optimizer"), g_optimizer=adam("g_optimizer"), loss=train.loss)
     gan.build()
     return gan

@@ -19,7 +19,8 @@ from keras_gan.losses import LOSSES, GANLoss
 
 class GAN(keras.Model):
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
-                 seed: int | None = None, ema_decay: float | None = None, **kwargs):
+                 seed: int | None = None, ema_decay: float | None = None,
+                 num_classes: int | None = None, augment=None, d_steps: int = 1, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         # An exponential moving average of G's weights (Karras et al.): smoother samples than
@@ -32,8 +33,15 @@ class GAN(keras.Model):
             self.ema_generator.trainable = False
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
-        # Draws the training latents; its state is a variable, so checkpoints carry it.
+        # Conditional (num_classes set): G takes [latent, label], D takes [images, label].
+        self.num_classes = num_classes
+        self.augment = augment  # a keras_gan.augment.DiffAugment in front of D, or None
+        self.d_steps = int(d_steps)  # D updates per G update, each on its own slice of the batch
+        # Draw the training latents / the other random numbers (gradient-penalty mixing);
+        # their states are variables, so checkpoints carry them.
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
+        self.aux_seed_generator = keras.random.SeedGenerator(
+            None if seed is None else seed + 1, name="aux_seed")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_score_tracker = keras.metrics.Mean(name="real_score")
@@ -59,31 +67,64 @@ class GAN(keras.Model):
         # Both sub-models are functional and already built; nothing else has weights.
         self.built = True
 
-    # Keras saves a layer's own variables but not its SeedGenerator state; add it
-    # so a checkpoint continues the exact latent sequence.
-    _SEED_KEY = "latent_seed_state"
+    # Keras saves a layer's own variables but not its SeedGenerator states; add them
+    # so a checkpoint continues the exact random sequences.
+    _SEED_KEYS = {"latent_seed_state": "seed_generator", "aux_seed_state": "aux_seed_generator"}
 
     def save_own_variables(self, store):
         super().save_own_variables(store)
-        store[self._SEED_KEY] = ops.convert_to_numpy(self.seed_generator.state)
+        for key, attribute in self._SEED_KEYS.items():
+            store[key] = ops.convert_to_numpy(getattr(self, attribute).state)
 
     def load_own_variables(self, store):
         keys = list(store.keys())
-        if self._SEED_KEY in keys:
-            self.seed_generator.state.assign(np.asarray(store[self._SEED_KEY]))
-        super().load_own_variables({k: store[k] for k in keys if k != self._SEED_KEY})
+        for key, attribute in self._SEED_KEYS.items():
+            if key in keys:  # checkpoints from before aux_seed lack it
+                getattr(self, attribute).state.assign(np.asarray(store[key]))
+        super().load_own_variables({k: store[k] for k in keys if k not in self._SEED_KEYS})
 
-    def call(self, latents, training=False):
-        return self.generator(latents, training=training)
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
 
     # Hooks for variants -------------------------------------------------
 
     def sample_latents(self, batch_size):
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
+    def generator_inputs(self, latents, labels):
+        """What G is called on: the latents, plus the class labels for a conditional GAN."""
+        return latents if self.num_classes is None else [latents, labels]
+
+    def discriminate(self, images, labels, training=True):
+        """D's logits for images (augmented first when augmentation is on)."""
+        if self.augment is not None:
+            images = self.augment(images)
+        inputs = images if self.num_classes is None else [images, labels]
+        return self.discriminator(inputs, training=training)
+
     def discriminator_loss(self, real, fake, real_logits, fake_logits):
-        del real, fake  # penalties such as WGAN-GP's need them
+        del real, fake  # for variants whose loss needs the images
         return self.gan_loss.discriminator(real_logits, fake_logits)
+
+    def penalty(self, real, fake, labels):
+        """Extra D loss term: WGAN-GP's gradient penalty when the loss asks for one."""
+        weight = self.gan_loss.gradient_penalty
+        return 0.0 if not weight else weight * self.gradient_penalty(real, fake, labels)
+
+    def gradient_penalty(self, real, fake, labels):
+        """E[(||grad_x D(x)||_2 - 1)^2] at x = a*real + (1-a)*fake, a ~ U[0, 1] per sample.
+
+        Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", algorithm 1.
+        """
+        shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
+        mix = keras.random.uniform(shape, seed=self.aux_seed_generator, dtype=real.dtype)
+        between = mix * real + (1.0 - mix) * fake
+        with tf.GradientTape() as tape:
+            tape.watch(between)
+            logits = self.discriminate(between, labels)
+        grads = tape.gradient(logits, between)
+        norms = ops.sqrt(ops.sum(ops.square(grads), axis=list(range(1, len(real.shape)))) + 1e-12)
+        return ops.mean(ops.square(norms - 1.0))
 
     def generator_loss(self, fake_logits):
         return self.gan_loss.generator(fake_logits)
@@ -91,32 +132,56 @@ class GAN(keras.Model):
     # Training -----------------------------------------------------------
 
     def train_step(self, data):
-        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         real = ops.convert_to_tensor(real, dtype=self.compute_dtype)
-        batch_size = ops.shape(real)[0]  # from the tensor: the last batch may be partial
+        if labels is not None:
+            labels = ops.convert_to_tensor(labels, dtype="int32")
+        d_losses = []
+        for i in range(self.d_steps):  # static: unrolled in the traced step
+            part_real, part_labels = self._slice(real, labels, i)
+            d_loss, real_logits, fake_logits = self._discriminator_step(part_real, part_labels)
+            d_losses.append(d_loss)
 
-        fake = self.generator(self.sample_latents(batch_size), training=True)
+        # batch size from the tensor: the last batch of an epoch may be partial
+        latents = self.sample_latents(ops.shape(part_real)[0])
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            d_loss = self.discriminator_loss(real, fake, real_logits, fake_logits)
-        d_grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
-        self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
-
-        latents = self.sample_latents(batch_size)
-        with tf.GradientTape() as tape:
-            g_logits = self.discriminator(self.generator(latents, training=True), training=True)
-            g_loss = self.generator_loss(g_logits)
+            fake = self.generator(self.generator_inputs(latents, part_labels), training=True)
+            g_loss = self.generator_loss(self.discriminate(fake, part_labels))
         g_grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
         if self.ema_generator is not None:
             self._update_ema()
 
-        self.d_loss_tracker.update_state(d_loss)
+        self.d_loss_tracker.update_state(ops.mean(ops.stack(d_losses)))
         self.g_loss_tracker.update_state(g_loss)
         self.real_score_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
         self.fake_score_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if self.augment is not None:
+            logs["augment_p"] = ops.convert_to_tensor(self.augment.p)  # the value at epoch end
+        return logs
+
+    def _slice(self, real, labels, i):
+        """The i-th of d_steps interleaved slices of the batch (never empty)."""
+        if self.d_steps == 1:
+            return real, labels
+        n = ops.shape(real)[0]
+        index = tf.range(i % n, n, self.d_steps)
+        return tf.gather(real, index), (None if labels is None else tf.gather(labels, index))
+
+    def _discriminator_step(self, real, labels):
+        latents = self.sample_latents(ops.shape(real)[0])
+        fake = self.generator(self.generator_inputs(latents, labels), training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminate(real, labels)
+            fake_logits = self.discriminate(fake, labels)
+            d_loss = (self.discriminator_loss(real, fake, real_logits, fake_logits)
+                      + self.penalty(real, fake, labels))
+        d_grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
+        if self.augment is not None:
+            self.augment.update(real_logits)
+        return d_loss, real_logits, fake_logits
 
     def _update_ema(self):
         decay = self.ema_decay
@@ -134,7 +199,27 @@ class GAN(keras.Model):
         """`n` standard-normal latents that depend only on `seed` (not on training state)."""
         return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
 
-    def generate(self, n: int, seed: int = 0, batch_size: int = 256) -> np.ndarray:
-        """`n` images in [-1, 1], NHWC float32, from latents fixed by `seed`."""
-        return self.sampling_generator.predict(self.latents(n, seed), batch_size=batch_size,
-                                               verbose=0)
+    def sampling_inputs(self, latents: np.ndarray, labels=None):
+        """G's inputs for `latents`; a conditional GAN cycles through the classes by default."""
+        if self.num_classes is None:
+            return latents
+        if labels is None:
+            labels = np.arange(len(latents)) % self.num_classes
+        labels = np.broadcast_to(np.asarray(labels, dtype="int32"), (len(latents),))
+        return [latents, np.ascontiguousarray(labels)]
+
+    def grid_inputs(self, columns: int, seed: int = 0):
+        """The fixed latents of the per-epoch grid: columns x columns images, or for a
+        conditional GAN one row per class where each column shares its latent."""
+        if self.num_classes is None:
+            return self.latents(columns**2, seed)
+        latents = np.tile(self.latents(columns, seed), (self.num_classes, 1))
+        return self.sampling_inputs(latents, np.repeat(np.arange(self.num_classes), columns))
+
+    def generate(self, n: int, seed: int = 0, batch_size: int = 256, labels=None) -> np.ndarray:
+        """`n` images in [-1, 1], NHWC float32, from latents fixed by `seed`.
+
+        labels (conditional GANs): one class for all, one per image, or None to cycle.
+        """
+        return self.sampling_generator.predict(
+            self.sampling_inputs(self.latents(n, seed), labels), batch_size=batch_size, verbose=0)

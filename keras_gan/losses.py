@@ -8,7 +8,7 @@ all losses, and BCE is computed stably through softplus:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from keras import ops
@@ -21,6 +21,13 @@ class GANLoss:
     discriminator: Callable  # (real_logits, fake_logits) -> scalar
     generator: Callable  # (fake_logits) -> scalar
     summary: str
+    gradient_penalty: float = 0.0  # weight of WGAN-GP's penalty added to the D loss
+    # Training defaults this loss needs (TrainConfig fields left unset take them).
+    defaults: dict = field(default_factory=dict)
+    # "layer" where a per-sample penalty makes BatchNorm in D invalid (WGAN-GP paper, 4).
+    discriminator_norm: str = "batch"
+    # sigmoid(D) is a probability (BCE family), so the collapse watch can read the scores.
+    probabilistic: bool = True
 
 
 LOSSES: Registry[GANLoss] = Registry("loss")
@@ -81,6 +88,20 @@ def hinge_generator_loss(fake_logits):
     return -ops.mean(fake_logits)
 
 
+def wasserstein_discriminator_loss(real_logits, fake_logits):
+    """Wasserstein critic loss: E[D(G(z))] - E[D(x)].
+
+    Arjovsky et al. 2017, "Wasserstein GAN"; with the gradient penalty of Gulrajani et al.
+    2017 (added by the GAN, which has the images) it is WGAN-GP.
+    """
+    return ops.mean(fake_logits) - ops.mean(real_logits)
+
+
+def wasserstein_generator_loss(fake_logits):
+    """Wasserstein generator loss: -E[D(G(z))]. Arjovsky et al. 2017."""
+    return -ops.mean(fake_logits)
+
+
 LOSSES.register(
     "bce",
     GANLoss(bce_discriminator_loss, bce_generator_loss, "non-saturating BCE (default)"),
@@ -94,4 +115,15 @@ LOSSES.register(
 )
 LOSSES.register(
     "hinge", GANLoss(hinge_discriminator_loss, hinge_generator_loss, "hinge (SN-GAN style)")
+)
+LOSSES.register(
+    "wgan_gp",
+    GANLoss(
+        wasserstein_discriminator_loss, wasserstein_generator_loss,
+        "Wasserstein + gradient penalty (WGAN-GP; 5 critic steps, Adam 1e-4, betas 0/0.9)",
+        gradient_penalty=10.0,  # lambda = 10, the paper's value for every experiment
+        defaults={"d_steps": 5, "lr": 1e-4, "beta_1": 0.0, "beta_2": 0.9},  # paper, algorithm 1
+        discriminator_norm="layer",
+        probabilistic=False,
+    ),
 )

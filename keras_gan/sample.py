@@ -6,18 +6,37 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gan.config import RunConfig, invalid
 from keras_gan.images import save_grid
 from keras_gan.runs import load_run
 
 
-def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path):
+def resolve_label(config: RunConfig, label: str | int | None) -> int | None:
+    """A class given by index or name -> its index; None stays None (cycle the classes)."""
+    if label is None:
+        return None
+    names = list(config.data.class_names or [])
+    if not config.model.conditional:
+        raise invalid("label", "no --label: this run is not conditional", label)
+    if str(label) in names:
+        return names.index(str(label))
+    if str(label).isdigit() and int(label) < len(names):
+        return int(label)
+    raise invalid("label", f"a class index 0-{len(names) - 1} or a name from {names}", label)
+
+
+def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path,
+                  label: str | int | None = None, checkpoint: str = "latest"):
     """Returns (output path, checkpoint used)."""
-    _config, gan, checkpoint = load_run(run_dir)
-    images = gan.generate(count, seed)
+    config, gan, used = load_run(run_dir, checkpoint)
+    labels = resolve_label(config, label)
+    images = gan.generate(count, seed, labels=labels)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npz":
-        np.savez_compressed(out, images=images, latents=gan.latents(count, seed))
+        inputs = gan.sampling_inputs(gan.latents(count, seed), labels)
+        extra = {} if gan.num_classes is None else {"labels": inputs[1]}
+        np.savez_compressed(out, images=images, latents=gan.latents(count, seed), **extra)
     else:
         save_grid(out, images)
-    return out, checkpoint
+    return out, used

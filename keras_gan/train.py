@@ -7,13 +7,14 @@ behind.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from keras_gan.archs import ARCHS
 from keras_gan.config import ConfigError, RunConfig
-from keras_gan.data import LoadedImages, some_images, resolve_source, training_pipeline
+from keras_gan.data import LoadedImages, resolve_source, some_images, training_pipeline
 from keras_gan.losses import LOSSES
 from keras_gan.registry import UnknownNameError
 
@@ -49,16 +50,25 @@ def resolve_config(config: RunConfig) -> RunConfig:
             f"Invalid image_size for arch {config.model.arch!r}: expected {expected}. "
             f"Received: image_size={size}."
         )
+    from keras_gan.factory import train_settings
+
     return config.replace(
         data={"image_size": size},
         model={"latent_dim": config.model.latent_dim or arch.default_latent_dim},
+        train=train_settings(config.train),  # the loss's lr, betas and d_steps, written down
     )
 
 
-def load_training_data(config: RunConfig) -> tuple[RunConfig, LoadedImages]:
-    """Decode the data once; returns the config with channels fixed, and the images."""
-    data = config.data
-    loaded = resolve_source(data.name).load(data.name, data.data_dir, data.image_size, data.channels)
+def load_training_data(config: RunConfig, labels: bool = False) -> tuple[RunConfig, LoadedImages]:
+    """Decode the data once; returns the config with channels fixed, and the images.
+
+    Labels are loaded for conditional runs, for --eval-every (the domain score) and when
+    `labels` asks for them.
+    """
+    data, conditional = config.data, config.model.conditional
+    want_labels = conditional or labels or bool(config.train.eval_every)
+    loaded = resolve_source(data.name).load(data.name, data.data_dir, data.image_size, data.channels,
+                                            labels=want_labels)
     if loaded.skipped:
         log.warning(
             "Skipped %d of %d image files that could not be read (first: %s: %s); all are listed "
@@ -72,7 +82,26 @@ def load_training_data(config: RunConfig) -> tuple[RunConfig, LoadedImages]:
             f"Invalid batch_size: expected at most the dataset size ({loaded.count} images in "
             f"{loaded.description}). Received: batch_size={config.train.batch_size}."
         )
-    return config.replace(data={"channels": data.channels or loaded.channels}), loaded
+    config = config.replace(data={"channels": data.channels or loaded.channels})
+    if conditional:
+        config = _with_classes(config, loaded)
+    return config, loaded
+
+
+def _with_classes(config: RunConfig, loaded: LoadedImages) -> RunConfig:
+    """Fill num_classes and class_names from labelled data (checked against a resumed run)."""
+    if loaded.labels is None:
+        raise ConfigError(
+            f"Invalid data for --conditional: expected labelled images (mnist_5k, a TFDS set with "
+            f"a class label, or a folder with one subfolder per class). Received: "
+            f"{loaded.description}, which has no labels.")
+    names = tuple(loaded.class_names)
+    known = config.data.class_names
+    if known is not None and tuple(known) != names:
+        raise ConfigError(
+            f"Invalid data: expected the classes this run was trained on, {list(known)}. "
+            f"Received: {list(names)} in {loaded.description}.")
+    return config.replace(data={"class_names": names}, model={"num_classes": len(names)})
 
 
 def _write_skipped(run_dir: Path, loaded: LoadedImages) -> None:
@@ -153,6 +182,30 @@ def _trim_history(path: Path, before_epoch: int) -> None:
         csv.writer(handle).writerows(kept)
 
 
+def _quality_eval(config: RunConfig, run_dir: Path, pixels, labels) -> list:
+    """The --eval-every callback (empty list when off); real statistics are computed now,
+    before the first epoch."""
+    train = config.train
+    if not train.eval_every:
+        return []
+    import numpy as np
+
+    from keras_gan.callbacks import QualityEval
+    from keras_gan.checkpoints import BEST, meta_path
+    from keras_gan.evaluation import METRICS, Evaluator, default_metric
+
+    pixels = np.asarray(pixels)
+    name = train.eval_metric or default_metric(pixels.shape, labels)
+    evaluator = Evaluator(config, pixels, labels, (name,), train.eval_samples,
+                          train.inception_weights or "imagenet", seed=train.seed)
+    best_file = meta_path(run_dir / "checkpoints" / f"{BEST}.weights.h5")
+    best = json.loads(best_file.read_text()).get("value") if best_file.is_file() else None
+    log.info("Scoring %d samples by %s every %d epochs; the best epoch is kept as "
+             "checkpoints/%s.weights.h5.", train.eval_samples, name, train.eval_every, BEST)
+    return [QualityEval(evaluator, METRICS.get(name).key, train.eval_every,
+                        run_dir / "checkpoints", config.model.arch, best, info=log.info)]
+
+
 MAX_ROLLBACKS = 3
 
 
@@ -172,24 +225,28 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
     from keras_gan.callbacks import (CollapseWatch, DivergenceGuard, GANCheckpoint, LossPlot,
                                      SampleGrid, StopOnInterrupt)
     from keras_gan.checkpoints import restore, save_checkpoint
-    from keras_gan.data.pipeline import steps_per_epoch
+    from keras_gan.data.pipeline import resized_pixels, steps_per_epoch
 
     train, data, arch = config.train, config.data, config.model.arch
     checkpoint_dir = run_dir / "checkpoints"
     if (epoch, step) == (0, 0):  # something to roll back to if the first epoch diverges
         save_checkpoint(gan, checkpoint_dir, 0, arch, train.keep_checkpoints)
-    steps = steps_per_epoch(loaded.count, train.batch_size)
-    grid_latents = gan.latents(train.grid_size**2, seed=train.seed)
+    steps = steps_per_epoch(loaded.count, train.batch_size * train.d_steps)
+    pixels = resized_pixels(loaded, data.image_size, data.channels)
+    labels = loaded.labels if config.model.conditional else None
+    grid_latents = gan.grid_inputs(train.grid_size, seed=train.seed)
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
     checkpointer = GANCheckpoint(checkpoint_dir, arch, train.keep_checkpoints, steps_per_epoch=steps)
-    grid = SampleGrid(run_dir / "samples", grid_latents)
+    grid = SampleGrid(run_dir / "samples", grid_latents, ncols=train.grid_size)
     callbacks = [
         grid,
+        *_quality_eval(config, run_dir, pixels, labels if labels is not None else loaded.labels),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
         checkpointer,
         guard,
-        CollapseWatch(grid, warn=log.warning),
+        CollapseWatch(grid, warn=log.warning,
+                      scores_are_probabilities=LOSSES.get(train.loss).probabilistic),
         stopper,
     ]
 
@@ -198,8 +255,8 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
     while epoch < train.epochs and not stopper.interrupted:
         # A mid-epoch start (after Ctrl-C) first finishes that epoch's remaining batches.
         end = epoch + 1 if step else train.epochs
-        dataset = training_pipeline(loaded, data.image_size, data.channels, train.batch_size,
-                                    train.seed, data.shuffle_buffer, epoch).skip(step)
+        dataset = training_pipeline(pixels, train.batch_size * train.d_steps, train.seed, epoch,
+                                    labels).skip(step)
         checkpointer.step = step
         fitted = gan.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
                          callbacks=callbacks, verbose=verbose, shuffle=False)

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from keras_gan.config import ConfigError, DataConfig, RunConfig, TrainConfig
+from keras_gan.losses import LOSSES
 
 
 def test_json_round_trip(tmp_path):
@@ -36,4 +37,10 @@ def test_unknown_keys_in_saved_config_are_reported(tmp_path):
 def test_defaults_come_from_the_dataclasses():
     assert RunConfig().train == TrainConfig()
     assert RunConfig().data == DataConfig()
-    assert TrainConfig().lr == 2e-4 and TrainConfig().beta_1 == 0.5
+    plain = TrainConfig().with_defaults({})
+    assert (plain.lr, plain.beta_1, plain.beta_2, plain.d_steps) == (2e-4, 0.5, 0.999, 1)
+
+
+def test_a_loss_supplies_only_the_settings_left_unset():
+    wgan = TrainConfig(loss="wgan_gp", lr=3e-4).with_defaults(LOSSES.get("wgan_gp").defaults)
+    assert (wgan.lr, wgan.beta_1, wgan.beta_2, wgan.d_steps) == (3e-4, 0.0, 0.9, 5)

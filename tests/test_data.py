@@ -4,7 +4,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from keras_gan.data import DATASETS, DataError, resolve_source, training_pipeline
-from keras_gan.data.pipeline import steps_per_epoch
+from keras_gan.data.pipeline import resized_pixels, steps_per_epoch
 from keras_gan.data.folder import ImageFolder, decode_image, find_images, load_folder
 from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import KAGGLE_URL, TomAndJerry
@@ -13,7 +13,7 @@ from tests.conftest import make_corrupt_files, write_image
 
 def batches(loaded, size, channels, batch_size=4, seed=0):
     """One epoch of batches (the pipeline itself is endless)."""
-    dataset = training_pipeline(loaded, size, channels, batch_size, seed, 100)
+    dataset = training_pipeline(resized_pixels(loaded, size, channels), batch_size, seed)
     return list(dataset.take(steps_per_epoch(loaded.count, batch_size)).as_numpy_iterator())
 
 
@@ -37,10 +37,10 @@ def test_pipeline_reshuffles_each_epoch_and_a_resumed_pipeline_repeats_the_order
     images = np.arange(12, dtype=np.uint8).reshape(12, 1, 1, 1).repeat(4, 1).repeat(4, 2)
     loaded = DATASETS.get("mnist_5k").load("mnist_5k", None, 28, None)
     loaded.images, loaded.count = tf.data.Dataset.from_tensor_slices(images), 12
-    epochs = iter(training_pipeline(loaded, 4, 1, 12, seed=0, shuffle_buffer=100))
+    epochs = iter(training_pipeline(resized_pixels(loaded, 4, 1), 12, seed=0))
     first, second, third = (next(epochs).numpy()[:, 0, 0, 0] for _ in range(3))
     assert sorted(first.tolist()) == sorted(second.tolist()) and not np.array_equal(first, second)
-    resumed = iter(training_pipeline(loaded, 4, 1, 12, seed=0, shuffle_buffer=100, first_epoch=1))
+    resumed = iter(training_pipeline(resized_pixels(loaded, 4, 1), 12, seed=0, first_epoch=1))
     assert np.array_equal(next(resumed).numpy()[:, 0, 0, 0], second)
     assert np.array_equal(next(resumed).numpy()[:, 0, 0, 0], third)
 

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from keras_gan.archs import ARCHS
+from keras_gan.augment import ADA_KIMG
 from keras_gan.factory import build_gan
 from keras_gan.losses import LOSSES
 from tests.conftest import tiny_config
@@ -11,20 +12,41 @@ def real_batch(n, shape=(8, 8, 1), seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, (n, *shape)).astype("float32")
 
 
+AUGMENTS = ("", "translation,cutout,color", "ada")
+
+
+@pytest.mark.parametrize("spectral_norm", [False, True], ids=["plain", "sn"])
+@pytest.mark.parametrize("augment", AUGMENTS, ids=["no_aug", "diffaug", "ada"])
+@pytest.mark.parametrize("conditional", [False, True], ids=["uncond", "cond"])
 @pytest.mark.parametrize("loss", LOSSES.names())
 @pytest.mark.parametrize("arch", ARCHS.names())
-def test_one_train_step_updates_both_networks(tmp_path, arch, loss):
-    config = tiny_config(tmp_path, arch=arch, loss=loss).replace(data={"channels": 1})
+def test_one_train_step_of_every_selectable_combination(tmp_path, arch, loss, conditional,
+                                                        augment, spectral_norm):
+    config = tiny_config(tmp_path, arch=arch, loss=loss, augment=augment).replace(
+        data={"channels": 1},
+        model={"conditional": conditional, "num_classes": 3 if conditional else None,
+               "spectral_norm": spectral_norm})
     gan = build_gan(config)
+    gan.run_eagerly = True  # 120 combinations: skipping the graph trace keeps this ~1 min
     g_before = [w.copy() for w in gan.generator.get_weights()]
     d_before = [w.copy() for w in gan.discriminator.get_weights()]
-    logs = gan.train_on_batch(real_batch(6), return_dict=True)
-    assert set(logs) == {"d_loss", "g_loss", "real_score", "fake_score"}
+    d_steps = LOSSES.get(loss).defaults.get("d_steps", 1)
+    images = real_batch(3 * d_steps)
+    batch = (images, np.arange(len(images), dtype="int32") % 3) if conditional else images
+    logs = gan.train_on_batch(*batch if conditional else (batch,), return_dict=True)
+
+    expected = {"d_loss", "g_loss", "real_score", "fake_score"} | ({"augment_p"} if augment else set())
+    assert set(logs) == expected
     assert all(np.isfinite(v) for v in logs.values())
     assert 0 <= logs["real_score"] <= 1 and 0 <= logs["fake_score"] <= 1
+    if augment == "ada":  # starts at 0, moves by at most batch / (ADA_KIMG * 1000) per D step
+        assert 0 <= logs["augment_p"] <= d_steps * len(images) / (ADA_KIMG * 1000)
+    elif augment:  # fixed DiffAugment always applies
+        assert logs["augment_p"] == 1.0
     assert any(not np.array_equal(a, b) for a, b in zip(g_before, gan.generator.get_weights()))
     assert any(not np.array_equal(a, b) for a, b in zip(d_before, gan.discriminator.get_weights()))
-    assert int(gan.d_optimizer.iterations) == 1 and int(gan.g_optimizer.iterations) == 1
+    assert int(gan.d_optimizer.iterations) == d_steps and int(gan.g_optimizer.iterations) == 1
+    assert gan.generate(2, labels=1 if conditional else None).shape == (2, 8, 8, 1)
 
 
 def test_fit_handles_a_partial_last_batch(tmp_path):

@@ -31,6 +31,8 @@ EXPECTED = {
     "lsgan": (0.5 * mean([1.0, 4.0]) + 0.5 * mean([0.25, 9.0]), 0.5 * mean([0.25, 16.0])),
     # mean(relu(1 - r)) + mean(relu(1 + f)); -mean(f)
     "hinge": (mean([0.0, 2.0]) + mean([1.5, 0.0]), -mean([0.5, -3.0])),
+    # mean(f) - mean(r); -mean(f) (the gradient penalty is tested in test_wgan_gp.py)
+    "wgan_gp": (mean([0.5, -3.0]) - mean([2.0, -1.0]), -mean([0.5, -3.0])),
 }
 
 

@@ -13,13 +13,15 @@ class Architecture:
     """How to build one GAN family.
 
     build_generator(latent_dim, image_shape, width) -> keras.Model z -> images in [-1, 1]
-    build_discriminator(image_shape, width) -> keras.Model images -> (batch, 1) logits
+    build_discriminator(image_shape, width, norm) -> keras.Model images -> (batch, 1) logits;
+        norm "batch" or "layer" (no BatchNorm where a per-sample penalty is used); the
+        last Dense/Conv2D must be named "logit" (conditional projection attaches there)
     default_image_size(native_size or None) -> the size to train at when none is asked for
     check_image_size(size) -> None if supported, else what is expected (for the error)
     """
 
     build_generator: Callable[[int, tuple, int], keras.Model]
-    build_discriminator: Callable[[tuple, int], keras.Model]
+    build_discriminator: Callable[[tuple, int, str], keras.Model]
     default_latent_dim: int
     default_image_size: Callable[[int | None], int]
     check_image_size: Callable[[int], str | None]

@@ -52,7 +52,8 @@ def build_generator(latent_dim: int, image_shape: tuple, width: int = 64) -> ker
     return keras.Model(z, images, name="generator")
 
 
-def build_discriminator(image_shape: tuple, width: int = 64) -> keras.Model:
+def build_discriminator(image_shape: tuple, width: int = 64, norm: str = "batch") -> keras.Model:
+    """norm "layer": LayerNormalization instead of BatchNorm, for per-sample penalties (WGAN-GP)."""
     images = keras.Input(image_shape, name="images")
     x = images
     resolution = image_shape[0]
@@ -63,7 +64,9 @@ def build_discriminator(image_shape: tuple, width: int = 64) -> keras.Model:
             channels_at(resolution, width), 4, strides=2, padding="same",
             use_bias=first, kernel_initializer=_init(),
         )(x)
-        if not first:
+        if not first and norm == "layer":
+            x = layers.LayerNormalization(axis=(1, 2, 3))(x)
+        elif not first:
             x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
         first = False

@@ -35,8 +35,8 @@ def build_generator(latent_dim: int, image_shape: tuple, width: int = 0) -> kera
     return keras.Model(z, images, name="generator")
 
 
-def build_discriminator(image_shape: tuple, width: int = 0) -> keras.Model:
-    del width
+def build_discriminator(image_shape: tuple, width: int = 0, norm: str = "batch") -> keras.Model:
+    del width, norm  # no normalization in this D, so nothing changes for WGAN-GP
     images = keras.Input(image_shape, name="images")
     x = layers.Flatten()(images)
     for units in HIDDEN_D:

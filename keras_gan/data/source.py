@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import tensorflow as tf
 
 from keras_gan.config import ConfigError
@@ -26,6 +27,9 @@ class LoadedImages:
     channels: int
     description: str
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    # Class index per image (int32, in `images` order) and the class names, where known.
+    labels: np.ndarray | None = None
+    class_names: tuple[str, ...] | None = None
 
 
 class Source:
@@ -38,5 +42,7 @@ class Source:
         return None
 
     def load(self, name: str, data_dir: str | None, image_size: int,
-             channels: int | None) -> LoadedImages:
+             channels: int | None, labels: bool = False) -> LoadedImages:
+        """labels=True: also fill LoadedImages.labels where the data has classes (sources
+        where that is free fill them anyway)."""
         raise NotImplementedError

@@ -7,6 +7,8 @@ with the command that prepares it.
 
 from __future__ import annotations
 
+import numpy as np
+
 from keras_gan.data.source import DataError, LoadedImages, Source
 
 
@@ -20,6 +22,15 @@ def _image_key(features) -> str:
         f"TFDS dataset has no image feature; expected an image dataset. Received features: "
         f"{list(features.keys())}."
     )
+
+
+def _label_key(features) -> str | None:
+    import tensorflow_datasets as tfds
+
+    for key, feature in features.items():
+        if isinstance(feature, tfds.features.ClassLabel):
+            return key
+    return None
 
 
 class TFDSSource(Source):
@@ -43,7 +54,7 @@ class TFDSSource(Source):
         height, width = shape[0], shape[1]
         return min(height, width) if height and width else None
 
-    def load(self, name, data_dir, image_size, channels):
+    def load(self, name, data_dir, image_size, channels, labels=False):
         import tensorflow_datasets as tfds
 
         builder = self._builder(name, data_dir)
@@ -61,9 +72,18 @@ class TFDSSource(Source):
             ) from None
         count = int(dataset.cardinality())
         native_channels = builder.info.features[key].shape[-1] or 3
-        return LoadedImages(
+        loaded = LoadedImages(
             images=dataset.map(lambda example: example[key]),
             count=count,
             channels=native_channels,
             description=f"TFDS {name} train split ({count} images)",
         )
+        label_key = _label_key(builder.info.features)
+        if labels and label_key:
+            # A second pass that skips image decoding: labels cost seconds, not a decode.
+            plain = tfds.load(name, split="train", data_dir=data_dir, download=False,
+                              decoders={key: tfds.decode.SkipDecoding()})
+            loaded.labels = np.fromiter(
+                (int(v) for v in tfds.as_numpy(plain.map(lambda e: e[label_key]))), np.int32)
+            loaded.class_names = tuple(builder.info.features[label_key].names)
+        return loaded

@@ -34,6 +34,6 @@ def locate(data_dir: str | None) -> tuple[Path, list[Path]]:
 class TomAndJerry(Source):
     summary = "Kaggle Tom and Jerry frames (manual download; see README), RGB"
 
-    def load(self, name, data_dir, image_size, channels):
+    def load(self, name, data_dir, image_size, channels, labels=False):
         root, frames = locate(data_dir)
         return load_folder(root, image_size, channels or 3, "tom_and_jerry", files=frames)
