@@ -9,6 +9,7 @@ import click
 
 from keras_gan.archs import ARCHS
 from keras_gan.config import ConfigError, DataConfig, ExportConfig, ModelConfig, RunConfig, TrainConfig
+from keras_gan.evaluation import METRICS
 from keras_gan.exporters import FORMATS
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.losses import LOSSES
@@ -35,17 +36,24 @@ def cli(quiet):
 @click.option("--width", type=click.IntRange(min=1), default=ModelConfig.width, help="dcgan base width w (G starts at 8w channels).", **OPTS)
 @click.option("--spectral-norm", is_flag=True, default=ModelConfig.spectral_norm, help="Spectral normalization on every discriminator Dense/Conv2D layer.")
 @click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help="GAN loss.", **OPTS)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for both networks.", **OPTS)
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for both networks [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
+@click.option("--d-steps", type=click.IntRange(1, 20), default=TrainConfig.d_steps, help="Discriminator (critic) updates per generator update, each on its own --batch-size images [default: 5 for wgan_gp, else 1].")
+@click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color; 'ada' adapts the probability (target 0.6) [default: off].")
+@click.option("--conditional", is_flag=True, default=ModelConfig.conditional, help="Class-conditional G and D (labelled data: mnist_5k, TFDS labels, one subfolder per class).")
 @click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
 @click.option("--ema", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=TrainConfig.ema, help="Keep an EMA copy of G with this decay (e.g. 0.999); grids, sample and export use it [default: off].")
+@click.option("--eval-every", type=click.IntRange(min=0), default=TrainConfig.eval_every, help="Score samples every N epochs, log it to history.csv and keep checkpoints/best [default: off].")
+@click.option("--eval-metric", type=click.Choice(METRICS.names()), default=TrainConfig.eval_metric, help="Metric for --eval-every [default: domain for labelled digit-sized grayscale data, else kid].")
+@click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images per --eval-every evaluation.", **OPTS)
+@click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
 @click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs may change.")
 @click.pass_context
 def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width,
-          spectral_norm, loss, lr,
-          seed, ema, runs_root, run_dir, dry_run, resume):
+          spectral_norm, loss, lr, d_steps, augment, conditional, seed, ema, eval_every,
+          eval_metric, eval_samples, inception_weights, runs_root, run_dir, dry_run, resume):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
     \b
@@ -55,6 +63,9 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
       python cli.py train --arch dcgan --data path/to/images --epochs 50
       python cli.py train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
       python cli.py train --resume latest --epochs 200     # continue the newest run
+      python cli.py train --arch dcgan --conditional --augment ada --ema 0.999
+      python cli.py train --arch dcgan --loss wgan_gp      # 5 critic steps, Adam 1e-4 (0, 0.9)
+      python cli.py train --eval-every 10                  # keep checkpoints/best by a metric
     """
     from keras_gan.train import TrainingDiverged, resolve_config, run_training
 
@@ -65,8 +76,12 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
 
     config = RunConfig(
         data=DataConfig(name=data, data_dir=data_dir, image_size=image_size),
-        model=ModelConfig(arch=arch, latent_dim=latent_dim, width=width, spectral_norm=spectral_norm),
-        train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, seed=seed, ema=ema),
+        model=ModelConfig(arch=arch, latent_dim=latent_dim, width=width, spectral_norm=spectral_norm,
+                          conditional=conditional),
+        train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, d_steps=d_steps,
+                          augment=augment, seed=seed, ema=ema, eval_every=eval_every,
+                          eval_metric=eval_metric, eval_samples=eval_samples,
+                          inception_weights=inception_weights),
         runs_root=runs_root,
         run_dir=run_dir,
     )
@@ -117,14 +132,17 @@ def _report(result):
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
 @click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images.", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=0, help="Latent seed (the run's seed reproduces its grids).", **OPTS)
+@click.option("--checkpoint", default="latest", help="'latest', 'best' (runs trained with --eval-every) or a checkpoint file name.", **OPTS)
+@click.option("--label", default=None, help="Conditional runs: class index or name for every image [default: cycle through the classes].")
 @click.option("--out", type=click.Path(dir_okay=False), default="samples.png", help="Output: .png grid, or .npz with float images in [-1, 1] and their latents.", **OPTS)
-def sample(run, runs_root, count, seed, out):
+def sample(run, runs_root, count, seed, checkpoint, label, out):
     """Generate images from a run's newest checkpoint.
 
     \b
     Examples:
       python cli.py sample --out grid.png
       python cli.py sample --run runs/00001-gan-mnist_5k --n 16 --seed 3 --out digits.npz
+      python cli.py sample --label 3 --out threes.png      # a conditional run
     """
     from keras_gan.sample import write_samples
     from keras_gan.runs import resolve_run
@@ -133,7 +151,7 @@ def sample(run, runs_root, count, seed, out):
         raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
     try:
         run_dir = resolve_run(run, runs_root)
-        path, checkpoint = write_samples(run_dir, count, seed, out)
+        path, checkpoint = write_samples(run_dir, count, seed, out, label, checkpoint)
     except ConfigError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"Wrote {count} samples from {checkpoint} to {path}")
@@ -179,6 +197,40 @@ def export(run, runs_root, **options):
     click.echo(format_table(result.checks, result.sizes))
     click.echo(f"Wrote {result.path} ({result.size_bytes / 1e6:.1f} MB, every check passed) and "
                f"{result.path.parent / 'MODEL_CARD.md'}")
+
+
+@cli.command()
+@click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
+@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
+@click.option("--checkpoint", default="latest", help="'latest', 'best' or a checkpoint file name.", **OPTS)
+@click.option("--metrics", default="kid,fid", help=f"Comma-separated, from: {', '.join(METRICS.names())}.", **OPTS)
+@click.option("--n", "count", type=click.IntRange(min=2), default=5000, help="Generated images (and real images, at most the dataset).", **OPTS)
+@click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
+def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
+    """Score a run's samples: KID/FID (InceptionV3) or the domain score for digit data.
+
+    Prints the numbers and appends them to RUN/evaluation.jsonl. KID and FID use
+    InceptionV3 pool features of images resized (bilinear, antialiased) to 299 px.
+
+    \b
+    Examples:
+      python cli.py evaluate --metrics domain                # mnist_5k runs, no download
+      python cli.py evaluate --run runs/00002-dcgan-tom_and_jerry --n 5000
+      python cli.py evaluate --checkpoint best --inception-weights inception_notop.h5
+    """
+    from keras_gan.evaluation import evaluate_run
+    from keras_gan.runs import resolve_run
+
+    try:
+        record = evaluate_run(resolve_run(run, runs_root), metrics, count, checkpoint, inception_weights)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{record['checkpoint']} (epoch {record['epoch']}), {record['n_generated']} generated "
+               f"vs {record['n_real']} real images:")
+    for key, value in record.items():
+        if key in ("fid", "kid", "kid_std", "domain_fd", "class_entropy", "confident",
+                   "label_accuracy", "classifier_accuracy", "class_histogram"):
+            click.echo(f"  {key:<20} {value if isinstance(value, list) else f'{value:.5g}'}")
 
 
 @cli.command(name="check-data")

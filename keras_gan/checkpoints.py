@@ -2,7 +2,8 @@
 
 checkpoints/epoch_NNNN.json (metadata) and epoch_NNNN.weights.h5 (G, D, both
 optimizers, the latent RNG) are each written to a temporary file and renamed;
-latest.json points at the newest pair. Restoring walks from the newest to the
+latest.json points at the newest pair. best.weights.h5 / best.json (kept by a
+quality metric during training) sit beside them and are never pruned. Restoring walks from the newest to the
 oldest: an unreadable file is logged and skipped, a checkpoint from another
 architecture or checkpoint format is refused with the reason.
 """
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when a checkpoint written before cannot be loaded as it is
 LATEST = "latest.json"
+BEST = "best"  # checkpoints/best.weights.h5: the best epoch by the --eval-every metric
 
 
 class CheckpointError(ConfigError):
@@ -37,12 +39,14 @@ def meta_path(weights: Path) -> Path:
 
 
 def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
-                    step: int = 0) -> Path:
+                    step: int = 0, name: str | None = None, extra: dict | None = None) -> Path:
+    """Save epoch_NNNN (pruned to the newest `keep`, named in latest.json), or, with
+    `name`, a named pair such as best.weights.h5 that is neither pruned nor resumed from."""
     checkpoint_dir = Path(checkpoint_dir)
-    weights = checkpoint_dir / checkpoint_name(epoch, step)
+    weights = checkpoint_dir / (f"{name}.weights.h5" if name else checkpoint_name(epoch, step))
     meta = {"format": FORMAT, "keras_gan": __version__, "arch": arch, "epoch": epoch, "step": step,
             "d_iterations": int(gan.d_optimizer.iterations.numpy()),
-            "g_iterations": int(gan.g_optimizer.iterations.numpy())}
+            "g_iterations": int(gan.g_optimizer.iterations.numpy()), **(extra or {})}
     write_text_atomic(meta_path(weights), json.dumps(meta, indent=2) + "\n")
     try:
         with atomic_path(weights) as tmp:
@@ -50,6 +54,8 @@ def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
     except BaseException:  # disk full, Ctrl-C: no orphan metadata; the previous pair stands
         meta_path(weights).unlink(missing_ok=True)
         raise
+    if name:
+        return weights
     write_text_atomic(checkpoint_dir / LATEST, json.dumps({"epoch": epoch, "file": weights.name}) + "\n")
     for old in sorted(checkpoint_dir.glob("epoch_*.weights.h5"))[:-keep]:
         meta_path(old).unlink(missing_ok=True)
@@ -96,14 +102,34 @@ def check_compatible(meta: dict, arch: str, weights: Path) -> None:
             f"says arch={arch!r}. The checkpoint and config.json come from different runs.")
 
 
-def restore(gan, checkpoint_dir: str | Path, arch: str) -> tuple[Path, dict]:
-    """Load the newest checkpoint that loads cleanly into `gan` (compiled: optimizers built).
+def chosen(checkpoint_dir: str | Path, which: str = "latest") -> list[Path]:
+    """The files `restore` tries for --checkpoint: "latest" (newest first, falling back),
+    "best", or one checkpoint by file name or path."""
+    checkpoint_dir = Path(checkpoint_dir)
+    if which == "latest":
+        return candidates(checkpoint_dir)
+    name = which if which.endswith(".weights.h5") else f"{which}.weights.h5"
+    path = Path(which) if Path(which).is_file() else checkpoint_dir / name
+    if not path.is_file():
+        available = sorted(p.name.removesuffix(".weights.h5")
+                           for p in checkpoint_dir.glob("*.weights.h5"))
+        hint = " (best exists only for runs trained with --eval-every)" if which == BEST else ""
+        raise CheckpointError(
+            f"Invalid checkpoint: expected 'latest', 'best' or a checkpoint in {checkpoint_dir}"
+            f"{hint}. Received: checkpoint={which!r}; available: {available or 'none'}.")
+    return [path]
+
+
+def restore(gan, checkpoint_dir: str | Path, arch: str,
+            which: str = "latest") -> tuple[Path, dict]:
+    """Load the newest checkpoint (or the one `which` names, see `chosen`) that loads cleanly
+    into `gan` (compiled: optimizers built).
 
     Returns (weights path, metadata). The optimizers' step counters are compared with the
     metadata, so a checkpoint whose optimizer state did not load is never used silently.
     """
     problems = []
-    for weights in candidates(checkpoint_dir):
+    for weights in chosen(checkpoint_dir, which):
         try:
             meta = read_meta(weights)
         except ValueError as err:

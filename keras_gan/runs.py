@@ -89,8 +89,9 @@ def resolve_run(run: str | None, runs_root: str | Path = "runs") -> Path:
     return path
 
 
-def load_run(run_dir: str | Path):
-    """Rebuild a run's GAN from its config.json and newest good checkpoint.
+def load_run(run_dir: str | Path, checkpoint: str = "latest"):
+    """Rebuild a run's GAN from its config.json and newest good checkpoint (or the
+    checkpoint named: "best", a file name).
 
     Returns (config, gan, checkpoint path). A damaged newest checkpoint falls back to
     the one before it (logged); see keras_gan.checkpoints.restore.
@@ -101,5 +102,5 @@ def load_run(run_dir: str | Path):
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG)
     gan = build_gan(config)
-    checkpoint, _ = restore(gan, run_dir / "checkpoints", config.model.arch)
+    checkpoint, _ = restore(gan, run_dir / "checkpoints", config.model.arch, checkpoint)
     return config, gan, checkpoint

@@ -1,0 +1,108 @@
+"""Sample quality per training option, measured with the domain score on mnist_5k.
+
+Trains each (arch, variant) for the same number of epochs through the library's
+`run_training` (the CLI's path), scores the sampling generator every
+`--eval-every` epochs on `--eval-samples` images (history.csv's domain_fd, lower
+is better), then scores the final and the best checkpoint on 5,000 images.
+Defaults are chosen from this table, not guessed.
+
+    python benchmarks/quality.py                               # every arch and variant
+    python benchmarks/quality.py --archs gan --variants base,ema --gan-epochs 20
+    python benchmarks/quality.py --json results.json
+
+Variants: base (no extras), ema (--ema 0.999), diffaug (--augment translation,cutout),
+ada (--augment ada), sn (--spectral-norm), ema_ada.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+
+VARIANTS = {
+    "base": {},
+    "ema": {"train": {"ema": 0.999}},
+    "diffaug": {"train": {"augment": "translation,cutout"}},
+    "ada": {"train": {"augment": "ada"}},
+    "sn": {"model": {"spectral_norm": True}},
+    "ema_ada": {"train": {"ema": 0.999, "augment": "ada"}},
+}
+
+
+def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples: int,
+             root: str) -> dict:
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from keras_gan.callbacks import read_history
+    from keras_gan.config import DataConfig, ModelConfig, RunConfig, TrainConfig
+    from keras_gan.evaluation import evaluate_run
+
+    base = RunConfig(
+        data=DataConfig(name="mnist_5k"), model=ModelConfig(arch=arch),
+        train=TrainConfig(epochs=epochs, eval_every=eval_every, eval_samples=eval_samples),
+        run_dir=os.path.join(root, f"{arch}-{variant}"))
+    config = base.replace(**VARIANTS[variant])
+    from keras_gan.train import run_training
+
+    start = time.perf_counter()
+    result = run_training(config, verbose=0)
+    seconds = time.perf_counter() - start
+    history = read_history(result.run_dir / "history.csv")
+    steps_per_epoch = math.ceil(5000 / config.train.batch_size)
+    curve = [(int(e + 1) * steps_per_epoch, round(v, 2))
+             for e, v in zip(history["epoch"], history["domain_fd"]) if not math.isnan(v)]
+    final = evaluate_run(result.run_dir, ("domain",), 5000, "latest")
+    best = evaluate_run(result.run_dir, ("domain",), 5000, "best")
+    return {"arch": arch, "variant": variant, "epochs": epochs, "train_seconds": round(seconds, 1),
+            "curve": curve, "final": _summary(final), "best": {**_summary(best),
+                                                                "epoch": best["epoch"]},
+            "run_dir": str(result.run_dir)}
+
+
+def _summary(record: dict) -> dict:
+    keys = ("domain_fd", "class_entropy", "confident")
+    return {key: round(record[key], 3) for key in keys}
+
+
+def print_table(rows: list[dict]) -> None:
+    print("| arch | variant | domain_fd by step (eval samples) | final fd (5k) | final entropy | "
+          "final confident | best fd (5k, epoch) | train s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        curve = " ".join(f"{step}:{value:g}" for step, value in row["curve"])
+        final, best = row["final"], row["best"]
+        print(f"| {row['arch']} | {row['variant']} | {curve} | {final['domain_fd']:g} | "
+              f"{final['class_entropy']:.3f} | {final['confident']:.3f} | "
+              f"{best['domain_fd']:g} ({best['epoch']}) | {row['train_seconds']:g} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--archs", default="gan,dcgan")
+    parser.add_argument("--variants", default="base,ema,diffaug,ada")
+    parser.add_argument("--gan-epochs", type=int, default=40)
+    parser.add_argument("--dcgan-epochs", type=int, default=10)
+    parser.add_argument("--eval-every", type=int, default=5)
+    parser.add_argument("--eval-samples", type=int, default=2000)
+    parser.add_argument("--json", default=None, help="Also write the rows to this file.")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as root:
+        for arch in args.archs.split(","):
+            epochs = args.gan_epochs if arch == "gan" else args.dcgan_epochs
+            every = min(args.eval_every, epochs)
+            for variant in args.variants.split(","):
+                rows.append(run_case(arch, variant, epochs, every, args.eval_samples, root))
+                print(json.dumps(rows[-1]), flush=True)
+    print_table(rows)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(rows, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
