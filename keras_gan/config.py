@@ -129,6 +129,7 @@ class ExportConfig:
     quantize: tuple[str, ...] = ("float32", "float16", "int8")  # TFLite files to write
     calibration_samples: int = 256  # latents the int8 converter calibrates ranges on
     max_images: int = 256  # generate_n refuses larger counts
+    checkpoint: str = "latest"  # "latest", "best" (runs with --eval-every) or a checkpoint file
 
     def validate(self) -> "ExportConfig":
         if not self.formats:

@@ -67,11 +67,17 @@ def check_options(options: ExportConfig) -> ExportConfig:
     return options
 
 
-def export_generator(generator, latent_dim: int, model_dir: Path, options: ExportConfig,
+def export_generator(generator, inputs, model_dir: Path, options: ExportConfig,
                      write_card: Callable | None = None) -> ExportResult:
-    """Write, verify and publish model_dir/<version>/; `write_card(result, folder)` adds a card."""
+    """Write, verify and publish model_dir/<version>/; `write_card(result, folder)` adds a card.
+
+    inputs: a keras_gan.serving.GeneratorInputs, or the latent_dim of an unconditional G.
+    """
     from keras_gan.exporters import FORMATS, artifact_size
     from keras_gan.exporters.verify import format_table
+    from keras_gan.serving import GeneratorInputs
+
+    inputs = GeneratorInputs.of(inputs)
 
     check_options(options)
     model_dir.mkdir(parents=True, exist_ok=True)
@@ -86,10 +92,10 @@ def export_generator(generator, latent_dim: int, model_dir: Path, options: Expor
     try:
         result = ExportResult(final)
         for name in options.formats:
-            result.artifacts += FORMATS.get(name).write(generator, latent_dim, staging, options)
+            result.artifacts += FORMATS.get(name).write(generator, inputs, staging, options)
         for artifact in result.artifacts:
             result.checks += FORMATS.get(artifact.format).verify(
-                artifact, staging, generator, latent_dim, options)
+                artifact, staging, generator, inputs, options)
             result.sizes[artifact.name] = artifact_size(staging, artifact)
         failed = [c for c in result.checks if not c.passed]
         if failed:
@@ -116,8 +122,10 @@ def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResu
     from keras_gan.model_card import model_card
     from keras_gan.runs import load_run, slug
 
+    from keras_gan.serving import GeneratorInputs
+
     check_options(options)
-    config, gan, checkpoint = load_run(run_dir)
+    config, gan, checkpoint = load_run(run_dir, options.checkpoint)
     name = options.name or f"{config.model.arch}-{slug(config.data.name)}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise invalid("name", "letters, digits, '_', '.' or '-' (a folder name)", name)
@@ -127,7 +135,8 @@ def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResu
                                                       options.max_images))
 
     model_dir = Path(options.out) / name
-    result = export_generator(gan.sampling_generator, gan.latent_dim, model_dir, options, write_card)
+    inputs = GeneratorInputs(gan.latent_dim, gan.num_classes)
+    result = export_generator(gan.sampling_generator, inputs, model_dir, options, write_card)
     with atomic_path(model_dir / CARD) as tmp:  # beside the versions: the newest one's card
         shutil.copyfile(result.path / CARD, tmp)
     return result

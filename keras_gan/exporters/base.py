@@ -23,8 +23,9 @@ class Artifact:
 
 @dataclass(frozen=True)
 class ExportFormat:
-    """write(generator, latent_dim, folder, options) -> [Artifact];
-    verify(artifact, folder, generator, latent_dim, options) -> [Check]."""
+    """write(generator, inputs, folder, options) -> [Artifact];
+    verify(artifact, folder, generator, inputs, options) -> [Check];
+    inputs: a keras_gan.serving.GeneratorInputs (latent_dim, num_classes)."""
 
     write: Callable
     verify: Callable

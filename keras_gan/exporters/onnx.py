@@ -1,4 +1,5 @@
-"""ONNX (opset 17): latent float32 [batch, latent_dim] -> images uint8 and images_float.
+"""ONNX (opset 17): latent float32 [batch, latent_dim] (+ label int32 [batch]) -> images
+uint8 and images_float.
 
 Converted with tf2onnx (the converter Keras' own `export(format="onnx")` uses)
 from the same pixel function as the TFLite files, so the outputs are named and
@@ -16,25 +17,25 @@ FILENAME = "generator.onnx"
 OPSET = 17
 
 
-def write(generator, latent_dim: int, folder: Path, options) -> list[Artifact]:
+def write(generator, inputs, folder: Path, options) -> list[Artifact]:
     import tf2onnx
 
-    from keras_gan.serving import latent_spec, pixel_function
+    from keras_gan.serving import pixel_function
 
-    tf2onnx.convert.from_function(pixel_function(generator, latent_dim),
-                                  input_signature=[latent_spec(latent_dim)], opset=OPSET,
+    tf2onnx.convert.from_function(pixel_function(generator, inputs),
+                                  input_signature=inputs.specs(), opset=OPSET,
                                   output_path=str(folder / FILENAME))
     return [Artifact(FILENAME, "onnx", "float32", FLOAT)]
 
 
-def verify(artifact: Artifact, folder: Path, generator, latent_dim: int, options) -> list:
+def verify(artifact: Artifact, folder: Path, generator, inputs, options) -> list:
     import onnxruntime
 
     session = onnxruntime.InferenceSession(str(folder / artifact.name),
                                            providers=["CPUExecutionProvider"])
     names = [output.name for output in session.get_outputs()]
 
-    def run(latents):
-        return dict(zip(names, session.run(names, {"latent": latents})))
+    def run(feed):
+        return dict(zip(names, session.run(names, feed)))
 
-    return check_latent_signature(artifact.name, run, generator, latent_dim, artifact.tolerance)
+    return check_latent_signature(artifact.name, run, generator, inputs, artifact.tolerance)

@@ -12,17 +12,17 @@ from keras_gan.exporters.verify import BATCH_SIZES, FLOAT, check_latent_signatur
 FILES = ("saved_model.pb", "variables", "fingerprint.pb", "assets")
 
 
-def write(generator, latent_dim: int, folder: Path, options) -> list[Artifact]:
+def write(generator, inputs, folder: Path, options) -> list[Artifact]:
     import tensorflow as tf
 
     from keras_gan.serving import GeneratorServing
 
-    module = GeneratorServing(generator, latent_dim, max_images=options.max_images)
+    module = GeneratorServing(generator, inputs, max_images=options.max_images)
     tf.saved_model.save(module, str(folder), signatures=module.signatures())
     return [Artifact("saved_model", "saved_model", "float32", FLOAT, files=FILES)]
 
 
-def verify(artifact: Artifact, folder: Path, generator, latent_dim: int, options) -> list:
+def verify(artifact: Artifact, folder: Path, generator, inputs, options) -> list:
     """Reload the SavedModel and check every signature against the Keras generator."""
     import tensorflow as tf
 
@@ -30,8 +30,10 @@ def verify(artifact: Artifact, folder: Path, generator, latent_dim: int, options
 
     signatures = tf.saved_model.load(str(folder)).signatures
     checks = check_latent_signature(
-        artifact.name, lambda z: signatures["serving_default"](latent=tf.constant(z)),
-        generator, latent_dim, artifact.tolerance)
+        artifact.name,
+        lambda feed: signatures["serving_default"](**{k: tf.constant(v) for k, v in feed.items()}),
+        generator, inputs, artifact.tolerance)
+    label = 1 % inputs.num_classes if inputs.conditional else None
     seeded = {  # signature -> (its inputs, the seeds it should draw latents from)
         "generate": lambda n: ({"seed": tf.constant(np.arange(n, dtype=np.int64) + 7)},
                                np.arange(n, dtype=np.int64) + 7),
@@ -40,8 +42,13 @@ def verify(artifact: Artifact, folder: Path, generator, latent_dim: int, options
     }
     for signature, case in seeded.items():
         for batch in BATCH_SIZES:
-            inputs, seeds = case(batch)
-            expected = generator(seed_latents(tf.constant(seeds), latent_dim), training=False).numpy()
+            feed, seeds = case(batch)
+            latents = seed_latents(tf.constant(seeds), inputs.latent_dim)
+            if inputs.conditional:  # one class for the batch: [batch] for generate, scalar for _n
+                labels = np.full(batch, label, np.int32)
+                feed["label"] = tf.constant(labels if signature == "generate" else label, tf.int32)
+                latents = [latents, tf.constant(labels)]
+            expected = generator(latents, training=False).numpy()
             checks.append(compare(artifact.name, signature, expected,
-                                  signatures[signature](**inputs), artifact.tolerance))
+                                  signatures[signature](**feed), artifact.tolerance))
     return checks

@@ -1,4 +1,5 @@
-"""TFLite / LiteRT files: latent float32 [batch, latent_dim] -> images uint8 and images_float.
+"""TFLite / LiteRT files: latent float32 [batch, latent_dim] (+ label int32 [batch]) -> images
+uint8 and images_float.
 
 Built-in ops only, so the stock mobile interpreters run them: there is no seeded
 `generate` signature (random ops would need Flex ops), so the app draws the
@@ -46,7 +47,9 @@ def _int8(converter, calibration) -> None:
     import tensorflow as tf
 
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = lambda: ([z[None]] for z in calibration)
+    converter.representative_dataset = lambda: ({name: value[i:i + 1] for name, value in
+                                                 calibration.items()}
+                                                for i in range(len(calibration["latent"])))
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
 
 
@@ -62,18 +65,18 @@ QUANTIZATIONS.register("int8", Quantization(
     "generator_int8.tflite: full-integer ops, a quarter of the size"))
 
 
-def save_frozen(generator, latent_dim: int, folder: str) -> None:
+def save_frozen(generator, inputs, folder: str) -> None:
     """A variable-free SavedModel whose serving_default is the pixel function (names kept)."""
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
-    from keras_gan.serving import latent_spec, pixel_function
+    from keras_gan.serving import pixel_function
 
-    frozen = convert_variables_to_constants_v2(pixel_function(generator, latent_dim).get_concrete_function())
+    frozen = convert_variables_to_constants_v2(pixel_function(generator, inputs).get_concrete_function())
 
-    @tf.function(input_signature=[latent_spec(latent_dim)])
-    def serve(latent):
-        images, images_float = frozen(latent)  # flattened in sorted-key order
+    @tf.function(input_signature=inputs.specs())
+    def serve(*tensors):
+        images, images_float = frozen(*tensors)  # flattened in sorted-key order
         return {"images": images, "images_float": images_float}
 
     module = tf.Module()
@@ -81,15 +84,18 @@ def save_frozen(generator, latent_dim: int, folder: str) -> None:
     tf.saved_model.save(module, folder, signatures={"serving_default": serve})
 
 
-def write(generator, latent_dim: int, folder: Path, options) -> list[Artifact]:
+def write(generator, inputs, folder: Path, options) -> list[Artifact]:
     import tensorflow as tf
 
     variants = [(name, QUANTIZATIONS.get(name)) for name in options.quantize]
-    calibration = np.random.default_rng(0).standard_normal(
-        (options.calibration_samples, latent_dim)).astype("float32")
+    count = options.calibration_samples
+    calibration = {"latent": np.random.default_rng(0).standard_normal(
+        (count, inputs.latent_dim)).astype("float32")}
+    if inputs.conditional:
+        calibration["label"] = (np.arange(count) % inputs.num_classes).astype("int32")
     artifacts = []
     with tempfile.TemporaryDirectory(prefix="keras-gan-frozen-") as frozen_dir:
-        save_frozen(generator, latent_dim, frozen_dir)
+        save_frozen(generator, inputs, frozen_dir)
         for name, quantization in variants:
             converter = tf.lite.TFLiteConverter.from_saved_model(frozen_dir)
             quantization.configure(converter, calibration)
@@ -106,7 +112,7 @@ def signature_runner(path: Path, num_threads: int = NUM_THREADS):
     return interpreter.get_signature_runner("serving_default")
 
 
-def verify(artifact: Artifact, folder: Path, generator, latent_dim: int, options) -> list:
+def verify(artifact: Artifact, folder: Path, generator, inputs, options) -> list:
     runner = signature_runner(folder / artifact.name)
-    return check_latent_signature(artifact.name, lambda z: runner(latent=z), generator,
-                                  latent_dim, artifact.tolerance)
+    return check_latent_signature(artifact.name, lambda feed: runner(**feed), generator,
+                                  inputs, artifact.tolerance)

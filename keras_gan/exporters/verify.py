@@ -69,19 +69,17 @@ def compare(artifact: str, signature: str, expected: np.ndarray, outputs: dict,
                  tolerance)
 
 
-def fixed_latents(batch_size: int, latent_dim: int) -> np.ndarray:
-    return np.random.default_rng(1000 + batch_size).standard_normal(
-        (batch_size, latent_dim)).astype("float32")
-
-
-def check_latent_signature(artifact: str, run, generator, latent_dim: int, tolerance: Tolerance,
+def check_latent_signature(artifact: str, run, generator, inputs, tolerance: Tolerance,
                            signature: str = "serving_default") -> list[Check]:
-    """Checks for a `latent -> images` callable at each of BATCH_SIZES."""
+    """Checks for a `{latent[, label]} -> images` callable at each of BATCH_SIZES.
+
+    inputs: a keras_gan.serving.GeneratorInputs; `run` takes the feed dict by name.
+    """
     checks = []
     for batch in BATCH_SIZES:
-        latents = fixed_latents(batch, latent_dim)
-        expected = generator(latents, training=False).numpy()
-        checks.append(compare(artifact, signature, expected, run(latents), tolerance))
+        feed = inputs.fixed(batch)
+        expected = generator(inputs.model_inputs(*feed.values()), training=False).numpy()
+        checks.append(compare(artifact, signature, expected, run(feed), tolerance))
     return checks
 
 
