@@ -161,6 +161,41 @@ def comma_list(ctx, param, value) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def seed_list(ctx, param, value) -> list[int]:
+    seeds = comma_list(ctx, param, value)
+    if len(seeds) < 2 or not all(s.isdigit() for s in seeds):
+        raise click.BadParameter(f"expected two or more comma-separated seeds >= 0; received {value!r}.")
+    return [int(s) for s in seeds]
+
+
+@cli.command()
+@click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
+@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
+@click.option("--checkpoint", default="latest", help="'latest', 'best' or a checkpoint file name.", **OPTS)
+@click.option("--seeds", default="0,1,2,3", callback=seed_list, help="Latent seeds visited in order, then back to the first.", **OPTS)
+@click.option("--steps", type=click.IntRange(2, 256), default=16, help="Frames from one seed to the next.", **OPTS)
+@click.option("--label", default=None, help="Conditional runs: the class for the whole walk [default: 0].")
+@click.option("--out", type=click.Path(dir_okay=False), default="walk.gif", help="GIF path; a PNG strip (one row per leg) is written beside it.", **OPTS)
+def interpolate(run, runs_root, checkpoint, seeds, steps, label, out):
+    """Walk the latent space: spherical interpolation between seeded latents.
+
+    \b
+    Examples:
+      python cli.py interpolate --steps 16 --out walk.gif
+      python cli.py interpolate --run runs/00003-gan-mnist_5k --seeds 3,8,1 --label 7
+    """
+    from keras_gan.interpolate import write_walk
+    from keras_gan.runs import resolve_run
+
+    if not out.lower().endswith(".gif"):
+        raise click.BadParameter(f"expected a path ending in .gif; received {out!r}.", param_hint="--out")
+    try:
+        gif, strip, used = write_walk(resolve_run(run, runs_root), seeds, steps, out, label, checkpoint)
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Wrote {gif} and {strip} ({len(seeds) * steps} frames from {used})")
+
+
 @cli.command()
 @click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
@@ -171,6 +206,7 @@ def comma_list(ctx, param, value) -> tuple[str, ...]:
 @click.option("--quantize", default=",".join(ExportConfig.quantize), callback=comma_list, help=f"TFLite variants, from: {', '.join(QUANTIZATIONS.names())}.", **OPTS)
 @click.option("--calibration-samples", type=click.IntRange(min=1), default=ExportConfig.calibration_samples, help="Latents the int8 converter calibrates on.", **OPTS)
 @click.option("--max-images", type=click.IntRange(min=1), default=ExportConfig.max_images, help="Largest num_images the generate_n signature accepts.", **OPTS)
+@click.option("--checkpoint", default=ExportConfig.checkpoint, help="'latest', 'best' (runs trained with --eval-every) or a checkpoint file name.", **OPTS)
 def export(run, runs_root, **options):
     """Export a run's generator, verify every artifact, then publish it.
 
@@ -185,6 +221,7 @@ def export(run, runs_root, **options):
       python cli.py export --run runs/00001-gan-mnist_5k --name digits --version 3
       python cli.py export --formats tflite --quantize float32,int8
       python cli.py export --formats saved_model,tflite,onnx
+      python cli.py export --checkpoint best                 # the best epoch by --eval-every
     """
     from keras_gan.export import ExportError, export_run
     from keras_gan.exporters.verify import format_table
@@ -259,11 +296,20 @@ def check_data(data, data_dir):
 
 @cli.command(name="list")
 def list_registered():
-    """List the registered architectures, losses, datasets and export formats."""
+    """List the registered architectures, losses, datasets, augmentations, metrics and export formats."""
+    from types import SimpleNamespace
+
+    from keras_gan.augment import ADAPTIVE, TRANSFORMS
     from keras_gan.data import DATASETS, OTHER_SOURCES
 
     sections = (("Architectures (--arch)", ARCHS.items()), ("Losses (--loss)", LOSSES.items()),
                 ("Datasets (--data)", [*DATASETS.items(), *OTHER_SOURCES.items()]),
+                ("Augmentations (--augment, comma-separated)", [
+                    *[(n, SimpleNamespace(summary=f.__doc__.splitlines()[0]))
+                      for n, f in TRANSFORMS.items()],
+                    (ADAPTIVE, SimpleNamespace(summary="adaptive probability (ADA, target r_t 0.6) "
+                                               "over the transforms named with it, or all three"))]),
+                ("Metrics (evaluate --metrics, --eval-metric)", METRICS.items()),
                 ("Export formats (export --formats)", FORMATS.items()),
                 ("TFLite variants (export --quantize)", QUANTIZATIONS.items()))
     for title, items in sections:

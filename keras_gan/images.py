@@ -59,3 +59,47 @@ def save_grid(path: str | Path, images, ncols: int | None = None, scale: int | N
     with atomic_path(path) as tmp:
         picture.save(tmp, format="PNG")
     return Path(path)
+
+
+def save_gif(path: str | Path, frames: list, duration_ms: int = 100, min_side: int = 128) -> Path:
+    """Save uint8 HWC frames (or PIL images) as a looping GIF, atomically; small frames are
+    upscaled with nearest-neighbour to at least `min_side` pixels."""
+    from PIL import Image
+
+    pictures = []
+    for frame in frames:
+        picture = frame if isinstance(frame, Image.Image) else Image.fromarray(
+            frame[..., 0] if frame.shape[-1] == 1 else frame)
+        scale = max(1, -(-min_side // min(picture.size)))
+        if scale > 1:
+            picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+        pictures.append(picture.convert("RGB"))
+    if not pictures:
+        raise ValueError(f"No frames to write to {path}.")
+    with atomic_path(path) as tmp:
+        pictures[0].save(tmp, format="GIF", save_all=True, append_images=pictures[1:],
+                         duration=duration_ms, loop=0)
+    return Path(path)
+
+
+def progress_gif(samples_dir: str | Path, out: str | Path, max_frames: int = 100,
+                 max_width: int = 512) -> Path | None:
+    """Assemble samples/epoch_NNNN.png into one GIF (evenly thinned to `max_frames`, the last
+    epoch always kept); None when there are no grids yet."""
+    from PIL import Image
+
+    grids = sorted(Path(samples_dir).glob("epoch_*.png"))
+    if not grids:
+        return None
+    if len(grids) > max_frames:
+        keep = {round(i * (len(grids) - 1) / (max_frames - 1)) for i in range(max_frames)}
+        grids = [g for i, g in enumerate(grids) if i in keep]
+    frames = []
+    for grid in grids:
+        with Image.open(grid) as picture:
+            picture = picture.convert("RGB")
+            if picture.width > max_width:
+                height = round(picture.height * max_width / picture.width)
+                picture = picture.resize((max_width, height), Image.LANCZOS)
+            frames.append(picture)
+    return save_gif(out, frames, duration_ms=120, min_side=1)

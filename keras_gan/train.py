@@ -285,5 +285,8 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
                     checkpoint.name, rates[0] / 2, rates[1] / 2, rollbacks, MAX_ROLLBACKS)
         _trim_history(run_dir / "history.csv", epoch)
         guard.diverged_at = None
+    from keras_gan.images import progress_gif
+
+    progress_gif(run_dir / "samples", run_dir / "progress.gif")  # every epoch's grid, in order
     return TrainingResult(run_dir=run_dir, config=config, history=history,
                           interrupted=stopper.interrupted)
