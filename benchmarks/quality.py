@@ -35,14 +35,14 @@ VARIANTS = {
 
 
 def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples: int,
-             root: str) -> dict:
+             root: str, width: int) -> dict:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from keras_gan.callbacks import read_history
     from keras_gan.config import DataConfig, ModelConfig, RunConfig, TrainConfig
     from keras_gan.evaluation import evaluate_run
 
     base = RunConfig(
-        data=DataConfig(name="mnist_5k"), model=ModelConfig(arch=arch),
+        data=DataConfig(name="mnist_5k"), model=ModelConfig(arch=arch, width=width),
         train=TrainConfig(epochs=epochs, eval_every=eval_every, eval_samples=eval_samples),
         run_dir=os.path.join(root, f"{arch}-{variant}"))
     config = base.replace(**VARIANTS[variant])
@@ -86,6 +86,8 @@ def main() -> None:
     parser.add_argument("--variants", default="base,ema,diffaug,ada")
     parser.add_argument("--gan-epochs", type=int, default=40)
     parser.add_argument("--dcgan-epochs", type=int, default=10)
+    parser.add_argument("--dcgan-width", type=int, default=32,
+                        help="dcgan base width (32 keeps a CPU run to minutes; the default is 64)")
     parser.add_argument("--eval-every", type=int, default=5)
     parser.add_argument("--eval-samples", type=int, default=2000)
     parser.add_argument("--json", default=None, help="Also write the rows to this file.")
@@ -96,7 +98,8 @@ def main() -> None:
             epochs = args.gan_epochs if arch == "gan" else args.dcgan_epochs
             every = min(args.eval_every, epochs)
             for variant in args.variants.split(","):
-                rows.append(run_case(arch, variant, epochs, every, args.eval_samples, root))
+                width = args.dcgan_width if arch == "dcgan" else 64
+                rows.append(run_case(arch, variant, epochs, every, args.eval_samples, root, width))
                 print(json.dumps(rows[-1]), flush=True)
     print_table(rows)
     if args.json:

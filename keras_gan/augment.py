@@ -30,7 +30,7 @@ ADA_TARGET = 0.6  # the ADA paper's r_t target
 
 
 def translation(images, rng, ratio: float = 0.125):
-    """Shift by up to `ratio` of the size in x and y, filling with zeros (mid-grey)."""
+    """Shift by up to 1/8 of the size (`ratio`) in x and y, filling with zeros (mid-grey)."""
     shape = ops.shape(images)
     n, h, w = shape[0], shape[1], shape[2]
     pad_h, pad_w = int(images.shape[1] * ratio + 0.5), int(images.shape[2] * ratio + 0.5)
@@ -46,7 +46,7 @@ def translation(images, rng, ratio: float = 0.125):
 
 
 def cutout(images, rng, ratio: float = 0.5):
-    """Zero (mid-grey) a random square of `ratio` of the size, per sample."""
+    """Zero (mid-grey) a random square half the image's size (`ratio`), per sample."""
     shape = ops.shape(images)
     n, h, w = shape[0], shape[1], shape[2]
     size_h, size_w = int(images.shape[1] * ratio + 0.5), int(images.shape[2] * ratio + 0.5)

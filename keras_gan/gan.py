@@ -184,7 +184,10 @@ class GAN(keras.Model):
         return d_loss, real_logits, fake_logits
 
     def _update_ema(self):
-        decay = self.ema_decay
+        # Warm-up as in tf.train.ExponentialMovingAverage(num_updates): min(decay, (1+t)/(10+t)),
+        # so early in training the average follows G instead of lagging ~1/(1-decay) steps behind.
+        steps = ops.cast(self.g_optimizer.iterations, "float32")
+        decay = ops.minimum(self.ema_decay, (1.0 + steps) / (10.0 + steps))
         for average, current in zip(self.ema_generator.weights, self.generator.weights, strict=True):
             average.assign(decay * average + (1.0 - decay) * ops.cast(current, average.dtype))
 

@@ -19,7 +19,8 @@ def runner():
 def test_list_shows_every_registry(runner):
     result = runner.invoke(cli, ["list"])
     assert result.exit_code == 0
-    for name in ["gan", "dcgan", "bce", "minimax", "lsgan", "hinge", "mnist_5k", "tom_and_jerry"]:
+    for name in ["gan", "dcgan", "bce", "minimax", "lsgan", "hinge", "wgan_gp", "mnist_5k",
+                 "tom_and_jerry", "kid", "fid", "domain", "translation", "cutout", "color"]:
         assert f"  {name} " in result.output
 
 
@@ -29,8 +30,20 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(runner, tmp_path)
     assert result.exit_code == 0, result.output
     config = json.loads(result.output)
     assert config["data"]["image_size"] == 32 and config["model"]["latent_dim"] == 128
-    assert config["train"]["lr"] == 2e-4
+    assert config["train"]["lr"] == 2e-4 and config["train"]["d_steps"] == 1
     assert not (tmp_path / "runs").exists()
+
+
+def test_dry_run_of_a_conditional_augmented_wgan_gp_run(runner, tmp_path):
+    result = runner.invoke(cli, ["train", "--arch", "dcgan", "--loss", "wgan_gp", "--conditional",
+                                 "--augment", "ada", "--ema", "0.999", "--eval-every", "5",
+                                 "--dry-run", "--runs-root", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    config = json.loads(result.output)
+    train = config["train"]
+    assert (train["d_steps"], train["lr"], train["beta_1"], train["beta_2"]) == (5, 1e-4, 0.0, 0.9)
+    assert train["augment"] == "ada" and train["eval_every"] == 5 and train["ema"] == 0.999
+    assert config["model"]["conditional"] is True
 
 
 def test_train_then_sample_png_and_npz(runner, tmp_path):
@@ -62,7 +75,11 @@ def test_train_then_sample_png_and_npz(runner, tmp_path):
       "image_size for arch 'dcgan'"),
      (["train", "--data", "no_such_dataset_xyz", "--dry-run"], "Unknown dataset"),
      (["sample", "--runs-root", "RUNS"], "holds no runs yet"),
-     (["sample", "--out", "grid.jpg"], "expected a path ending in .png or .npz")],
+     (["sample", "--out", "grid.jpg"], "expected a path ending in .png or .npz"),
+     (["train", "--augment", "flip", "--dry-run"], "Invalid augment: expected a comma-separated subset"),
+     (["train", "--d-steps", "0"], "0 is not in the range 1<=x<=20"),
+     (["train", "--eval-metric", "is"], "'is' is not one of"),
+     (["evaluate", "--runs-root", "RUNS"], "holds no runs yet")],
 )
 def test_bad_input_is_a_one_paragraph_error_without_traceback(runner, tmp_path, args, message):
     args = [str(tmp_path / "runs") if a == "RUNS" else a for a in args]

@@ -1,6 +1,7 @@
 """The EMA generator: the update rule, checkpoints, and that sampling and export use it."""
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from keras_gan.checkpoints import restore, save_checkpoint
@@ -13,15 +14,22 @@ def ema_gan(tmp_path, decay):
     return config, build_gan(config)
 
 
-def test_each_generator_step_moves_the_average_by_one_minus_decay(tmp_path):
+@pytest.mark.parametrize("done_steps, expected_decay", [
+    (999, 0.75),  # warmed up: the configured decay (1001/1010 > 0.75)
+    (0, 2 / 11),  # first G step, t=1: (1 + t) / (10 + t) < 0.75, the average follows G closely
+])
+def test_each_generator_step_moves_the_average_by_one_minus_the_warmed_up_decay(
+        tmp_path, done_steps, expected_decay):
     _, gan = ema_gan(tmp_path, 0.75)
+    gan.g_optimizer.iterations.assign(done_steps)
     before = [w.copy() for w in gan.generator.get_weights()]
     assert all(np.array_equal(a, b) for a, b in zip(gan.ema_generator.get_weights(), before, strict=True))
     gan.train_on_batch(np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32"))
     after = gan.generator.get_weights()
     changed = 0
+    d = expected_decay
     for average, old, new in zip(gan.ema_generator.get_weights(), before, after, strict=True):
-        np.testing.assert_allclose(average, 0.75 * old + 0.25 * new, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(average, d * old + (1 - d) * new, rtol=1e-5, atol=1e-6)
         changed += not np.array_equal(old, new)
     assert changed > 0  # the step really moved G, so the check above is not trivially true
     assert not gan.ema_generator.trainable_weights  # the optimizer never touches the average

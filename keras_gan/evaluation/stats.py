@@ -27,7 +27,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps: float = 1e-6) -> float:
     sigma1, sigma2 = np.atleast_2d(sigma1), np.atleast_2d(sigma2)
     with warnings.catch_warnings():  # near-singular products are handled just below
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        covmean, _ = linalg.sqrtm(sigma1 @ sigma2, disp=False)
+        covmean = linalg.sqrtm(sigma1 @ sigma2)
     if not np.isfinite(covmean).all():  # singular product (fewer samples than dimensions)
         offset = np.eye(len(sigma1)) * eps
         covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))

@@ -1,0 +1,118 @@
+"""DiffAugment transforms and the ADA controller."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gan.augment import ADA_KIMG, DiffAugment, TRANSFORMS, parse_augment, translation
+from keras_gan.config import ConfigError
+
+SIZE = 8
+
+
+def images(n=4, channels=3, seed=0):
+    # strictly positive pixels, so a zero can only come from padding or cutout
+    return tf.constant(np.random.default_rng(seed).uniform(0.1, 1, (n, SIZE, SIZE, channels)),
+                       tf.float32)
+
+
+@pytest.mark.parametrize("name", TRANSFORMS.names())
+def test_every_transform_keeps_the_shape_and_passes_gradients(name):
+    x = images()
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = TRANSFORMS.get(name)(x, keras.random.SeedGenerator(1))
+        total = tf.reduce_sum(y * y)
+    grads = tape.gradient(total, x)
+    assert y.shape == x.shape
+    assert grads is not None and float(tf.reduce_sum(tf.abs(grads))) > 0  # differentiable
+    assert not np.allclose(y.numpy(), x.numpy())  # it did something
+
+
+def test_translation_is_a_zero_filled_shift_within_an_eighth_of_the_size():
+    x = images(n=16)
+    y = translation(x, keras.random.SeedGenerator(3)).numpy()
+    x = x.numpy()
+    limit = round(SIZE * 0.125)
+    for original, shifted in zip(x, y):
+        matches = []
+        for dy in range(-limit, limit + 1):
+            for dx in range(-limit, limit + 1):
+                expected = np.zeros_like(original)
+                # output[i, j] = input[i + dy, j + dx] where that exists, else 0
+                src = original[max(dy, 0):SIZE + min(dy, 0), max(dx, 0):SIZE + min(dx, 0)]
+                expected[max(-dy, 0):SIZE + min(-dy, 0), max(-dx, 0):SIZE + min(-dx, 0)] = src
+                matches.append(np.allclose(expected, shifted))
+        assert any(matches)
+
+
+def test_cutout_zeroes_one_square_of_half_the_size_at_most():
+    y = TRANSFORMS.get("cutout")(images(n=16, channels=1), keras.random.SeedGenerator(0)).numpy()
+    for image in y[..., 0]:
+        rows, cols = np.nonzero(image == 0)
+        assert 0 < len(rows) <= (SIZE // 2) ** 2
+        # one axis-aligned rectangle: every pixel inside its bounding box is zero
+        box = image[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        assert (box == 0).all() and box.shape[0] <= SIZE // 2 and box.shape[1] <= SIZE // 2
+
+
+def test_parse_augment_accepts_subsets_and_ada_and_names_what_is_wrong():
+    assert parse_augment("") == ()
+    assert parse_augment("translation, color") == ("translation", "color")
+    assert parse_augment("ada") == ("ada",)
+    with pytest.raises(ConfigError, match=r"augment.*translation.*Received: augment='flip'"):
+        parse_augment("flip")
+    with pytest.raises(ConfigError, match="each once"):
+        parse_augment("color,color")
+
+
+def ada_step(layer, logits_sign, batch=64):
+    layer.update(tf.fill([batch, 1], float(logits_sign)))
+    return float(layer.p.numpy())
+
+
+def test_ada_raises_p_when_the_discriminator_is_always_right_and_lowers_it_when_wrong():
+    layer = DiffAugment(adaptive=True, seed=0)
+    assert float(layer.p.numpy()) == 0.0  # adaptive starts without augmentation
+    step = 64 / (ADA_KIMG * 1000)
+    ps = [ada_step(layer, +1) for _ in range(10)]  # D(real) > 0 always: overfitting
+    np.testing.assert_allclose(ps, step * np.arange(1, 11), rtol=1e-4)
+    ps = [ada_step(layer, -1) for _ in range(4)]  # D(real) < 0 always: not overfitting
+    np.testing.assert_allclose(ps, step * np.arange(9, 5, -1), rtol=1e-4)
+    for _ in range(20):
+        ada_step(layer, -1)
+    assert float(layer.p.numpy()) == 0.0  # clipped at 0
+    layer.p.assign(0.9999)
+    ada_step(layer, +1)
+    assert float(layer.p.numpy()) == 1.0  # clipped at 1
+
+
+def test_fixed_diffaugment_is_always_on_and_ignores_updates():
+    layer = DiffAugment(("color",), seed=0)
+    assert ada_step(layer, +1) == 1.0
+
+
+def test_ada_probability_gates_each_transform_per_sample():
+    x = images(n=64)
+    layer = DiffAugment(("color",), adaptive=True, seed=0)
+    np.testing.assert_array_equal(layer(x).numpy(), x.numpy())  # p = 0: untouched
+    layer.p.assign(0.5)
+    changed = np.mean([not np.allclose(a, b) for a, b in zip(layer(x).numpy(), x.numpy())])
+    assert 0.25 < changed < 0.75  # about half of the samples
+
+
+def test_augment_probability_and_rng_are_checkpointed(tmp_path):
+    from keras_gan.factory import build_gan
+    from tests.conftest import tiny_config
+
+    config = tiny_config(tmp_path, augment="ada").replace(data={"channels": 1})
+    gan = build_gan(config)
+    gan.augment.p.assign(0.37)
+    gan.augment(images(channels=1))  # advance the augmentation RNG
+    path = tmp_path / "gan.weights.h5"
+    gan.save_weights(path)
+    restored = build_gan(config)
+    restored.load_weights(path)
+    assert float(restored.augment.p.numpy()) == pytest.approx(0.37)
+    np.testing.assert_array_equal(restored.augment.rng.state.numpy(), gan.augment.rng.state.numpy())

@@ -1,0 +1,138 @@
+"""Quality metrics: the maths on known answers, Inception features (random weights), the
+domain score, --eval-every with checkpoints/best, and `evaluate`."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from keras_gan.config import ConfigError
+from keras_gan.evaluation import Evaluator
+from keras_gan.evaluation.domain import DomainScore, applicable, cache_dir
+from keras_gan.evaluation.inception import InceptionFeatures, resize_for_inception
+from keras_gan.evaluation.stats import (feature_frechet_distance, frechet_distance,
+                                        kernel_inception_distance)
+from keras_gan.train import run_training
+from tests.conftest import tiny_config
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_GAN_CACHE", str(tmp_path / "cache"))
+
+
+def test_frechet_distance_of_two_gaussians_has_the_closed_form():
+    # 1-D: (m1 - m2)^2 + s1 + s2 - 2 sqrt(s1 s2) = (m1 - m2)^2 + (sd1 - sd2)^2
+    assert frechet_distance(1.0, 4.0, -2.0, 9.0) == pytest.approx(9.0 + 1.0)
+    # diagonal covariances: the sum over dimensions
+    value = frechet_distance(np.zeros(2), np.diag([1.0, 4.0]), np.ones(2), np.diag([4.0, 16.0]))
+    assert value == pytest.approx(2.0 + (1 - 2) ** 2 + (2 - 4) ** 2)
+    # a full covariance against itself, shifted by (3, 4): only the mean term remains
+    cov = np.array([[2.0, 0.7], [0.7, 1.0]])
+    assert frechet_distance(np.zeros(2), cov, np.array([3.0, 4.0]), cov) == pytest.approx(25.0)
+
+
+def test_feature_frechet_distance_is_zero_for_identical_sets_and_grows_with_a_shift():
+    x = np.random.default_rng(0).normal(size=(2000, 4))
+    assert feature_frechet_distance(x, x) == pytest.approx(0.0, abs=1e-6)
+    near, far = feature_frechet_distance(x, x + 0.5), feature_frechet_distance(x, x + 2.0)
+    assert near == pytest.approx(4 * 0.25, rel=1e-6) and far == pytest.approx(4 * 4.0, rel=1e-6)
+
+
+def test_kid_is_near_zero_for_one_distribution_and_positive_for_shifted_ones():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(400, 16)), rng.normal(size=(400, 16))
+    same, same_std = kernel_inception_distance(a, b, subsets=20, subset_size=200)
+    shifted, _ = kernel_inception_distance(a, b + 1.0, subsets=20, subset_size=200)
+    assert abs(same) < 3 * same_std + 1e-3  # unbiased: zero within its spread
+    assert shifted > 50 * max(abs(same), 1e-4) and same_std > 0
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        kernel_inception_distance(a[:1], b)
+
+
+def test_inception_resize_path_and_features_with_random_weights():
+    gray = np.random.default_rng(0).uniform(-1, 1, (3, 28, 28, 1)).astype("float32")
+    resized = resize_for_inception(gray).numpy()
+    assert resized.shape == (3, 299, 299, 3)
+    np.testing.assert_array_equal(resized[..., 0], resized[..., 2])  # grey repeated to RGB
+    features = InceptionFeatures(weights=None, batch_size=2)
+    a = features(gray)
+    assert a.shape == (3, 2048) and np.isfinite(a).all()
+    np.testing.assert_allclose(features(gray), a, rtol=1e-5, atol=1e-6)  # deterministic
+    assert not np.allclose(features(-gray), a)
+
+
+def test_missing_inception_weights_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="Invalid inception_weights.*--inception-weights PATH"):
+        InceptionFeatures(weights=str(tmp_path / "missing.h5"))
+
+
+def separable_digits(n=300, seed=0):
+    """Two classes a small CNN separates: dark left half vs dark right half."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n).astype(np.int32)
+    pixels = rng.integers(150, 256, (n, 8, 8, 1)).astype(np.uint8)
+    for image, label in zip(pixels, labels):
+        image[:, :4] = image[:, :4] // 8 if label == 0 else image[:, :4]
+        image[:, 4:] = image[:, 4:] // 8 if label == 1 else image[:, 4:]
+    return pixels, labels
+
+
+def test_domain_score_on_real_images_and_on_a_collapsed_generator():
+    pixels, labels = separable_digits()
+    score = DomainScore(pixels, labels, 2, n_real=150)
+    assert score.accuracy > 0.9
+    real = pixels[150:].astype("float32") / 127.5 - 1
+    good = score(real, asked=labels[150:])
+    assert good["class_entropy"] > 0.95 and good["confident"] > 0.8
+    assert good["label_accuracy"] > 0.9
+    collapsed = score(np.repeat(real[:1], 150, axis=0))
+    assert collapsed["class_entropy"] == 0.0 and collapsed["domain_fd"] > good["domain_fd"]
+    assert len(list(cache_dir().glob("classifier-*.keras"))) == 1  # cached...
+    again = DomainScore(pixels, labels, 2, n_real=150)  # ...and reused, not retrained
+    assert again.accuracy == score.accuracy
+    assert len(list(cache_dir().glob("classifier-*.keras"))) == 1
+
+
+def test_domain_score_only_for_labelled_small_grayscale_data(tmp_path):
+    assert applicable((10, 28, 28, 1), np.zeros(10)) is None
+    assert "no class labels" in applicable((10, 28, 28, 1), None)
+    assert "grayscale images up to 32 px" in applicable((10, 64, 64, 3), np.zeros(10))
+    with pytest.raises(ConfigError, match="domain score cannot score"):
+        Evaluator(tiny_config(tmp_path), np.zeros((4, 64, 64, 3), np.uint8), None, ("domain",))
+
+
+def test_eval_every_logs_the_metric_and_keeps_the_best_checkpoint(tmp_path):
+    config = tiny_config(tmp_path, epochs=3, batch_size=64, eval_every=1, eval_samples=200,
+                         keep_checkpoints=1)
+    result = run_training(config, verbose=0)
+    scores = result.history["domain_fd"]
+    assert len(scores) == 3 and all(np.isfinite(scores))
+    checkpoints = result.run_dir / "checkpoints"
+    best = json.loads((checkpoints / "best.json").read_text())
+    assert best["metric"] == "domain_fd" and best["value"] == pytest.approx(min(scores))
+    assert best["epoch"] == 1 + int(np.argmin(scores))
+    assert (checkpoints / "best.weights.h5").is_file()  # kept although keep_checkpoints=1
+    assert sorted(p.name for p in checkpoints.glob("epoch_*.weights.h5")) == ["epoch_0003.weights.h5"]
+
+    runner = CliRunner()
+    done = runner.invoke(cli, ["evaluate", "--run", str(result.run_dir), "--checkpoint", "best",
+                               "--metrics", "domain", "--n", "200"])
+    assert done.exit_code == 0, done.output
+    assert "best.weights.h5" in done.output and "domain_fd" in done.output
+    record = json.loads((result.run_dir / "evaluation.jsonl").read_text().splitlines()[-1])
+    assert record["checkpoint"] == "best.weights.h5" and record["epoch"] == best["epoch"]
+    # same checkpoint, same samples and real subset: the score during training is reproduced
+    assert record["domain_fd"] == pytest.approx(best["value"], rel=1e-4)
+    out = tmp_path / "best.png"
+    done = runner.invoke(cli, ["sample", "--run", str(result.run_dir), "--checkpoint", "best",
+                               "--out", str(out)])
+    assert done.exit_code == 0 and out.is_file()
+
+
+def test_best_checkpoint_missing_is_a_clear_error(tmp_path):
+    result = run_training(tiny_config(tmp_path, batch_size=64), verbose=0)
+    done = CliRunner().invoke(cli, ["sample", "--run", str(result.run_dir), "--checkpoint", "best"])
+    assert done.exit_code == 1 and "only for runs trained with --eval-every" in done.output
