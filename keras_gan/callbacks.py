@@ -214,7 +214,9 @@ def read_history(path: str | Path) -> dict[str, list[float]]:
 class LossPlot(keras.callbacks.Callback):
     """Redraws losses.png from history.csv each epoch (so a resumed run plots all of it)."""
 
-    PANELS = (("d_loss", "g_loss"), ("real_score", "fake_score"))
+    PANELS = ((("d_loss", "g_loss"), "losses"),
+              (("real_score", "fake_score", "augment_p"), "mean sigmoid D(.); ADA's p"),
+              (("domain_fd", "kid", "fid"), "sample quality (lower is better)"))
 
     def __init__(self, history_csv: str | Path, out: str | Path):
         super().__init__()
@@ -233,12 +235,16 @@ def plot_history(history: dict[str, list[float]], out: str | Path) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    epochs = [int(e) + 1 for e in history.get("epoch", [])]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for ax, keys, title in zip(axes, LossPlot.PANELS, ("losses", "mean sigmoid D(.)")):
+    epochs = np.array([int(e) + 1 for e in history.get("epoch", [])])
+    # the quality panel only for runs that measure quality (--eval-every)
+    panels = [p for i, p in enumerate(LossPlot.PANELS) if i < 2 or any(k in history for k in p[0])]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6))
+    for ax, (keys, title) in zip(axes, panels):
         for key in keys:
             if key in history:
-                ax.plot(epochs, history[key], marker=".", label=key)
+                values = np.asarray(history[key], dtype=float)
+                measured = np.isfinite(values)  # metrics are NaN between evaluations
+                ax.plot(epochs[measured], values[measured], marker=".", label=key)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)

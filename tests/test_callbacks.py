@@ -42,3 +42,15 @@ def test_plot_history_writes_a_png(tmp_path):
     plot_history(history, tmp_path / "losses.png")
     assert (tmp_path / "losses.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert np.isfinite(history["d_loss"]).all()
+
+
+def test_plot_history_adds_a_quality_panel_only_when_a_metric_was_measured(tmp_path):
+    from PIL import Image
+
+    history = {"epoch": [0, 1, 2], "d_loss": [1.0, 0.9, 0.8], "g_loss": [0.7, 0.8, 0.9],
+               "real_score": [0.6] * 3, "fake_score": [0.4] * 3}
+    plot_history(history, tmp_path / "two.png")
+    plot_history({**history, "domain_fd": [float("nan"), 40.0, float("nan")],
+                  "augment_p": [0.0, 0.01, 0.02]}, tmp_path / "three.png")
+    with Image.open(tmp_path / "two.png") as two, Image.open(tmp_path / "three.png") as three:
+        assert three.width == two.width * 3 // 2 and three.height == two.height

@@ -210,3 +210,22 @@ def test_collapse_watch_warns_once_when_d_wins_and_when_samples_stop_varying(tmp
     grid.on_epoch_end(0, logs)
     healthy.on_epoch_end(0, logs)
     assert any("stopped varying" in w for w in warnings)
+
+
+def test_resume_of_a_conditional_ada_wgan_gp_ema_run_equals_an_uninterrupted_one(tmp_path):
+    # Every extra random stream (penalty mixing, augmentation) and state (ADA's p, the EMA
+    # generator, class names) must come back from the checkpoint for this to hold.
+    options = {"loss": "wgan_gp", "augment": "ada", "ema": 0.99, "batch_size": 64, "seed": 5}
+    config = tiny_config(tmp_path / "a", epochs=2, **options).replace(model={"conditional": True})
+    full = run_training(config, verbose=0).run_dir
+    first = run_training(config.replace(train={"epochs": 1}, run_dir=str(tmp_path / "b")),
+                         verbose=0).run_dir
+    resume_training(first, epochs=2, verbose=0)
+    _, a, _ = load_run(full)
+    _, b, _ = load_run(first)
+    assert float(a.augment.p.numpy()) > 0  # ADA moved, so its restore is really tested
+    assert float(a.augment.p.numpy()) == float(b.augment.p.numpy())
+    for x, y in zip(a.get_weights(), b.get_weights(), strict=True):  # incl. EMA and RNG states
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(a.aux_seed_generator.state.numpy(),
+                                  b.aux_seed_generator.state.numpy())
