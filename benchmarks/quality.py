@@ -35,7 +35,7 @@ VARIANTS = {
 
 
 def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples: int,
-             root: str, width: int) -> dict:
+             root: str, width: int, seed: int = 0) -> dict:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from keras_gan.callbacks import read_history
     from keras_gan.config import DataConfig, ModelConfig, RunConfig, TrainConfig
@@ -43,8 +43,9 @@ def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples
 
     base = RunConfig(
         data=DataConfig(name="mnist_5k"), model=ModelConfig(arch=arch, width=width),
-        train=TrainConfig(epochs=epochs, eval_every=eval_every, eval_samples=eval_samples),
-        run_dir=os.path.join(root, f"{arch}-{variant}"))
+        train=TrainConfig(epochs=epochs, eval_every=eval_every, eval_samples=eval_samples,
+                          seed=seed),
+        run_dir=os.path.join(root, f"{arch}-{variant}-seed{seed}"))
     config = base.replace(**VARIANTS[variant])
     from keras_gan.train import run_training
 
@@ -57,7 +58,8 @@ def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples
              for e, v in zip(history["epoch"], history["domain_fd"]) if not math.isnan(v)]
     final = evaluate_run(result.run_dir, ("domain",), 5000, "latest")
     best = evaluate_run(result.run_dir, ("domain",), 5000, "best")
-    return {"arch": arch, "variant": variant, "epochs": epochs, "train_seconds": round(seconds, 1),
+    return {"arch": arch, "variant": variant, "seed": seed, "epochs": epochs,
+            "train_seconds": round(seconds, 1),
             "curve": curve, "final": _summary(final), "best": {**_summary(best),
                                                                 "epoch": best["epoch"]},
             "run_dir": str(result.run_dir)}
@@ -69,15 +71,28 @@ def _summary(record: dict) -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    print("| arch | variant | domain_fd by step (eval samples) | final fd (5k) | final entropy | "
-          "final confident | best fd (5k, epoch) | train s |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| arch | variant | seed | domain_fd by step (eval samples) | final fd (5k) | "
+          "final entropy | final confident | best fd (5k, epoch) | train s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
         curve = " ".join(f"{step}:{value:g}" for step, value in row["curve"])
         final, best = row["final"], row["best"]
-        print(f"| {row['arch']} | {row['variant']} | {curve} | {final['domain_fd']:g} | "
-              f"{final['class_entropy']:.3f} | {final['confident']:.3f} | "
+        print(f"| {row['arch']} | {row['variant']} | {row['seed']} | {curve} | "
+              f"{final['domain_fd']:g} | {final['class_entropy']:.3f} | {final['confident']:.3f} | "
               f"{best['domain_fd']:g} ({best['epoch']}) | {row['train_seconds']:g} |")
+    print()
+    print("| arch | variant | seeds | mean final fd | mean best fd | mean final entropy | "
+          "mean final confident |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault((row["arch"], row["variant"]), []).append(row)
+    for (arch, variant), group in groups.items():
+        means = {(part, key): sum(r[part][key] for r in group) / len(group)
+                 for part in ("final", "best") for key in ("domain_fd", "class_entropy", "confident")}
+        print(f"| {arch} | {variant} | {len(group)} | {means['final', 'domain_fd']:.2f} | "
+              f"{means['best', 'domain_fd']:.2f} | {means['final', 'class_entropy']:.3f} | "
+              f"{means['final', 'confident']:.3f} |")
 
 
 def main() -> None:
@@ -90,6 +105,7 @@ def main() -> None:
                         help="dcgan base width (32 keeps a CPU run to minutes; the default is 64)")
     parser.add_argument("--eval-every", type=int, default=5)
     parser.add_argument("--eval-samples", type=int, default=2000)
+    parser.add_argument("--seeds", default="0", help="Comma-separated training seeds per case.")
     parser.add_argument("--json", default=None, help="Also write the rows to this file.")
     args = parser.parse_args()
     rows = []
@@ -98,9 +114,11 @@ def main() -> None:
             epochs = args.gan_epochs if arch == "gan" else args.dcgan_epochs
             every = min(args.eval_every, epochs)
             for variant in args.variants.split(","):
-                width = args.dcgan_width if arch == "dcgan" else 64
-                rows.append(run_case(arch, variant, epochs, every, args.eval_samples, root, width))
-                print(json.dumps(rows[-1]), flush=True)
+                for seed in (int(s) for s in args.seeds.split(",")):
+                    width = args.dcgan_width if arch == "dcgan" else 64
+                    rows.append(run_case(arch, variant, epochs, every, args.eval_samples, root,
+                                         width, seed))
+                    print(json.dumps(rows[-1]), flush=True)
     print_table(rows)
     if args.json:
         with open(args.json, "w") as handle:

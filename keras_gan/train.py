@@ -7,7 +7,6 @@ behind.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,30 +181,6 @@ def _trim_history(path: Path, before_epoch: int) -> None:
         csv.writer(handle).writerows(kept)
 
 
-def _quality_eval(config: RunConfig, run_dir: Path, pixels, labels) -> list:
-    """The --eval-every callback (empty list when off); real statistics are computed now,
-    before the first epoch."""
-    train = config.train
-    if not train.eval_every:
-        return []
-    import numpy as np
-
-    from keras_gan.callbacks import QualityEval
-    from keras_gan.checkpoints import BEST, meta_path
-    from keras_gan.evaluation import METRICS, Evaluator, default_metric
-
-    pixels = np.asarray(pixels)
-    name = train.eval_metric or default_metric(pixels.shape, labels)
-    evaluator = Evaluator(config, pixels, labels, (name,), train.eval_samples,
-                          train.inception_weights or "imagenet", seed=train.seed)
-    best_file = meta_path(run_dir / "checkpoints" / f"{BEST}.weights.h5")
-    best = json.loads(best_file.read_text()).get("value") if best_file.is_file() else None
-    log.info("Scoring %d samples by %s every %d epochs; the best epoch is kept as "
-             "checkpoints/%s.weights.h5.", train.eval_samples, name, train.eval_every, BEST)
-    return [QualityEval(evaluator, METRICS.get(name).key, train.eval_every,
-                        run_dir / "checkpoints", config.model.arch, best, info=log.info)]
-
-
 MAX_ROLLBACKS = 3
 
 
@@ -226,6 +201,7 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
                                      SampleGrid, StopOnInterrupt)
     from keras_gan.checkpoints import restore, save_checkpoint
     from keras_gan.data.pipeline import resized_pixels, steps_per_epoch
+    from keras_gan.evaluation import quality_callbacks
 
     train, data, arch = config.train, config.data, config.model.arch
     checkpoint_dir = run_dir / "checkpoints"
@@ -240,7 +216,7 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
     grid = SampleGrid(run_dir / "samples", grid_latents, ncols=train.grid_size)
     callbacks = [
         grid,
-        *_quality_eval(config, run_dir, pixels, labels if labels is not None else loaded.labels),
+        *quality_callbacks(config, run_dir, pixels, loaded.labels),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
         checkpointer,

@@ -10,12 +10,18 @@ epochs and runs.
 
 from __future__ import annotations
 
+import json
+import logging
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from keras_gan.config import ConfigError, RunConfig
 from keras_gan.registry import Registry
+
+log = logging.getLogger(__name__)
 
 EVAL_SEED = 12345  # latents for evaluation samples, distinct from the grid's
 
@@ -95,13 +101,30 @@ class Evaluator:
         return result
 
 
+def quality_callbacks(config: RunConfig, run_dir, pixels, labels) -> list:
+    """The --eval-every callback (empty list when off); real statistics are computed now,
+    before the first epoch."""
+    train = config.train
+    if not train.eval_every:
+        return []
+    from keras_gan.callbacks import QualityEval
+    from keras_gan.checkpoints import BEST, meta_path
+
+    pixels = np.asarray(pixels)
+    name = train.eval_metric or default_metric(pixels.shape, labels)
+    evaluator = Evaluator(config, pixels, labels, (name,), train.eval_samples,
+                          train.inception_weights or "imagenet", seed=train.seed)
+    best_file = meta_path(Path(run_dir) / "checkpoints" / f"{BEST}.weights.h5")
+    best = json.loads(best_file.read_text()).get("value") if best_file.is_file() else None
+    log.info("Scoring %d samples by %s every %d epochs; the best epoch is kept as "
+             "checkpoints/%s.weights.h5.", train.eval_samples, name, train.eval_every, BEST)
+    return [QualityEval(evaluator, METRICS.get(name).key, train.eval_every,
+                        Path(run_dir) / "checkpoints", config.model.arch, best, info=log.info)]
+
+
 def evaluate_run(run_dir, metrics=("kid", "fid"), n: int = 5000, checkpoint: str = "latest",
                  inception_weights: str | None = None) -> dict:
     """Score a run's checkpoint; the record is also appended to RUN/evaluation.jsonl."""
-    import json
-    import time
-    from pathlib import Path
-
     from keras_gan.checkpoints import read_meta
     from keras_gan.data.pipeline import resized_pixels
     from keras_gan.runs import load_run
