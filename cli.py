@@ -17,6 +17,17 @@ from keras_gan.losses import LOSSES
 OPTS = {"show_default": True}
 
 
+def run_options(command):
+    """--run, --runs-root and --checkpoint: which run and checkpoint a command reads."""
+    for option in reversed([
+        click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS),
+        click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS),
+        click.option("--checkpoint", default=ExportConfig.checkpoint, help="'latest', 'best' (runs trained with --eval-every) or a checkpoint file name.", **OPTS),
+    ]):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--quiet", is_flag=True, help="Only print warnings and errors.")
 def cli(quiet):
@@ -128,11 +139,9 @@ def _report(result):
 
 
 @cli.command()
-@click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
-@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
+@run_options
 @click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images.", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=0, help="Latent seed (the run's seed reproduces its grids).", **OPTS)
-@click.option("--checkpoint", default="latest", help="'latest', 'best' (runs trained with --eval-every) or a checkpoint file name.", **OPTS)
 @click.option("--label", default=None, help="Conditional runs: class index or name for every image [default: cycle through the classes].")
 @click.option("--out", type=click.Path(dir_okay=False), default="samples.png", help="Output: .png grid, or .npz with float images in [-1, 1] and their latents.", **OPTS)
 def sample(run, runs_root, count, seed, checkpoint, label, out):
@@ -169,9 +178,7 @@ def seed_list(ctx, param, value) -> list[int]:
 
 
 @cli.command()
-@click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
-@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
-@click.option("--checkpoint", default="latest", help="'latest', 'best' or a checkpoint file name.", **OPTS)
+@run_options
 @click.option("--seeds", default="0,1,2,3", callback=seed_list, help="Latent seeds visited in order, then back to the first.", **OPTS)
 @click.option("--steps", type=click.IntRange(2, 256), default=16, help="Frames from one seed to the next.", **OPTS)
 @click.option("--label", default=None, help="Conditional runs: the class for the whole walk [default: 0].")
@@ -197,8 +204,7 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, out):
 
 
 @cli.command()
-@click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
-@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
+@run_options
 @click.option("--out", type=click.Path(file_okay=False), default=ExportConfig.out, help="Export root; the model goes to OUT/NAME/VERSION/.", **OPTS)
 @click.option("--name", default=ExportConfig.name, help="Model name [default: <arch>-<data> of the run].")
 @click.option("--version", type=click.IntRange(min=1), default=ExportConfig.version, help="Version folder [default: the next free integer].")
@@ -206,7 +212,6 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, out):
 @click.option("--quantize", default=",".join(ExportConfig.quantize), callback=comma_list, help=f"TFLite variants, from: {', '.join(QUANTIZATIONS.names())}.", **OPTS)
 @click.option("--calibration-samples", type=click.IntRange(min=1), default=ExportConfig.calibration_samples, help="Latents the int8 converter calibrates on.", **OPTS)
 @click.option("--max-images", type=click.IntRange(min=1), default=ExportConfig.max_images, help="Largest num_images the generate_n signature accepts.", **OPTS)
-@click.option("--checkpoint", default=ExportConfig.checkpoint, help="'latest', 'best' (runs trained with --eval-every) or a checkpoint file name.", **OPTS)
 def export(run, runs_root, **options):
     """Export a run's generator, verify every artifact, then publish it.
 
@@ -237,9 +242,7 @@ def export(run, runs_root, **options):
 
 
 @cli.command()
-@click.option("--run", default="latest", help="Run folder, or 'latest' (newest in --runs-root).", **OPTS)
-@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where 'latest' is looked for.", **OPTS)
-@click.option("--checkpoint", default="latest", help="'latest', 'best' or a checkpoint file name.", **OPTS)
+@run_options
 @click.option("--metrics", default="kid,fid", help=f"Comma-separated, from: {', '.join(METRICS.names())}.", **OPTS)
 @click.option("--n", "count", type=click.IntRange(min=2), default=5000, help="Generated images (and real images, at most the dataset).", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
