@@ -114,12 +114,17 @@ def run_training(config: RunConfig, verbose: int | str = 2) -> TrainingResult:
     from keras_gan.images import save_grid
     from keras_gan.runs import CONFIG, create_run_dir
 
+    from keras_gan.evaluation import check_ready
+
     config, loaded = load_training_data(resolve_config(config))
+    data = config.data
+    check_ready(config, (loaded.count, data.image_size, data.image_size, data.channels),
+                loaded.labels)
     run_dir = create_run_dir(config)
     write_text_atomic(run_dir / CONFIG, config.to_json())
     _write_skipped(run_dir, loaded)
     log.info("Run folder: %s; data: %s", run_dir, loaded.description)
-    data, n_grid = config.data, config.train.grid_size**2
+    n_grid = config.train.grid_size**2
     save_grid(run_dir / "samples" / "reals.png",
               some_images(loaded, data.image_size, data.channels, n_grid, config.train.seed),
               ncols=config.train.grid_size)

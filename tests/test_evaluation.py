@@ -132,6 +132,17 @@ def test_eval_every_logs_the_metric_and_keeps_the_best_checkpoint(tmp_path):
     assert done.exit_code == 0 and out.is_file()
 
 
+def test_unusable_eval_settings_fail_before_a_run_folder_exists(tmp_path):
+    weights = tmp_path / "missing.h5"
+    config = tiny_config(tmp_path, eval_every=1, eval_metric="kid", inception_weights=str(weights))
+    with pytest.raises(ConfigError, match="Invalid inception_weights.*missing.h5"):
+        run_training(config, verbose=0)
+    rgb = tiny_config(tmp_path, eval_every=1, eval_metric="domain").replace(data={"channels": 3})
+    with pytest.raises(ConfigError, match="Invalid eval_metric: the domain score cannot score"):
+        run_training(rgb, verbose=0)
+    assert not (tmp_path / "runs").exists()
+
+
 def test_best_checkpoint_missing_is_a_clear_error(tmp_path):
     result = run_training(tiny_config(tmp_path, batch_size=64), verbose=0)
     done = CliRunner().invoke(cli, ["sample", "--run", str(result.run_dir), "--checkpoint", "best"])

@@ -56,13 +56,22 @@ def default_metric(pixels_shape, labels) -> str:
     return "domain" if applicable(pixels_shape, labels) is None else "kid"
 
 
+def _check_domain(config: RunConfig, pixels_shape, labels, option: str, value: str) -> None:
+    from keras_gan.evaluation.domain import applicable
+
+    reason = applicable(pixels_shape, labels)
+    if reason:
+        raise ConfigError(f"Invalid {option}: the domain score cannot score {config.data.name}: "
+                          f"{reason}. Received: {option}={value!r}; use kid or fid.")
+
+
 class Evaluator:
     """Holds the real statistics; `evaluate(gan)` scores a GAN's sampling generator."""
 
     def __init__(self, config: RunConfig, pixels: np.ndarray, labels: np.ndarray | None,
                  metrics=("kid",), n: int = 5000, inception_weights: str | None = "imagenet",
                  seed: int = 0):
-        from keras_gan.evaluation.domain import DomainScore, applicable
+        from keras_gan.evaluation.domain import DomainScore
 
         self.metrics = parse_metrics(metrics)
         self.n = int(n)
@@ -70,10 +79,7 @@ class Evaluator:
         self.real_count = min(self.n, len(pixels))
         self.domain = None
         if "domain" in self.metrics:
-            reason = applicable(pixels.shape, labels)
-            if reason:
-                raise ConfigError(f"Invalid metrics: the domain score cannot score {config.data.name}: "
-                                  f"{reason}. Received: metrics={','.join(self.metrics)}; use kid/fid.")
+            _check_domain(config, pixels.shape, labels, "metrics", ",".join(self.metrics))
             num_classes = len(config.data.class_names or []) or int(labels.max()) + 1
             self.domain = DomainScore(pixels, labels, num_classes, self.n, seed)
         self.inception = None
@@ -99,6 +105,21 @@ class Evaluator:
         if self.domain is not None:
             result.update(self.domain(images, inputs[1] if gan.num_classes else None))
         return result
+
+
+def check_ready(config: RunConfig, pixels_shape, labels) -> str | None:
+    """Before a run folder exists: the --eval-every metric, with its weights reachable."""
+    train = config.train
+    if not train.eval_every:
+        return None
+    name = train.eval_metric or default_metric(pixels_shape, labels)
+    if name == "domain":
+        _check_domain(config, pixels_shape, labels, "eval_metric", name)
+    elif METRICS.get(name).needs_inception:
+        from keras_gan.evaluation.inception import weights_file
+
+        weights_file(train.inception_weights or "imagenet")
+    return name
 
 
 def quality_callbacks(config: RunConfig, run_dir, pixels, labels) -> list:

@@ -20,6 +20,35 @@ from keras_gan.config import ConfigError
 
 SIZE = 299
 WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+# Where and with which hash keras.applications.InceptionV3 fetches them (its own values).
+WEIGHTS_URL = f"https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/{WEIGHTS_FILE}"
+WEIGHTS_MD5 = "bcbd6486424b2319ff4ef7d526e38f63"
+
+
+def _unusable(weights, err) -> ConfigError:
+    return ConfigError(
+        f"Invalid inception_weights: expected ImageNet InceptionV3 weights, downloaded by Keras on "
+        f"first use or given as a file ({WEIGHTS_FILE}). Received: inception_weights={weights!r}, "
+        f"which could not be loaded ({type(err).__name__}: {str(err)[:200]}). Offline, copy that "
+        f"file from a machine with network access (~/.keras/models/) and pass --inception-weights PATH.")
+
+
+def weights_file(weights: str | None = "imagenet") -> str | None:
+    """The weights file to load: Keras' cached ImageNet download (fetched now if missing) for
+    "imagenet", the path itself otherwise, None for random weights. Raises ConfigError early,
+    so a training run fails before it starts rather than at its first evaluation."""
+    import keras
+
+    if weights is None:
+        return None
+    try:
+        if weights == "imagenet":
+            return keras.utils.get_file(WEIGHTS_FILE, WEIGHTS_URL, cache_subdir="models",
+                                        file_hash=WEIGHTS_MD5)
+        with open(weights, "rb"):
+            return str(weights)
+    except Exception as err:  # noqa: BLE001  download and file errors come as many types
+        raise _unusable(weights, err) from None
 
 
 def resize_for_inception(images):
@@ -40,16 +69,14 @@ class InceptionFeatures:
     def __init__(self, weights: str | None = "imagenet", batch_size: int = 50):
         import keras
 
-        try:
-            self.model = keras.applications.InceptionV3(
-                include_top=False, pooling="avg", weights=weights, input_shape=(SIZE, SIZE, 3))
-        except Exception as err:  # noqa: BLE001  download failures come as many types
-            raise ConfigError(
-                f"Invalid inception_weights: expected ImageNet InceptionV3 weights, downloaded by "
-                f"Keras on first use or given as a file ({WEIGHTS_FILE}). Received: "
-                f"inception_weights={weights!r}, which could not be loaded ({type(err).__name__}: "
-                f"{str(err)[:200]}). Offline, copy that file from a machine with network access "
-                f"(~/.keras/models/) and pass --inception-weights PATH.") from None
+        path = weights_file(weights)
+        self.model = keras.applications.InceptionV3(
+            include_top=False, pooling="avg", weights=None, input_shape=(SIZE, SIZE, 3))
+        if path is not None:
+            try:
+                self.model.load_weights(path)
+            except Exception as err:  # noqa: BLE001  a wrong or damaged .h5
+                raise _unusable(weights, err) from None
         self.batch_size = batch_size
 
     def __call__(self, images: np.ndarray) -> np.ndarray:
