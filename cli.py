@@ -53,7 +53,7 @@ def cli(quiet):
 @click.option("--conditional", is_flag=True, default=ModelConfig.conditional, help="Class-conditional G and D (labelled data: mnist_5k, TFDS labels, one subfolder per class).")
 @click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
 @click.option("--ema", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=TrainConfig.ema, help="Keep an EMA copy of G with this decay (e.g. 0.999); grids, sample and export use it [default: off].")
-@click.option("--eval-every", type=click.IntRange(min=0), default=TrainConfig.eval_every, help="Score samples every N epochs, log it to history.csv and keep checkpoints/best [default: off].")
+@click.option("--eval-every", type=click.IntRange(min=0), default=TrainConfig.eval_every, help="Score samples every N epochs, log it to history.csv and keep checkpoints/best; 0: never [default: 10 on labelled digit-sized grayscale data (domain score, no download), else off].")
 @click.option("--eval-metric", type=click.Choice(METRICS.names()), default=TrainConfig.eval_metric, help="Metric for --eval-every [default: domain for labelled digit-sized grayscale data, else kid].")
 @click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images per --eval-every evaluation.", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")

@@ -75,7 +75,9 @@ class TrainConfig:
     grid_size: int = 8  # the per-epoch grid is grid_size x grid_size images
     ema: float | None = None  # decay of an EMA copy of G (e.g. 0.999) used for grids, sample, export
     augment: str = ""  # DiffAugment transforms before D ("translation,cutout,color"), "ada": adaptive
-    eval_every: int = 0  # score samples every N epochs (0: never) and keep checkpoints/best
+    # Score samples every N epochs and keep checkpoints/best; 0: never; None: every 10 epochs
+    # where the download-free domain score applies (labelled digit-sized grayscale), else never.
+    eval_every: int | None = None
     eval_metric: str | None = None  # None: "domain" for labelled digit-sized grayscale data, else "kid"
     eval_samples: int = 1000  # generated (and real) images per evaluation during training
     inception_weights: str | None = None  # InceptionV3 notop .h5 for kid/fid; None: Keras' download
@@ -101,7 +103,7 @@ class TrainConfig:
                 raise invalid(name, "a number in [0, 1)", getattr(self, name))
         if self.d_steps is not None and not 1 <= self.d_steps <= 20:
             raise invalid("d_steps", "an integer from 1 to 20", self.d_steps)
-        if self.eval_every < 0:
+        if self.eval_every is not None and self.eval_every < 0:
             raise invalid("eval_every", "an integer >= 0 (0: no evaluation)", self.eval_every)
         if self.eval_samples < 2:
             raise invalid("eval_samples", "an integer >= 2", self.eval_samples)

@@ -65,7 +65,7 @@ def load_training_data(config: RunConfig, labels: bool = False) -> tuple[RunConf
     `labels` asks for them.
     """
     data, conditional = config.data, config.model.conditional
-    want_labels = conditional or labels or bool(config.train.eval_every)
+    want_labels = conditional or labels or config.train.eval_every != 0  # None: auto, may score
     loaded = resolve_source(data.name).load(data.name, data.data_dir, data.image_size, data.channels,
                                             labels=want_labels)
     if loaded.skipped:
@@ -114,12 +114,12 @@ def run_training(config: RunConfig, verbose: int | str = 2) -> TrainingResult:
     from keras_gan.images import save_grid
     from keras_gan.runs import CONFIG, create_run_dir
 
-    from keras_gan.evaluation import check_ready
+    from keras_gan.evaluation import resolve_eval
 
     config, loaded = load_training_data(resolve_config(config))
     data = config.data
-    check_ready(config, (loaded.count, data.image_size, data.image_size, data.channels),
-                loaded.labels)
+    config = resolve_eval(config, (loaded.count, data.image_size, data.image_size, data.channels),
+                          loaded.labels)
     run_dir = create_run_dir(config)
     write_text_atomic(run_dir / CONFIG, config.to_json())
     _write_skipped(run_dir, loaded)

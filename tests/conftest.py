@@ -59,7 +59,8 @@ def tom_and_jerry_dir(tmp_path) -> Path:
 
 def tiny_config(tmp_path: Path, arch="gan", data="mnist_5k", loss="bce", **train) -> RunConfig:
     """A config that trains in seconds: 8 px images, narrow dcgan."""
-    train_options = {"epochs": 1, "batch_size": 16, "loss": loss, "grid_size": 2, **train}
+    train_options = {"epochs": 1, "batch_size": 16, "loss": loss, "grid_size": 2, "eval_every": 0,
+                     **train}
     return RunConfig(
         data=DataConfig(name=str(data), image_size=8),
         model=ModelConfig(arch=arch, latent_dim=8, width=2),
@@ -69,6 +70,11 @@ def tiny_config(tmp_path: Path, arch="gan", data="mnist_5k", loss="bce", **train
 
 
 def pytest_configure(config):
+    # The domain-score classifier cache goes to a throwaway folder, never ~/.cache.
+    import os
+    import tempfile
+
+    os.environ["KERAS_GAN_CACHE"] = tempfile.mkdtemp(prefix="keras-gan-test-cache-")
     # Raised inside Keras' TF backend (np.array on a tensor) with numpy 2.x; not ours to fix.
     config.addinivalue_line(
         "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword"

@@ -147,3 +147,26 @@ def test_best_checkpoint_missing_is_a_clear_error(tmp_path):
     result = run_training(tiny_config(tmp_path, batch_size=64), verbose=0)
     done = CliRunner().invoke(cli, ["sample", "--run", str(result.run_dir), "--checkpoint", "best"])
     assert done.exit_code == 1 and "only for runs trained with --eval-every" in done.output
+
+
+def test_default_eval_every_scores_digit_data_every_ten_epochs_and_nothing_else(tmp_path):
+    from keras_gan.evaluation import AUTO_EVAL_EVERY, resolve_eval
+
+    auto = tiny_config(tmp_path, eval_every=None)
+    labels = np.zeros(10, np.int32)
+    digits = resolve_eval(auto, (10, 28, 28, 1), labels).train
+    assert (digits.eval_every, digits.eval_metric) == (AUTO_EVAL_EVERY, "domain")
+    for shape, known in (((10, 64, 64, 3), labels), ((10, 28, 28, 1), None)):
+        train = resolve_eval(auto, shape, known).train  # RGB / unlabelled: no download-free metric
+        assert (train.eval_every, train.eval_metric) == (0, None)
+    explicit = resolve_eval(tiny_config(tmp_path, eval_every=3), (10, 28, 28, 1), labels).train
+    assert (explicit.eval_every, explicit.eval_metric) == (3, "domain")
+    off = resolve_eval(tiny_config(tmp_path, eval_every=0), (10, 28, 28, 1), labels).train
+    assert (off.eval_every, off.eval_metric) == (0, None)
+
+
+def test_a_default_run_writes_its_resolved_evaluation_settings(tmp_path):
+    result = run_training(tiny_config(tmp_path, eval_every=None, batch_size=64), verbose=0)
+    saved = json.loads((result.run_dir / "config.json").read_text())["train"]
+    assert (saved["eval_every"], saved["eval_metric"]) == (10, "domain")
+    assert "domain_fd" not in result.history  # 1 epoch < 10: nothing scored, no empty column

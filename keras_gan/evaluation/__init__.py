@@ -107,26 +107,42 @@ class Evaluator:
         return result
 
 
-def check_ready(config: RunConfig, pixels_shape, labels) -> str | None:
-    """Before a run folder exists: the --eval-every metric, with its weights reachable."""
-    train = config.train
-    if not train.eval_every:
-        return None
-    name = train.eval_metric or default_metric(pixels_shape, labels)
-    if name == "domain":
-        _check_domain(config, pixels_shape, labels, "eval_metric", name)
-    elif METRICS.get(name).needs_inception:
-        from keras_gan.evaluation.inception import weights_file
+AUTO_EVAL_EVERY = 10  # epochs, when --eval-every is left to its default on digit-like data
 
-        weights_file(train.inception_weights or "imagenet")
-    return name
+
+def resolve_eval(config: RunConfig, pixels_shape, labels) -> RunConfig:
+    """Before a run folder exists: fix eval_every and eval_metric in the config, with the
+    metric's needs checked (labels for domain, reachable weights for kid/fid).
+
+    eval_every None (the default) means every AUTO_EVAL_EVERY epochs where the
+    download-free domain score applies and the metric is not set otherwise, else off.
+    """
+    from keras_gan.evaluation.domain import applicable
+
+    train = config.train
+    every, name = train.eval_every, train.eval_metric
+    if every is None:
+        auto = name in (None, "domain") and applicable(pixels_shape, labels) is None
+        every, name = (AUTO_EVAL_EVERY, "domain") if auto else (0, name)
+        if not auto:
+            log.info("No download-free quality metric applies to %s; pass --eval-every N to score "
+                     "samples by KID and keep the best checkpoint.", config.data.name)
+    if every:
+        name = name or default_metric(pixels_shape, labels)
+        if name == "domain":
+            _check_domain(config, pixels_shape, labels, "eval_metric", name)
+        elif METRICS.get(name).needs_inception:
+            from keras_gan.evaluation.inception import weights_file
+
+            weights_file(train.inception_weights or "imagenet")
+    return config.replace(train={"eval_every": every, "eval_metric": name})
 
 
 def quality_callbacks(config: RunConfig, run_dir, pixels, labels) -> list:
     """The --eval-every callback (empty list when off); real statistics are computed now,
     before the first epoch."""
     train = config.train
-    if not train.eval_every:
+    if not train.eval_every or train.eval_every > train.epochs:  # nothing would be scored
         return []
     from keras_gan.callbacks import QualityEval
     from keras_gan.checkpoints import BEST, meta_path
