@@ -243,7 +243,7 @@ def export(run, runs_root, **options):
 
 @cli.command()
 @run_options
-@click.option("--metrics", default="kid,fid", help=f"Comma-separated, from: {', '.join(METRICS.names())}.", **OPTS)
+@click.option("--metrics", default=None, help=f"Comma-separated, from: {', '.join(METRICS.names())} [default: domain for labelled digit-sized grayscale data (no download), else kid,fid].")
 @click.option("--n", "count", type=click.IntRange(min=2), default=5000, help="Generated images (and real images, at most the dataset).", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
 def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
@@ -254,7 +254,7 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
 
     \b
     Examples:
-      python cli.py evaluate --metrics domain                # mnist_5k runs, no download
+      python cli.py evaluate                                 # mnist_5k runs: domain score, no download
       python cli.py evaluate --run runs/00002-dcgan-tom_and_jerry --n 5000
       python cli.py evaluate --checkpoint best --inception-weights inception_notop.h5
     """

@@ -132,6 +132,14 @@ def test_eval_every_logs_the_metric_and_keeps_the_best_checkpoint(tmp_path):
     assert done.exit_code == 0 and out.is_file()
 
 
+def test_unknown_metric_is_refused_before_anything_loads(tmp_path):
+    from keras_gan.evaluation import evaluate_run
+
+    with pytest.raises(ConfigError, match="Invalid metrics: expected a comma-separated subset of "
+                                          "domain, fid, kid. Received: metrics='inception'"):
+        evaluate_run(tmp_path / "no-such-run", metrics="inception")
+
+
 def test_unusable_eval_settings_fail_before_a_run_folder_exists(tmp_path):
     weights = tmp_path / "missing.h5"
     config = tiny_config(tmp_path, eval_every=1, eval_metric="kid", inception_weights=str(weights))

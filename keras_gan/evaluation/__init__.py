@@ -159,18 +159,24 @@ def quality_callbacks(config: RunConfig, run_dir, pixels, labels) -> list:
                         Path(run_dir) / "checkpoints", config.model.arch, best, info=log.info)]
 
 
-def evaluate_run(run_dir, metrics=("kid", "fid"), n: int = 5000, checkpoint: str = "latest",
+def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest",
                  inception_weights: str | None = None) -> dict:
-    """Score a run's checkpoint; the record is also appended to RUN/evaluation.jsonl."""
+    """Score a run's checkpoint; the record is also appended to RUN/evaluation.jsonl.
+
+    metrics None: the domain score where it applies (no download), else kid and fid.
+    """
     from keras_gan.checkpoints import read_meta
     from keras_gan.data.pipeline import resized_pixels
     from keras_gan.runs import load_run
     from keras_gan.train import load_training_data
 
+    metrics = parse_metrics(metrics) if metrics else None  # before seconds of loading
     run_dir = Path(run_dir)
     config, gan, used = load_run(run_dir, checkpoint)
     config, loaded = load_training_data(config, labels=True)
     pixels = np.asarray(resized_pixels(loaded, config.data.image_size, config.data.channels))
+    if not metrics:
+        metrics = ("domain",) if default_metric(pixels.shape, loaded.labels) == "domain" else ("kid", "fid")
     evaluator = Evaluator(config, pixels, loaded.labels, metrics, n,
                           inception_weights or "imagenet")
     meta = read_meta(used)
