@@ -25,6 +25,9 @@ def _provenance(result, config, run_dir, checkpoint, gan, shape) -> list[str]:
     progress = f"epoch {meta['epoch']} of {config.train.epochs}"
     if meta.get("step"):
         progress += f", plus {meta['step']} steps of the next (stopped by Ctrl-C)"
+    if "metric" in meta:  # checkpoints/best: kept by --eval-every's metric
+        progress += f"; the best epoch by {meta['metric']} = {meta['value']:.4g}"
+    train = config.train
     height, width, channels = shape
     return [
         f"# {result.path.parent.name}, version {result.path.name}",
@@ -34,8 +37,11 @@ def _provenance(result, config, run_dir, checkpoint, gan, shape) -> list[str]:
         "",
         f"- Architecture `{config.model.arch}`, width {config.model.width}, latent_dim {gan.latent_dim}",
         f"- Data `{config.data.name}`, images {height}x{width}x{channels}",
-        f"- Loss `{config.train.loss}`, lr {config.train.lr:g}, batch {config.train.batch_size}, "
-        f"seed {config.train.seed}",
+        f"- Loss `{train.loss}`, lr {train.lr:g}, batch {train.batch_size}, "
+        f"{train.d_steps or 1} D step(s) per G step, seed {train.seed}",
+        f"- Augmentation `{train.augment or 'none'}`, spectral norm "
+        f"{'on' if config.model.spectral_norm else 'off'}"
+        f"{', conditional' if config.model.conditional else ''}",
         f"- Weights: {'the EMA generator (decay ' + format(config.train.ema, 'g') + ')' if config.train.ema else 'the generator (no EMA)'}",
         "",
         "Latents are standard normal (`numpy.random.standard_normal`). Pixels: `images` is "
