@@ -52,7 +52,7 @@ def cli(quiet):
 @click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color; 'ada' adapts the probability (target 0.6) [default: off].")
 @click.option("--conditional", is_flag=True, default=ModelConfig.conditional, help="Class-conditional G and D (labelled data: mnist_5k, TFDS labels, one subfolder per class).")
 @click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
-@click.option("--ema", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=TrainConfig.ema, help="Keep an EMA copy of G with this decay (e.g. 0.999); grids, sample and export use it [default: off].")
+@click.option("--ema", type=click.FloatRange(0, 1, max_open=True), default=TrainConfig.ema, help="Decay of the EMA copy of G that grids, sample, export and metrics use; 0 turns it off.", **OPTS)
 @click.option("--eval-every", type=click.IntRange(min=0), default=TrainConfig.eval_every, help="Score samples every N epochs, log it to history.csv and keep checkpoints/best; 0: never [default: 10 on labelled digit-sized grayscale data (domain score, no download), else off].")
 @click.option("--eval-metric", type=click.Choice(METRICS.names()), default=TrainConfig.eval_metric, help="Metric for --eval-every [default: domain for labelled digit-sized grayscale data, else kid].")
 @click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images per --eval-every evaluation.", **OPTS)
@@ -90,7 +90,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
         model=ModelConfig(arch=arch, latent_dim=latent_dim, width=width, spectral_norm=spectral_norm,
                           conditional=conditional),
         train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, d_steps=d_steps,
-                          augment=augment, seed=seed, ema=ema, eval_every=eval_every,
+                          augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights),
         runs_root=runs_root,

@@ -203,7 +203,7 @@ def test_collapse_watch_warns_once_when_d_wins_and_when_samples_stop_varying(tmp
     assert len([w for w in warnings if "won outright for 3 epochs" in w]) == 1
     healthy = CollapseWatch(grid, warn=warnings.append)
     healthy.set_model(gan)
-    for layer in gan.generator.layers:  # a generator that ignores its input: every sample alike
+    for layer in gan.sampling_generator.layers:  # ignores its input: every sample alike
         for weight in layer.weights:
             weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
     logs = {"fake_score": 0.5, "g_loss": 1.0, "d_loss": 1.0}
