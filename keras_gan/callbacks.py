@@ -215,7 +215,7 @@ class LossPlot(keras.callbacks.Callback):
     """Redraws losses.png from history.csv each epoch (so a resumed run plots all of it)."""
 
     PANELS = ((("d_loss", "g_loss"), "losses"),
-              (("real_score", "fake_score", "augment_p"), "mean sigmoid D(.); ADA's p"),
+              (("real_score", "fake_score", "augment_p"), "mean sigmoid D(.)"),
               (("domain_fd", "kid", "fid"), "sample quality (lower is better)"))
 
     def __init__(self, history_csv: str | Path, out: str | Path):
@@ -247,7 +247,8 @@ def plot_history(history: dict[str, list[float]], out: str | Path) -> None:
                 ax.plot(epochs[measured], values[measured], marker=".", label=key)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(title)
+        ax.set_title(title + ("; augmentation p" if "augment_p" in keys and "augment_p" in history
+                              else ""))
         ax.grid(alpha=0.3)
         ax.legend()
     axes[1].set_ylim(0, 1)
