@@ -102,11 +102,18 @@ def _to_channels(array: np.ndarray, channels: int) -> np.ndarray:
     return np.clip(np.rint(luma), 0, 255).astype(np.uint8)[..., None]
 
 
+CACHE_VERSION = 1  # part of the decoded-cache key; bump when decoding or resizing changes
+
+
 def load_folder(root: Path, image_size: int, channels: int | None, label: str,
-                files: list[Path] | None = None) -> LoadedImages:
+                files: list[Path] | None = None, cache: bool = True) -> LoadedImages:
     """Decode every image below `root` once; grayscale unless any image has colour.
 
     `files`: the images below `root` when the caller has already listed them.
+    cache: reuse (or write) the decoded, resized images in the user cache
+    (keras_gan.cache), keyed by every file's path, size, mtime and ctime (a chmod
+    changes it) and the decoding options; a second run on the same data then starts
+    in seconds.
     """
     if not root.is_dir():
         raise DataError(f"Expected an image folder for --data; {root} is not a directory.")
@@ -116,6 +123,45 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
             f"No images in {root}: expected files ending in {', '.join(IMAGE_EXTENSIONS)} "
             "(searched recursively). Received: an image-less folder."
         )
+    if not cache:
+        return _loaded(*_decode_folder(root, image_size, channels, files), root, label)
+    from keras_gan.cache import digest, load_arrays, save_arrays
+
+    stats = [(os.fsencode(path).hex(), *_file_state(path)) for path in files]
+    key = digest(CACHE_VERSION, str(root.resolve()), image_size, channels, stats)
+    hit = load_arrays("data", key)
+    if hit is not None:
+        arrays, meta = hit
+        return _loaded(arrays["images"], arrays.get("labels"), meta, root, label)
+    images, labels, meta = _decode_folder(root, image_size, channels, files)
+    save_arrays("data", key, {"images": images, **({} if labels is None else {"labels": labels})},
+                meta)
+    return _loaded(images, labels, meta, root, label)
+
+
+def _file_state(path: Path) -> tuple[int, int, int]:
+    try:
+        stat = path.stat()
+        return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+    except OSError:  # unreadable now: decoding will skip it and say why
+        return -1, -1, -1
+
+
+def _loaded(images: np.ndarray, labels, meta: dict, root: Path, label: str) -> LoadedImages:
+    return LoadedImages(
+        images=tf.data.Dataset.from_tensor_slices(images),
+        count=len(images),
+        channels=int(meta["channels"]),
+        description=f"{label} ({len(images)} images from {root})",
+        skipped=[tuple(item) for item in meta["skipped"]],
+        labels=labels,
+        class_names=tuple(meta["class_names"]) if meta["class_names"] else None,
+    )
+
+
+def _decode_folder(root: Path, image_size: int, channels: int | None,
+                   files: list[Path]) -> tuple[np.ndarray, np.ndarray | None, dict]:
+    """Decode `files` in threads: (uint8 images, labels or None, metadata)."""
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         results = list(pool.map(lambda p: _try_decode(p, image_size), files))
     arrays = [array for array, _ in results if array is not None]
@@ -130,15 +176,7 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
     images = np.stack([_to_channels(a, channels) for a in arrays])
     labels, class_names = folder_labels([path for path, (array, _) in zip(files, results)
                                          if array is not None])
-    return LoadedImages(
-        images=tf.data.Dataset.from_tensor_slices(images),
-        count=len(images),
-        channels=channels,
-        description=f"{label} ({len(images)} images from {root})",
-        skipped=skipped,
-        labels=labels,
-        class_names=class_names,
-    )
+    return images, labels, {"channels": channels, "skipped": skipped, "class_names": class_names}
 
 
 def folder_labels(files: list[Path]) -> tuple[np.ndarray | None, tuple[str, ...] | None]:

@@ -14,10 +14,8 @@ gives:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +30,9 @@ CLASSIFIER_VERSION = 2  # part of the cache key; bump when the recipe changes
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("KERAS_GAN_CACHE", "~/.cache/keras-gan")).expanduser() / "domain"
+    from keras_gan.cache import cache_root
+
+    return cache_root() / "domain"
 
 
 def applicable(pixels_shape, labels) -> str | None:
@@ -81,9 +81,10 @@ def load_or_train(pixels: np.ndarray, labels: np.ndarray, num_classes: int):
     """The cached classifier for exactly these pixels and labels, trained on a miss."""
     import keras
 
-    digest = hashlib.sha256(pixels.tobytes() + labels.astype(np.int32).tobytes()
-                            + f"v{CLASSIFIER_VERSION}".encode()).hexdigest()[:16]
-    model_path = cache_dir() / f"classifier-{digest}.keras"
+    from keras_gan.cache import digest
+
+    key = digest(pixels.tobytes(), labels.astype(np.int32).tobytes(), CLASSIFIER_VERSION)
+    model_path = cache_dir() / f"classifier-{key}.keras"
     info_path = model_path.with_suffix(".json")
     if model_path.is_file() and info_path.is_file():
         try:
