@@ -57,6 +57,7 @@ def cli(quiet):
 @click.option("--eval-metric", type=click.Choice(METRICS.names()), default=TrainConfig.eval_metric, help="Metric for --eval-every [default: domain for labelled digit-sized grayscale data, else kid].")
 @click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images per --eval-every evaluation.", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
+@click.option("--tensorboard", is_flag=True, default=TrainConfig.tensorboard, help="Also write scalars and grids to RUN/tensorboard/ (view: tensorboard --logdir runs).")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
@@ -64,7 +65,8 @@ def cli(quiet):
 @click.pass_context
 def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width,
           spectral_norm, loss, lr, d_steps, augment, conditional, seed, ema, eval_every,
-          eval_metric, eval_samples, inception_weights, runs_root, run_dir, dry_run, resume):
+          eval_metric, eval_samples, inception_weights, tensorboard, runs_root, run_dir, dry_run,
+          resume):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
     \b
@@ -92,7 +94,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
         train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, d_steps=d_steps,
                           augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
-                          inception_weights=inception_weights),
+                          inception_weights=inception_weights, tensorboard=tensorboard),
         runs_root=runs_root,
         run_dir=run_dir,
     )

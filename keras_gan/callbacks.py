@@ -35,6 +35,44 @@ class SampleGrid(keras.callbacks.Callback):
         save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", images, ncols=self.ncols)
 
 
+class GridSummary(keras.callbacks.Callback):
+    """Writes each epoch's grid from `grid` (which must run first) as a TensorBoard image,
+    next to the scalars Keras' TensorBoard callback writes."""
+
+    def __init__(self, grid: SampleGrid, log_dir: str | Path):
+        super().__init__()
+        self.grid = grid
+        self.log_dir = Path(log_dir)
+        self.writer = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        import tensorflow as tf
+
+        from keras_gan.images import make_grid, to_uint8
+
+        if not losses_finite(logs) or self.grid.images is None:
+            return
+        if self.writer is None:
+            self.writer = tf.summary.create_file_writer(str(self.log_dir / "samples"))
+        picture = make_grid(to_uint8(self.grid.images), self.grid.ncols)
+        with self.writer.as_default():
+            tf.summary.image("samples", picture[None], step=epoch + 1)
+        self.writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def tensorboard_callbacks(run_dir: str | Path, grid: SampleGrid) -> list:
+    """--tensorboard: Keras' own TensorBoard callback for the per-epoch scalars, plus the
+    grids as images, all under RUN/tensorboard/ (`tensorboard --logdir runs`)."""
+    log_dir = Path(run_dir) / "tensorboard"
+    return [keras.callbacks.TensorBoard(str(log_dir), write_graph=False, profile_batch=0),
+            GridSummary(grid, log_dir)]
+
+
 class GANCheckpoint(keras.callbacks.Callback):
     """Saves the whole GAN state every epoch (see keras_gan.checkpoints).
 

@@ -83,6 +83,7 @@ class TrainConfig:
     eval_metric: str | None = None  # None: "domain" for labelled digit-sized grayscale data, else "kid"
     eval_samples: int = 1000  # generated (and real) images per evaluation during training
     inception_weights: str | None = None  # InceptionV3 notop .h5 for kid/fid; None: Keras' download
+    tensorboard: bool = False  # scalars and grids under RUN/tensorboard/ as well
 
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
     OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}

@@ -203,7 +203,7 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
     import keras
 
     from keras_gan.callbacks import (CollapseWatch, DivergenceGuard, GANCheckpoint, LossPlot,
-                                     SampleGrid, StopOnInterrupt)
+                                     SampleGrid, StopOnInterrupt, tensorboard_callbacks)
     from keras_gan.checkpoints import restore, save_checkpoint
     from keras_gan.data.pipeline import resized_pixels, steps_per_epoch
     from keras_gan.evaluation import quality_callbacks
@@ -222,6 +222,7 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
     callbacks = [
         grid,
         *quality_callbacks(config, run_dir, pixels, loaded.labels),
+        *(tensorboard_callbacks(run_dir, grid) if train.tensorboard else []),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
         checkpointer,

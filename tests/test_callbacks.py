@@ -54,3 +54,20 @@ def test_plot_history_adds_a_quality_panel_only_when_a_metric_was_measured(tmp_p
                   "augment_p": [0.0, 0.01, 0.02]}, tmp_path / "three.png")
     with Image.open(tmp_path / "two.png") as two, Image.open(tmp_path / "three.png") as three:
         assert three.width == two.width * 3 // 2 and three.height == two.height
+
+
+def test_tensorboard_run_writes_scalars_and_grid_images(tmp_path):
+    import tensorflow as tf
+
+    from keras_gan.train import run_training
+    from tests.conftest import tiny_config
+
+    result = run_training(tiny_config(tmp_path, epochs=2, batch_size=64, tensorboard=True),
+                          verbose=0)
+    tags = {}
+    for event_file in (result.run_dir / "tensorboard").rglob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(event_file)):
+            for value in event.summary.value:
+                tags.setdefault(value.tag, []).append(event.step)
+    assert {"epoch_d_loss", "epoch_g_loss", "epoch_fake_score"} <= set(tags)
+    assert sorted(tags["samples"]) == [1, 2]  # one grid image per epoch
