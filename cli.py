@@ -8,7 +8,8 @@ import sys
 import click
 
 from keras_gan.archs import ARCHS
-from keras_gan.config import ConfigError, DataConfig, ExportConfig, ModelConfig, RunConfig, TrainConfig
+from keras_gan.config import (PRECISIONS, ConfigError, DataConfig, ExportConfig, ModelConfig,
+                              RunConfig, TrainConfig)
 from keras_gan.evaluation import METRICS
 from keras_gan.exporters import FORMATS
 from keras_gan.exporters.tflite import QUANTIZATIONS
@@ -57,6 +58,7 @@ def cli(quiet):
 @click.option("--eval-metric", type=click.Choice(METRICS.names()), default=TrainConfig.eval_metric, help="Metric for --eval-every [default: domain for labelled digit-sized grayscale data, else kid].")
 @click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images per --eval-every evaluation.", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
+@click.option("--precision", type=click.Choice(PRECISIONS), default=TrainConfig.precision, help="Training dtype policy (variables stay float32; sample/export use float32).", **OPTS)
 @click.option("--tensorboard", is_flag=True, default=TrainConfig.tensorboard, help="Also write scalars and grids to RUN/tensorboard/ (view: tensorboard --logdir runs).")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
@@ -65,8 +67,8 @@ def cli(quiet):
 @click.pass_context
 def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width,
           spectral_norm, loss, lr, d_steps, augment, conditional, seed, ema, eval_every,
-          eval_metric, eval_samples, inception_weights, tensorboard, runs_root, run_dir, dry_run,
-          resume):
+          eval_metric, eval_samples, inception_weights, precision, tensorboard, runs_root, run_dir,
+          dry_run, resume):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
     \b
@@ -94,7 +96,8 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
         train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, d_steps=d_steps,
                           augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
-                          inception_weights=inception_weights, tensorboard=tensorboard),
+                          inception_weights=inception_weights, tensorboard=tensorboard,
+                          precision=precision),
         runs_root=runs_root,
         run_dir=run_dir,
     )

@@ -23,7 +23,8 @@ CASES = {  # name: (arch, batch size, image shape)
 }
 
 
-def run_case(arch: str, batch_size: int, shape: tuple, steps: int, windows: int) -> dict:
+def run_case(arch: str, batch_size: int, shape: tuple, steps: int, windows: int,
+             precision: str = "float32") -> dict:
     import resource
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -31,11 +32,11 @@ def run_case(arch: str, batch_size: int, shape: tuple, steps: int, windows: int)
     import numpy as np
     import tensorflow as tf
 
-    from keras_gan.config import DataConfig, ModelConfig, RunConfig
+    from keras_gan.config import DataConfig, ModelConfig, RunConfig, TrainConfig
     from keras_gan.factory import build_gan
 
     config = RunConfig(data=DataConfig(image_size=shape[0], channels=shape[2]),
-                       model=ModelConfig(arch=arch))
+                       model=ModelConfig(arch=arch), train=TrainConfig(precision=precision))
     keras.utils.set_random_seed(0)
     gan = build_gan(config)
     images = np.random.default_rng(0).uniform(-1, 1, (batch_size * 4, *shape)).astype("float32")
@@ -74,31 +75,36 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20, help="steps per timed window")
     parser.add_argument("--windows", type=int, default=5, help="timed windows (median taken)")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated case names")
+    parser.add_argument("--precisions", default="float32",
+                        help="comma-separated: float32, mixed_bfloat16, mixed_float16")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--_precision", default="float32", help=argparse.SUPPRESS)
     parser.add_argument("--_child", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args._child:
         arch, batch, shape = CASES[args._child]
-        print(json.dumps(run_case(arch, batch, shape, args.steps, args.windows)))
+        print(json.dumps(run_case(arch, batch, shape, args.steps, args.windows,
+                                  args._precision)))
         return
 
     results = {}
     for name in args.cases.split(","):
-        out = subprocess.run(
-            [sys.executable, __file__, "--_child", name, "--steps", str(args.steps),
-             "--windows", str(args.windows)],
-            check=True, capture_output=True, text=True,
-        )
-        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+        for precision in args.precisions.split(","):
+            out = subprocess.run(
+                [sys.executable, __file__, "--_child", name, "--steps", str(args.steps),
+                 "--windows", str(args.windows), "--_precision", precision],
+                check=True, capture_output=True, text=True,
+            )
+            results[f"{name} {precision}"] = json.loads(out.stdout.strip().splitlines()[-1])
     if args.json:
         print(json.dumps(results, indent=2))
         return
     print(f"CPU cores: {os.cpu_count()}; steps per window: {args.steps}; "
           f"windows: {args.windows} (median)")
-    print(f"{'case':<22}{'steps/s':>9}{'images/s':>10}{'trace+2 steps s':>17}{'peak RSS MiB':>14}")
+    print(f"{'case':<38}{'steps/s':>9}{'images/s':>10}{'trace+2 steps s':>17}{'peak RSS MiB':>14}")
     for name, r in results.items():
-        print(f"{name:<22}{r['steps_per_s']:>9.2f}{r['images_per_s']:>10.0f}"
+        print(f"{name:<38}{r['steps_per_s']:>9.2f}{r['images_per_s']:>10.0f}"
               f"{r['first_2_steps_s']:>17.1f}{r['peak_rss_mib']:>14.0f}")
 
 

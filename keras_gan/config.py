@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import ClassVar
 
 
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
 class ConfigError(ValueError):
     """A user-supplied value is out of its domain; the message names it."""
 
@@ -84,6 +87,9 @@ class TrainConfig:
     eval_samples: int = 1000  # generated (and real) images per evaluation during training
     inception_weights: str | None = None  # InceptionV3 notop .h5 for kid/fid; None: Keras' download
     tensorboard: bool = False  # scalars and grids under RUN/tensorboard/ as well
+    # Keras dtype policy for training; variables stay float32, and sample/export/evaluate
+    # rebuild the generator in float32. mixed_float16 adds dynamic loss scaling.
+    precision: str = "float32"
 
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
     OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}
@@ -110,6 +116,8 @@ class TrainConfig:
             raise invalid("eval_every", "an integer >= 0 (0: no evaluation)", self.eval_every)
         if self.eval_samples < 2:
             raise invalid("eval_samples", "an integer >= 2", self.eval_samples)
+        if self.precision not in PRECISIONS:
+            raise invalid("precision", f"one of {', '.join(PRECISIONS)}", self.precision)
         from keras_gan.augment import parse_augment
 
         parse_augment(self.augment)

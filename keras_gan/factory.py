@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 
 from keras_gan.archs import ARCHS, conditional
@@ -52,16 +54,35 @@ def build_networks(config: RunConfig, latent_dim: int) -> tuple[keras.Model, ker
     return generator, discriminator
 
 
-def build_gan(config: RunConfig) -> GAN:
+@contextlib.contextmanager
+def dtype_policy(name: str):
+    """Layers built inside take this Keras dtype policy (variables stay float32)."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def build_gan(config: RunConfig, precision: str | None = None) -> GAN:
+    """precision: the layers' policy instead of config.train.precision ("float32" for
+    inference and export). The optimizers always follow the config, so a checkpoint
+    loads into either build."""
     latent_dim = config.model.latent_dim or ARCHS.get(config.model.arch).default_latent_dim
-    generator, discriminator = build_networks(config, latent_dim)
     train = train_settings(config.train)
+    with dtype_policy(precision or train.precision):
+        generator, discriminator = build_networks(config, latent_dim)
     gan = GAN(generator, discriminator, latent_dim, seed=train.seed, ema_decay=train.ema,
               num_classes=config.model.num_classes if config.model.conditional else None,
               augment=build_augment(train.augment, train.seed), d_steps=train.d_steps, name="gan")
 
     def adam(name):
-        return keras.optimizers.Adam(train.lr, beta_1=train.beta_1, beta_2=train.beta_2, name=name)
+        optimizer = keras.optimizers.Adam(train.lr, beta_1=train.beta_1, beta_2=train.beta_2,
+                                          name=name)
+        # float16's narrow range underflows small gradients: dynamic loss scaling
+        return keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_scaled") \
+            if train.precision == "mixed_float16" else optimizer
 
     gan.compile(d_optimizer=adam("d_optimizer"), g_optimizer=adam("g_optimizer"), loss=train.loss)
     gan.build()

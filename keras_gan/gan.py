@@ -100,7 +100,8 @@ class GAN(keras.Model):
         if self.augment is not None:
             images = self.augment(images)
         inputs = images if self.num_classes is None else [images, labels]
-        return self.discriminator(inputs, training=training)
+        # losses in float32 whatever D computes in (mixed precision)
+        return ops.cast(self.discriminator(inputs, training=training), "float32")
 
     def discriminator_loss(self, real, fake, real_logits, fake_logits):
         del real, fake  # for variants whose loss needs the images
@@ -145,9 +146,10 @@ class GAN(keras.Model):
         # batch size from the tensor: the last batch of an epoch may be partial
         latents = self.sample_latents(ops.shape(part_real)[0])
         with tf.GradientTape() as tape:
-            fake = self.generator(self.generator_inputs(latents, part_labels), training=True)
+            fake = self._generate_for_training(latents, part_labels)
             g_loss = self.generator_loss(self.discriminate(fake, part_labels))
-        g_grads = tape.gradient(g_loss, self.generator.trainable_variables)
+            scaled = self.g_optimizer.scale_loss(g_loss)  # loss scaling under mixed_float16
+        g_grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
         if self.ema_generator is not None:
             self._update_ema()
@@ -169,15 +171,21 @@ class GAN(keras.Model):
         index = tf.range(i % n, n, self.d_steps)
         return tf.gather(real, index), (None if labels is None else tf.gather(labels, index))
 
+    def _generate_for_training(self, latents, labels):
+        # float32 images whatever G computes in (mixed precision), like the real batch
+        images = self.generator(self.generator_inputs(latents, labels), training=True)
+        return ops.cast(images, self.compute_dtype)
+
     def _discriminator_step(self, real, labels):
         latents = self.sample_latents(ops.shape(real)[0])
-        fake = self.generator(self.generator_inputs(latents, labels), training=True)
+        fake = self._generate_for_training(latents, labels)
         with tf.GradientTape() as tape:
             real_logits = self.discriminate(real, labels)
             fake_logits = self.discriminate(fake, labels)
             d_loss = (self.discriminator_loss(real, fake, real_logits, fake_logits)
                       + self.penalty(real, fake, labels))
-        d_grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
+            scaled = self.d_optimizer.scale_loss(d_loss)
+        d_grads = tape.gradient(scaled, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
         if self.augment is not None:
             self.augment.update(real_logits)
@@ -225,4 +233,5 @@ class GAN(keras.Model):
         labels (conditional GANs): one class for all, one per image, or None to cycle.
         """
         return self.sampling_generator.predict(
-            self.sampling_inputs(self.latents(n, seed), labels), batch_size=batch_size, verbose=0)
+            self.sampling_inputs(self.latents(n, seed), labels), batch_size=batch_size,
+            verbose=0).astype("float32")

@@ -101,6 +101,6 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest"):
 
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG)
-    gan = build_gan(config)
+    gan = build_gan(config, precision="float32")  # inference and export: full precision
     checkpoint, _ = restore(gan, run_dir / "checkpoints", config.model.arch, checkpoint)
     return config, gan, checkpoint
