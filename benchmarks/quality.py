@@ -11,7 +11,8 @@ Defaults are chosen from this table, not guessed.
     python benchmarks/quality.py --json results.json
 
 Variants: base (no EMA, no augmentation), ema (--ema 0.999), diffaug (--augment
-translation,cutout), ada (--augment ada), sn (--spectral-norm), ema_ada. EMA is the
+translation,cutout), ada (--augment ada), sn (--spectral-norm), ema_ada, ema_bf16
+(--precision mixed_bfloat16: does the faster policy cost quality?). EMA is the
 default since this table (README, "Better samples").
 """
 
@@ -32,6 +33,7 @@ VARIANTS = {  # explicit on every option measured, whatever the current defaults
     "ada": {"train": {"ema": None, "augment": "ada"}},
     "sn": {"train": {"ema": None}, "model": {"spectral_norm": True}},
     "ema_ada": {"train": {"ema": 0.999, "augment": "ada"}},
+    "ema_bf16": {"train": {"ema": 0.999, "precision": "mixed_bfloat16"}},
 }
 
 
