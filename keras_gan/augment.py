@@ -22,6 +22,7 @@ import keras
 from keras import ops
 
 from keras_gan.registry import Registry
+from keras_gan.seeds import SeedStates
 
 # p can go from 0 to 1 in this many thousand real images (the ADA paper uses 500 for
 # 70k-image sets trained on millions of images; our runs see ~100x fewer images).
@@ -92,11 +93,13 @@ def parse_augment(spec: str | None) -> tuple[str, ...]:
     return names
 
 
-class DiffAugment(keras.layers.Layer):
+class DiffAugment(SeedStates, keras.layers.Layer):
     """Applies each transform in `policy` per sample with probability `p`.
 
     adaptive=True (ADA): p starts at 0 and is moved by `update(real_logits)`.
     """
+
+    SEED_STATES = {"augment_seed_state": "rng"}  # a resumed run draws the same augmentations
 
     def __init__(self, policy=DEFAULT_POLICY, adaptive: bool = False, target: float = ADA_TARGET,
                  seed: int | None = None, **kwargs):
@@ -127,14 +130,3 @@ class DiffAugment(keras.layers.Layer):
         step = ops.sign(overfit - self.target) * batch / (ADA_KIMG * 1000.0)
         self.p.assign(ops.clip(self.p + step, 0.0, 1.0))
 
-    # The SeedGenerator's state is not saved by Keras; keep it so a resumed run
-    # draws the same augmentations as an uninterrupted one.
-    def save_own_variables(self, store):
-        super().save_own_variables(store)
-        store["augment_seed_state"] = ops.convert_to_numpy(self.rng.state)
-
-    def load_own_variables(self, store):
-        keys = list(store.keys())
-        if "augment_seed_state" in keys:
-            self.rng.state.assign(store["augment_seed_state"][...])
-        super().load_own_variables({k: store[k] for k in keys if k != "augment_seed_state"})

@@ -15,9 +15,10 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gan.losses import LOSSES, GANLoss
+from keras_gan.seeds import SeedStates
 
 
-class GAN(keras.Model):
+class GAN(SeedStates, keras.Model):
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  seed: int | None = None, ema_decay: float | None = None,
                  num_classes: int | None = None, augment=None, d_steps: int = 1, **kwargs):
@@ -67,21 +68,8 @@ class GAN(keras.Model):
         # Both sub-models are functional and already built; nothing else has weights.
         self.built = True
 
-    # Keras saves a layer's own variables but not its SeedGenerator states; add them
-    # so a checkpoint continues the exact random sequences.
-    _SEED_KEYS = {"latent_seed_state": "seed_generator", "aux_seed_state": "aux_seed_generator"}
-
-    def save_own_variables(self, store):
-        super().save_own_variables(store)
-        for key, attribute in self._SEED_KEYS.items():
-            store[key] = ops.convert_to_numpy(getattr(self, attribute).state)
-
-    def load_own_variables(self, store):
-        keys = list(store.keys())
-        for key, attribute in self._SEED_KEYS.items():
-            if key in keys:  # checkpoints from before aux_seed lack it
-                getattr(self, attribute).state.assign(np.asarray(store[key]))
-        super().load_own_variables({k: store[k] for k in keys if k not in self._SEED_KEYS})
+    # checkpointed by SeedStates (Keras does not save SeedGenerator states)
+    SEED_STATES = {"latent_seed_state": "seed_generator", "aux_seed_state": "aux_seed_generator"}
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
