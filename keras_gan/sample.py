@@ -34,9 +34,10 @@ def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path,
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npz":
-        inputs = gan.sampling_inputs(gan.latents(count, seed), labels)
-        extra = {} if gan.num_classes is None else {"labels": inputs[1]}
-        np.savez_compressed(out, images=images, latents=gan.latents(count, seed), **extra)
+        inputs = gan.sampling_inputs(gan.latents(count, seed), labels)  # what generate() used
+        arrays = {"latents": inputs} if gan.num_classes is None else dict(
+            zip(("latents", "labels"), inputs))
+        np.savez_compressed(out, images=images, **arrays)
     else:
         save_grid(out, images)
     return out, used
