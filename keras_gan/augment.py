@@ -13,16 +13,18 @@ falls, by at most batch / (ADA_KIMG * 1000) per step. p is a variable of this
 layer, so it is checkpointed; the exported generator never sees this layer.
 
 Images are float in [-1, 1] (the package range); transforms follow the
-reference DiffAugment code's ranges.
+reference DiffAugment code's ranges and draw from a keras_gan.seeds.ReplicaRandom,
+so replicas under tf.distribute augment their samples differently.
 """
 
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from keras_gan.registry import Registry
-from keras_gan.seeds import SeedStates
+from keras_gan.seeds import ReplicaRandom, SeedStates
 
 # p can go from 0 to 1 in this many thousand real images (the ADA paper uses 500 for
 # 70k-image sets trained on millions of images; our runs see ~100x fewer images).
@@ -35,8 +37,8 @@ def translation(images, rng, ratio: float = 0.125):
     shape = ops.shape(images)
     n, h, w = shape[0], shape[1], shape[2]
     pad_h, pad_w = int(images.shape[1] * ratio + 0.5), int(images.shape[2] * ratio + 0.5)
-    shift_y = keras.random.randint((n, 1, 1), -pad_h, pad_h + 1, seed=rng)
-    shift_x = keras.random.randint((n, 1, 1), -pad_w, pad_w + 1, seed=rng)
+    shift_y = rng.randint((n, 1, 1), -pad_h, pad_h + 1)
+    shift_x = rng.randint((n, 1, 1), -pad_w, pad_w + 1)
     rows = ops.clip(ops.arange(h)[None, :, None] + shift_y + pad_h, 0, h + 2 * pad_h - 1)
     cols = ops.clip(ops.arange(w)[None, None, :] + shift_x + pad_w, 0, w + 2 * pad_w - 1)
     padded = ops.pad(images, [[0, 0], [pad_h, pad_h], [pad_w, pad_w], [0, 0]])
@@ -51,8 +53,8 @@ def cutout(images, rng, ratio: float = 0.5):
     shape = ops.shape(images)
     n, h, w = shape[0], shape[1], shape[2]
     size_h, size_w = int(images.shape[1] * ratio + 0.5), int(images.shape[2] * ratio + 0.5)
-    top = keras.random.randint((n, 1, 1), 0, images.shape[1] + 1 - size_h % 2, seed=rng)
-    left = keras.random.randint((n, 1, 1), 0, images.shape[2] + 1 - size_w % 2, seed=rng)
+    top = rng.randint((n, 1, 1), 0, images.shape[1] + 1 - size_h % 2)
+    left = rng.randint((n, 1, 1), 0, images.shape[2] + 1 - size_w % 2)
     rows = ops.arange(h)[None, :, None] - (top - size_h // 2)
     cols = ops.arange(w)[None, None, :] - (left - size_w // 2)
     inside = (rows >= 0) & (rows < size_h) & (cols >= 0) & (cols < size_w)
@@ -63,12 +65,12 @@ def color(images, rng):
     """Random brightness (+-0.5), saturation (x0..2) and contrast (x0.5..1.5)."""
     n = ops.shape(images)[0]
     dtype = images.dtype
-    brightness = keras.random.uniform((n, 1, 1, 1), -0.5, 0.5, seed=rng, dtype=dtype)
+    brightness = rng.uniform((n, 1, 1, 1), -0.5, 0.5, dtype=dtype)
     images = images + brightness
-    saturation = keras.random.uniform((n, 1, 1, 1), 0.0, 2.0, seed=rng, dtype=dtype)
+    saturation = rng.uniform((n, 1, 1, 1), 0.0, 2.0, dtype=dtype)
     gray = ops.mean(images, axis=3, keepdims=True)
     images = (images - gray) * saturation + gray
-    contrast = keras.random.uniform((n, 1, 1, 1), 0.5, 1.5, seed=rng, dtype=dtype)
+    contrast = rng.uniform((n, 1, 1, 1), 0.5, 1.5, dtype=dtype)
     mean = ops.mean(images, axis=(1, 2, 3), keepdims=True)
     return (images - mean) * contrast + mean
 
@@ -108,25 +110,35 @@ class DiffAugment(SeedStates, keras.layers.Layer):
         self.adaptive = adaptive
         self.target = target
         self.rng = keras.random.SeedGenerator(seed, name="augment_seed")
+        self.random = ReplicaRandom(self.rng)
         self.p = self.add_weight(shape=(), initializer=keras.initializers.Constant(
             0.0 if adaptive else 1.0), trainable=False, name="p")
+        # No weights depend on the input shape; built now, so fit() under a tf.distribute
+        # strategy does not trace a symbolic call to build it.
+        self.built = True
 
     def call(self, images):
         for name in self.policy:
-            transformed = TRANSFORMS.get(name)(images, self.rng)
+            transformed = TRANSFORMS.get(name)(images, self.random)
             if self.adaptive:
                 n = ops.shape(images)[0]
-                chosen = keras.random.uniform((n, 1, 1, 1), seed=self.rng) < self.p
+                chosen = self.random.uniform((n, 1, 1, 1)) < self.p
                 transformed = ops.where(chosen, transformed, images)
             images = transformed
         return images
 
     def update(self, real_logits):
-        """ADA step: p += sign(E[sign(D(real))] - target) * batch / (ADA_KIMG * 1000)."""
+        """ADA step: p += sign(E[sign(D(real))] - target) * batch / (ADA_KIMG * 1000).
+
+        Under tf.distribute the expectation and the batch are the global ones
+        (all-reduced), so every replica moves p the same way.
+        """
         if not self.adaptive:
             return
-        overfit = ops.mean(ops.sign(ops.cast(real_logits, "float32")))
-        batch = ops.cast(ops.shape(real_logits)[0], "float32")
-        step = ops.sign(overfit - self.target) * batch / (ADA_KIMG * 1000.0)
+        signs = ops.sign(ops.cast(real_logits, "float32"))
+        total, batch = ops.sum(signs), ops.cast(ops.shape(signs)[0], "float32")
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            total, batch = context.all_reduce(tf.distribute.ReduceOp.SUM, [total, batch])
+        step = ops.sign(total / batch - self.target) * batch / (ADA_KIMG * 1000.0)
         self.p.assign(ops.clip(self.p + step, 0.0, 1.0))
-

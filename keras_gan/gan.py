@@ -5,6 +5,10 @@ in fit() with TensorFlow": trackers and a SeedGenerator made in __init__,
 compile() takes both optimizers, `metrics` lists the trackers so fit() resets
 them each epoch. Variants override a hook (`discriminator_loss`,
 `generator_loss`, `sample_latents`), not `train_step`.
+
+Under tf.distribute (keras_gan.distribute) each replica's losses are divided by
+the replica count before the gradients, random numbers are drawn per replica,
+and the logged losses are the unscaled means.
 """
 
 from __future__ import annotations
@@ -14,8 +18,16 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gan.distribute import for_fit_logs
 from keras_gan.losses import LOSSES, GANLoss
-from keras_gan.seeds import SeedStates
+from keras_gan.seeds import ReplicaRandom, SeedStates
+
+
+def _per_replica(loss):
+    """loss / replicas: the optimizer sums gradients over replicas, so this makes them the
+    gradients of the global batch's mean loss (Keras' scale_loss_for_distribution)."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss if replicas == 1 else loss * (1.0 / replicas)
 
 
 class GAN(SeedStates, keras.Model):
@@ -43,6 +55,9 @@ class GAN(SeedStates, keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed, name="latent_seed")
         self.aux_seed_generator = keras.random.SeedGenerator(
             None if seed is None else seed + 1, name="aux_seed")
+        # per-replica draws under tf.distribute (one device: plain draws)
+        self.latent_random = ReplicaRandom(self.seed_generator)
+        self.aux_random = ReplicaRandom(self.aux_seed_generator)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_score_tracker = keras.metrics.Mean(name="real_score")
@@ -58,6 +73,11 @@ class GAN(SeedStates, keras.Model):
         # unbuilt optimizer silently skips its saved state.
         d_optimizer.build(self.discriminator.trainable_variables)
         g_optimizer.build(self.generator.trainable_variables)
+        # Model.optimizer (Keras' default, unused: each net has its own) is built empty, or
+        # fit() under a tf.distribute strategy builds it on every weight and checkpoints of
+        # distributed runs no longer match single-device ones.
+        if self.optimizer is not None and not self.optimizer.built:
+            self.optimizer.build([])
 
     @property
     def metrics(self):
@@ -77,7 +97,7 @@ class GAN(SeedStates, keras.Model):
     # Hooks for variants -------------------------------------------------
 
     def sample_latents(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        return self.latent_random.normal((batch_size, self.latent_dim))
 
     def generator_inputs(self, latents, labels):
         """What G is called on: the latents, plus the class labels for a conditional GAN."""
@@ -106,7 +126,7 @@ class GAN(SeedStates, keras.Model):
         Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", algorithm 1.
         """
         shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-        mix = keras.random.uniform(shape, seed=self.aux_seed_generator, dtype=real.dtype)
+        mix = self.aux_random.uniform(shape, dtype=real.dtype)
         between = mix * real + (1.0 - mix) * fake
         with tf.GradientTape() as tape:
             tape.watch(between)
@@ -136,7 +156,7 @@ class GAN(SeedStates, keras.Model):
         with tf.GradientTape() as tape:
             fake = self._generate_for_training(latents, part_labels)
             g_loss = self.generator_loss(self.discriminate(fake, part_labels))
-            scaled = self.g_optimizer.scale_loss(g_loss)  # loss scaling under mixed_float16
+            scaled = self.g_optimizer.scale_loss(_per_replica(g_loss))  # and under mixed_float16
         g_grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
         if self.ema_generator is not None:
@@ -149,7 +169,7 @@ class GAN(SeedStates, keras.Model):
         logs = {m.name: m.result() for m in self.metrics}
         if self.augment is not None:
             logs["augment_p"] = ops.convert_to_tensor(self.augment.p)  # the value at epoch end
-        return logs
+        return for_fit_logs(logs)
 
     def _slice(self, real, labels, i):
         """The i-th of d_steps interleaved slices of the batch (never empty)."""
@@ -172,7 +192,7 @@ class GAN(SeedStates, keras.Model):
             fake_logits = self.discriminate(fake, labels)
             d_loss = (self.discriminator_loss(real, fake, real_logits, fake_logits)
                       + self.penalty(real, fake, labels))
-            scaled = self.d_optimizer.scale_loss(d_loss)
+            scaled = self.d_optimizer.scale_loss(_per_replica(d_loss))
         d_grads = tape.gradient(scaled, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
         if self.augment is not None:

@@ -7,7 +7,9 @@ resumed run continues the exact random sequences of an uninterrupted one.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+import tensorflow as tf
 from keras import ops
 
 
@@ -27,3 +29,36 @@ class SeedStates:
             if key in keys:  # checkpoints written before a generator existed lack it
                 getattr(self, attribute).state.assign(np.asarray(store[key]))
         super().load_own_variables({k: store[k] for k in keys if k not in self.SEED_STATES})
+
+
+class ReplicaRandom:
+    """Per-sample keras.random draws from one SeedGenerator that differ across replicas.
+
+    Under tf.distribute every replica holds the same (mirrored) seed state, so a plain
+    draw would give every replica the same numbers. Here each of R replicas draws for
+    R x its batch and keeps its own slice: replicas differ, and the global batch gets
+    exactly the numbers one device would draw for it. The first dimension of `shape`
+    is the per-replica batch.
+    """
+
+    def __init__(self, generator):
+        self.generator = generator
+
+    def normal(self, shape, dtype=None):
+        return self._draw(keras.random.normal, shape, dtype=dtype)
+
+    def uniform(self, shape, minval=0.0, maxval=1.0, dtype=None):
+        return self._draw(keras.random.uniform, shape, minval=minval, maxval=maxval, dtype=dtype)
+
+    def randint(self, shape, minval, maxval):
+        return self._draw(keras.random.randint, shape, minval=minval, maxval=maxval)
+
+    def _draw(self, draw, shape, **kwargs):
+        context = tf.distribute.get_replica_context()
+        replicas = 1 if context is None else context.num_replicas_in_sync
+        if replicas == 1:
+            return draw(shape, seed=self.generator, **kwargs)
+        n = shape[0]
+        everything = draw((n * replicas, *shape[1:]), seed=self.generator, **kwargs)
+        start = context.replica_id_in_sync_group * n
+        return everything[start:start + n]

@@ -28,6 +28,16 @@ class Architecture:
     summary: str
 
 
+def batch_norm(momentum: float, **kwargs) -> keras.layers.BatchNormalization:
+    """BatchNormalization whose statistics span the global batch when the layer is built
+    under a tf.distribute strategy with several replicas (synchronized=True there only:
+    on one replica the synced path is the same maths, computed as E[x^2] - E[x]^2)."""
+    from keras_gan.distribute import replicas_in_sync
+
+    return keras.layers.BatchNormalization(momentum=momentum,
+                                           synchronized=replicas_in_sync() > 1, **kwargs)
+
+
 def with_spectral_norm(discriminator: keras.Model) -> keras.Model:
     """A copy of a functional discriminator with every Dense and Conv2D wrapped in Keras'
     SpectralNormalization (Miyato et al. 2018), for any architecture."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_gan.archs.base import Architecture
+from keras_gan.archs.base import Architecture, batch_norm
 
 BN_MOMENTUM = 0.9  # PyTorch's momentum=0.1, the DCGAN reference implementation's
 MIN_SIZE, MAX_SIZE = 8, 128
@@ -34,7 +34,7 @@ def build_generator(latent_dim: int, image_shape: tuple, width: int = 64) -> ker
     z = keras.Input((latent_dim,), name="latent")
     x = layers.Dense(4 * 4 * channels_at(4, width), use_bias=False, kernel_initializer=_init())(z)
     x = layers.Reshape((4, 4, channels_at(4, width)))(x)
-    x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+    x = batch_norm(BN_MOMENTUM)(x)
     x = layers.ReLU()(x)
     resolution = 4
     while resolution * 2 < size:
@@ -43,7 +43,7 @@ def build_generator(latent_dim: int, image_shape: tuple, width: int = 64) -> ker
             channels_at(resolution, width), 4, strides=2, padding="same",
             use_bias=False, kernel_initializer=_init(),
         )(x)
-        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+        x = batch_norm(BN_MOMENTUM)(x)
         x = layers.ReLU()(x)
     images = layers.Conv2DTranspose(
         channels, 4, strides=2, padding="same", activation="tanh",
@@ -67,7 +67,7 @@ def build_discriminator(image_shape: tuple, width: int = 64, norm: str = "batch"
         if not first and norm == "layer":
             x = layers.LayerNormalization(axis=(1, 2, 3))(x)
         elif not first:
-            x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
+            x = batch_norm(BN_MOMENTUM)(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
         first = False
     x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=_init(), name="logit")(x)

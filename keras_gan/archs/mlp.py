@@ -12,7 +12,7 @@ import math
 import keras
 from keras import layers
 
-from keras_gan.archs.base import Architecture
+from keras_gan.archs.base import Architecture, batch_norm
 
 HIDDEN_G = (128, 256, 512, 1024)
 HIDDEN_D = (512, 256)
@@ -28,7 +28,7 @@ def build_generator(latent_dim: int, image_shape: tuple, width: int = 0) -> kera
     for i, units in enumerate(HIDDEN_G):
         x = layers.Dense(units, name=f"dense_{units}")(x)
         if i > 0:
-            x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"bn_{units}")(x)
+            x = batch_norm(BN_MOMENTUM, name=f"bn_{units}")(x)
         x = layers.LeakyReLU(negative_slope=0.1)(x)
     x = layers.Dense(math.prod(image_shape), activation="tanh", name="to_pixels")(x)
     images = layers.Reshape(image_shape, name="images")(x)
