@@ -8,7 +8,7 @@ import sys
 import click
 
 from keras_gan.archs import ARCHS
-from keras_gan.config import (PRECISIONS, ConfigError, DataConfig, ExportConfig, ModelConfig,
+from keras_gan.config import (PRECISIONS, STRATEGIES, ConfigError, DataConfig, ExportConfig, ModelConfig,
                               RunConfig, TrainConfig)
 from keras_gan.evaluation import METRICS
 from keras_gan.exporters import FORMATS
@@ -59,15 +59,16 @@ def cli(quiet):
 @click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images per --eval-every evaluation.", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
 @click.option("--precision", type=click.Choice(PRECISIONS), default=TrainConfig.precision, help="Training dtype policy (variables stay float32; sample/export use float32).", **OPTS)
+@click.option("--strategy", type=click.Choice(STRATEGIES), default=TrainConfig.strategy, help="tf.distribute strategy: mirrored = all local GPUs, multi_worker = hosts from TF_CONFIG, tpu; --batch-size is the global batch.", **OPTS)
 @click.option("--tensorboard", is_flag=True, default=TrainConfig.tensorboard, help="Also write scalars and grids to RUN/tensorboard/ (view: tensorboard --logdir runs).")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
-@click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs may change.")
+@click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs and --strategy may change.")
 @click.pass_context
 def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width,
           spectral_norm, loss, lr, d_steps, augment, conditional, seed, ema, eval_every,
-          eval_metric, eval_samples, inception_weights, precision, tensorboard, runs_root, run_dir,
+          eval_metric, eval_samples, inception_weights, precision, strategy, tensorboard, runs_root, run_dir,
           dry_run, resume):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
@@ -81,6 +82,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
       python cli.py train --arch dcgan --conditional --augment ada --ema 0.999
       python cli.py train --arch dcgan --loss wgan_gp      # 5 critic steps, Adam 1e-4 (0, 0.9)
       python cli.py train --eval-every 10                  # keep checkpoints/best by a metric
+      python cli.py train --arch dcgan --strategy mirrored --batch-size 256   # all local GPUs
     """
     from keras_gan.train import TrainingDiverged, resolve_config, run_training
 
@@ -97,7 +99,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
                           augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,
-                          precision=precision),
+                          precision=precision, strategy=strategy),
         runs_root=runs_root,
         run_dir=run_dir,
     )
@@ -117,24 +119,28 @@ def _resume(ctx, resume, runs_root, verbose):
     from keras_gan.runs import resolve_run
     from keras_gan.train import TrainingDiverged, resume_training
 
-    allowed = {"resume", "epochs", "runs_root"}
+    allowed = {"resume", "epochs", "runs_root", "strategy"}
     changed = [name for name in ctx.params if name not in allowed
                and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
     if changed:
         raise click.UsageError(
-            f"--resume continues a run with its own config.json; only --epochs can change. "
+            f"--resume continues a run with its own config.json; only --epochs and --strategy "
+            f"can change. "
             f"Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
-    epochs = ctx.params["epochs"]
-    if ctx.get_parameter_source("epochs") is ParameterSource.DEFAULT:
-        epochs = None
+    epochs, strategy = (None if ctx.get_parameter_source(name) is ParameterSource.DEFAULT
+                        else ctx.params[name] for name in ("epochs", "strategy"))
     try:
-        result = resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose)
+        result = resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose,
+                                 strategy=strategy)
     except (ConfigError, TrainingDiverged) as err:
         raise click.ClickException(str(err)) from None
     _report(result)
 
 
 def _report(result):
+    if not result.chief:
+        click.echo("Worker done; the chief wrote the run folder.")
+        return
     if result.interrupted:
         click.echo(f"Stopped by Ctrl-C; checkpoint saved in {result.run_dir / 'checkpoints'}.")
         click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")

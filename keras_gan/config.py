@@ -15,6 +15,7 @@ from typing import ClassVar
 
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")  # see keras_gan.distribute
 
 
 class ConfigError(ValueError):
@@ -90,6 +91,9 @@ class TrainConfig:
     # Keras dtype policy for training; variables stay float32, and sample/export/evaluate
     # rebuild the generator in float32. mixed_float16 adds dynamic loss scaling.
     precision: str = "float32"
+    # tf.distribute strategy (keras_gan.distribute); batch_size is the global batch,
+    # split across replicas.
+    strategy: str = "default"
 
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
     OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}
@@ -118,6 +122,8 @@ class TrainConfig:
             raise invalid("eval_samples", "an integer >= 2", self.eval_samples)
         if self.precision not in PRECISIONS:
             raise invalid("precision", f"one of {', '.join(PRECISIONS)}", self.precision)
+        if self.strategy not in STRATEGIES:
+            raise invalid("strategy", f"one of {', '.join(STRATEGIES)}", self.strategy)
         from keras_gan.augment import parse_augment
 
         parse_augment(self.augment)

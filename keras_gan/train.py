@@ -26,6 +26,8 @@ class TrainingResult:
     config: RunConfig
     history: dict
     interrupted: bool = False  # stopped by Ctrl-C; a checkpoint was saved, resume continues
+    chief: bool = True  # False on multi-worker workers, whose run_dir was a removed scratch copy
+    replicas: int = 1  # replicas in sync under --strategy
 
 
 def resolve_config(config: RunConfig) -> RunConfig:
@@ -114,50 +116,68 @@ def run_training(config: RunConfig, verbose: int | str = 2) -> TrainingResult:
     from keras_gan.images import save_grid
     from keras_gan.runs import CONFIG, create_run_dir
 
+    from keras_gan.distribute import is_chief, make_strategy, writable_run_dir
     from keras_gan.evaluation import resolve_eval
 
+    strategy = make_strategy(config.validate().train.strategy)  # before any other TF work
     config, loaded = load_training_data(resolve_config(config))
     data = config.data
     config = resolve_eval(config, (loaded.count, data.image_size, data.image_size, data.channels),
                           loaded.labels)
-    run_dir = create_run_dir(config)
-    write_text_atomic(run_dir / CONFIG, config.to_json())
-    _write_skipped(run_dir, loaded)
-    log.info("Run folder: %s; data: %s", run_dir, loaded.description)
-    n_grid = config.train.grid_size**2
-    save_grid(run_dir / "samples" / "reals.png",
-              some_images(loaded, data.image_size, data.channels, n_grid, config.train.seed),
-              ncols=config.train.grid_size)
-    return _fit(config, run_dir, loaded, verbose, _new_gan(config))
+    with writable_run_dir(strategy, create_run_dir(config) if is_chief(strategy) else None) as run_dir:
+        write_text_atomic(run_dir / CONFIG, config.to_json())
+        _write_skipped(run_dir, loaded)
+        log.info("Run folder: %s; data: %s; strategy: %s (%d replicas)", run_dir,
+                 loaded.description, config.train.strategy, strategy.num_replicas_in_sync)
+        n_grid = config.train.grid_size**2
+        save_grid(run_dir / "samples" / "reals.png",
+                  some_images(loaded, data.image_size, data.channels, n_grid, config.train.seed),
+                  ncols=config.train.grid_size)
+        return _fit(config, run_dir, loaded, verbose, _new_gan(config, strategy))
 
 
-def _new_gan(config: RunConfig):
+def _new_gan(config: RunConfig, strategy=None):
+    """The compiled GAN, its variables made under `strategy` (None: no strategy)."""
+    import contextlib
+
     import keras
 
     from keras_gan.factory import build_gan
 
-    keras.utils.set_random_seed(config.train.seed)  # weights, latents and data order
-    return build_gan(config)
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        keras.utils.set_random_seed(config.train.seed)  # weights, latents and data order
+        return build_gan(config)
 
 
-def resume_training(run_dir: str | Path, epochs: int | None = None,
-                    verbose: int | str = 2) -> TrainingResult:
+def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int | str = 2,
+                    strategy: str | None = None) -> TrainingResult:
     """Continue a run from its folder alone: config.json and the newest good checkpoint.
 
     `epochs` raises the run's total (config.json is updated); the continued run is
     identical to an uninterrupted one on the same machine (data order, latents, both
-    optimizers' state).
+    optimizers' state). `strategy` replaces the recorded --strategy (a run may move
+    between one device and several).
     """
-    from keras_gan.checkpoints import restore
-    from keras_gan.fileio import write_text_atomic
+    from keras_gan.distribute import make_strategy, writable_run_dir
     from keras_gan.runs import CONFIG
 
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG)
     if epochs is not None:
         config = config.replace(train={"epochs": epochs})
-    config.validate()
-    gan = _new_gan(config)
+    if strategy is not None:
+        config = config.replace(train={"strategy": strategy})
+    distribution = make_strategy(config.validate().train.strategy)
+    with writable_run_dir(distribution, run_dir, copy=True) as writable:
+        return _resume(config, writable, verbose, distribution)
+
+
+def _resume(config: RunConfig, run_dir: Path, verbose, strategy) -> TrainingResult:
+    from keras_gan.checkpoints import restore
+    from keras_gan.fileio import write_text_atomic
+    from keras_gan.runs import CONFIG
+
+    gan = _new_gan(config, strategy)
     checkpoint, meta = restore(gan, run_dir / "checkpoints", config.model.arch)
     epoch, step = meta["epoch"], meta.get("step", 0)
     if epoch >= config.train.epochs:
@@ -270,5 +290,8 @@ def _fit(config: RunConfig, run_dir: Path, loaded: LoadedImages, verbose, gan,
     from keras_gan.images import progress_gif
 
     progress_gif(run_dir / "samples", run_dir / "progress.gif")  # every epoch's grid, in order
+    from keras_gan.distribute import is_chief
+
     return TrainingResult(run_dir=run_dir, config=config, history=history,
-                          interrupted=stopper.interrupted)
+                          interrupted=stopper.interrupted, chief=is_chief(gan.distribute_strategy),
+                          replicas=gan.distribute_strategy.num_replicas_in_sync)

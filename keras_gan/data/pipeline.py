@@ -70,11 +70,16 @@ def training_pipeline(pixels: tf.Tensor, batch_size: int, seed: int, first_epoch
         images = to_float(tf.gather(pixels, index))
         return images if labels is None else (images, tf.gather(labels, index))
 
+    # Multi-worker training: every worker builds this same pipeline and keeps its share of
+    # each global batch (there are no files to shard by).
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     return (
         tf.data.Dataset.range(first_epoch, 2**62)
         .flat_map(one_epoch)
         .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
+        .with_options(options)
     )
 
 

@@ -1,0 +1,142 @@
+"""`--strategy`: which tf.distribute strategy trains the GAN.
+
+- default: TensorFlow's default strategy (one device: the GPU if there is one).
+- mirrored: MirroredStrategy over every local GPU, or over every logical CPU device
+  when there is no GPU (how the tests run two replicas on one CPU).
+- multi_worker: MultiWorkerMirroredStrategy, configured from the TF_CONFIG
+  environment variable (the same command runs on every worker).
+- tpu: TPUStrategy on the TPU found by TPUClusterResolver (TPU_NAME or a TPU VM).
+
+The GAN scales its losses by the replica count and draws its random numbers per
+replica (keras_gan.seeds.ReplicaRandom), so N replicas with a global batch B train
+like one device with batch B. BatchNormalization syncs its statistics across
+replicas (keras_gan.archs.base.batch_norm). Only the chief writes the run folder:
+the other workers run the same callbacks (some read variables with collectives)
+into a temporary folder that is deleted afterwards, the pattern of TensorFlow's
+multi-worker Keras tutorial.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import tensorflow as tf
+
+from keras_gan.config import ConfigError
+
+
+@functools.cache
+def make_strategy(name: str) -> tf.distribute.Strategy:
+    """The strategy called `name`; create it before any other TensorFlow work
+    (MultiWorkerMirroredStrategy configures collectives at program start).
+
+    One per process and name: collectives and TPU systems are set up once, and two
+    MirroredStrategy objects in one process can mix up their collective keys.
+    """
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([device.name for device in devices])
+    if name == "multi_worker":
+        _check_tf_config()
+        try:
+            return tf.distribute.MultiWorkerMirroredStrategy()
+        except (RuntimeError, ValueError) as err:
+            raise ConfigError(
+                f"Invalid strategy: expected to start MultiWorkerMirroredStrategy from TF_CONFIG "
+                f"before any other TensorFlow work. Received: strategy={name!r}, which failed "
+                f"with: {_first_line(err)}.") from None
+    if name == "tpu":
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+        except (ValueError, RuntimeError, tf.errors.OpError) as err:
+            raise ConfigError(
+                f"Invalid strategy: expected a reachable TPU (a TPU VM, or TPU_NAME set to its "
+                f"name or grpc:// address). Received: strategy='tpu', but no TPU was found: "
+                f"{_first_line(err)}.") from None
+        return tf.distribute.TPUStrategy(resolver)
+    raise ConfigError(f"Invalid strategy: expected one of default, mirrored, multi_worker, tpu. "
+                      f"Received: strategy={name!r}.")
+
+
+def _first_line(err: Exception) -> str:
+    return (str(err).splitlines() or [type(err).__name__])[0].rstrip(".")
+
+
+def _check_tf_config() -> None:
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        return  # a single local worker, as MultiWorkerMirroredStrategy itself allows
+    try:
+        parsed = json.loads(raw)
+        parsed["cluster"], parsed["task"]["type"], parsed["task"]["index"]  # noqa: B018
+    except (ValueError, KeyError, TypeError):
+        raise ConfigError(
+            f"Invalid TF_CONFIG: expected JSON like {{\"cluster\": {{\"worker\": [\"host1:port\", "
+            f"\"host2:port\"]}}, \"task\": {{\"type\": \"worker\", \"index\": 0}}}}. "
+            f"Received: TF_CONFIG={raw!r}.") from None
+
+
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """True where files are written: single-process strategies, the "chief" task, or
+    worker 0 of a cluster without a chief."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    task_type = getattr(resolver, "task_type", None)
+    if not task_type or task_type == "chief":
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return task_type == "worker" and resolver.task_id == 0 and not has_chief
+
+
+@contextlib.contextmanager
+def writable_run_dir(strategy: tf.distribute.Strategy, run_dir: Path | None, copy: bool = False):
+    """The folder this process writes to: `run_dir` on the chief; on other workers a
+    temporary folder (a copy of `run_dir` when `copy`, for resuming), removed afterwards."""
+    if is_chief(strategy):
+        yield Path(run_dir)
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="keras-gan-worker-"))
+    try:
+        target = scratch / "run"
+        if copy:
+            shutil.copytree(run_dir, target)
+        else:
+            target.mkdir()
+        yield target
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def spans_workers(strategy: tf.distribute.Strategy) -> bool:
+    """True for MultiWorkerMirroredStrategy with more than one worker process."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or resolver is None:
+        return False
+    jobs = resolver.cluster_spec().as_dict()
+    return sum(len(jobs.get(job, ())) for job in ("chief", "worker")) > 1
+
+
+def for_fit_logs(logs: dict) -> dict:
+    """train_step's scalar logs in the shape Keras' fit() can reduce across workers.
+
+    Keras 3 reduces per-replica logs of a multi-worker run with strategy.reduce("MEAN",
+    axis=0), which fails on scalars (tensorflow/tensorflow#72388); a length-1 vector per
+    replica reduces to the global mean scalar. Other strategies get the logs unchanged.
+    """
+    if not spans_workers(tf.distribute.get_strategy()):
+        return logs
+    return {name: tf.reshape(value, (1,)) for name, value in logs.items()}
+
+
+def replicas_in_sync() -> int:
+    """Replicas of the current strategy (1 outside any strategy)."""
+    return tf.distribute.get_strategy().num_replicas_in_sync
