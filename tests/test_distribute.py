@@ -1,0 +1,186 @@
+"""--strategy: replicas train like one device, multi-worker writes from the chief only.
+
+The two-replica and two-worker runs happen in subprocesses: logical devices and
+collective ops can only be set up before TensorFlow starts in a process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from click.testing import CliRunner
+
+from cli import cli
+from keras_gan.config import ConfigError, TrainConfig
+from keras_gan.distribute import is_chief, make_strategy, spans_workers, writable_run_dir
+from tests.conftest import tiny_config, write_image
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+
+
+def image_folder(root: Path, classes=("cat", "dog"), per_class=32) -> Path:
+    for c, name in enumerate(classes):
+        for i in range(per_class):
+            write_image(root / name / f"{i}.png", size=(12, 12), seed=100 * c + i)
+    return root
+
+
+def fake_strategy(task_type, task_id, cluster):
+    resolver = SimpleNamespace(task_type=task_type, task_id=task_id,
+                               cluster_spec=lambda: tf.train.ClusterSpec(cluster))
+    return SimpleNamespace(cluster_resolver=resolver)
+
+
+def test_unknown_strategy_is_refused_with_its_name():
+    with pytest.raises(ConfigError, match="strategy.*default, mirrored, multi_worker, tpu.*horovod"):
+        TrainConfig(strategy="horovod").validate()
+    result = CliRunner().invoke(cli, ["train", "--strategy", "horovod", "--dry-run"])
+    assert result.exit_code == 2 and "horovod" in result.output
+
+
+def test_default_strategy_is_tensorflows_default():
+    strategy = make_strategy("default")
+    assert strategy is tf.distribute.get_strategy() and strategy.num_replicas_in_sync == 1
+    assert is_chief(strategy) and not spans_workers(strategy)
+
+
+@pytest.mark.parametrize("raw", ["not json", '{"cluster": {}}', '{"task": {"type": "worker"}}'])
+def test_malformed_tf_config_is_a_clear_error(monkeypatch, raw):
+    monkeypatch.setenv("TF_CONFIG", raw)
+    with pytest.raises(ConfigError, match="Invalid TF_CONFIG: expected JSON like .*Received"):
+        make_strategy("multi_worker")
+
+
+def test_tpu_without_a_tpu_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("TPU_NAME", raising=False)
+    with pytest.raises(ConfigError, match="expected a reachable TPU.*no TPU was found"):
+        make_strategy("tpu")
+
+
+def test_chief_is_the_chief_task_or_worker_0_without_one():
+    workers = {"worker": ["a:1", "b:2"]}
+    assert is_chief(fake_strategy("worker", 0, workers))
+    assert not is_chief(fake_strategy("worker", 1, workers))
+    with_chief = {"chief": ["c:0"], "worker": ["a:1", "b:2"]}
+    assert is_chief(fake_strategy("chief", 0, with_chief))
+    assert not is_chief(fake_strategy("worker", 0, with_chief))
+    assert is_chief(fake_strategy(None, None, {}))  # no cluster: one process
+
+
+def test_non_chief_writes_into_a_removed_copy(tmp_path):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "checkpoints" / "latest.json").write_text("{}")
+    with writable_run_dir(fake_strategy("worker", 0, {"worker": ["a:1"]}), run) as chief_dir:
+        assert chief_dir == run
+    with writable_run_dir(fake_strategy("worker", 1, {"worker": ["a:1", "b:2"]}), run,
+                          copy=True) as scratch:
+        assert scratch != run and (scratch / "checkpoints" / "latest.json").read_text() == "{}"
+        (scratch / "history.csv").write_text("epoch\n")
+    assert not scratch.exists() and not (run / "history.csv").exists()
+
+
+def max_difference(a: dict, b: dict) -> float:
+    return max(float(np.max(np.abs(np.asarray(x) - np.asarray(y))))
+               for net in a for x, y in zip(a[net], b[net], strict=True))
+
+
+@pytest.mark.parametrize("arch, options", [
+    ("gan", {}),
+    # BatchNorm synced across replicas, conditional labels, per-replica augmentation, ADA's p
+    ("dcgan", {"augment": "ada,translation,cutout,color"}),
+])
+def test_two_replicas_train_like_one_device(tmp_path, arch, options):
+    data = image_folder(tmp_path / "images")
+    config = tiny_config(tmp_path, arch=arch, data=data, epochs=2, ema=0.9, **options)
+    if arch == "dcgan":
+        config = config.replace(model={"conditional": True})
+    (tmp_path / "config.json").write_text(config.to_json())
+    out = tmp_path / "out.json"
+    subprocess.run([sys.executable, str(ROOT / "tests" / "distributed_run.py"),
+                    str(tmp_path / "config.json"), str(out)], check=True, env=ENV, timeout=300)
+    one, two = (json.loads(out.read_text())[name] for name in ("default", "mirrored"))
+    assert (one["replicas"], two["replicas"]) == (1, 2)
+    # same losses: scaled by the global batch, logged unscaled (not halved, not doubled)
+    assert one["history"].keys() == two["history"].keys()
+    for key in one["history"]:
+        np.testing.assert_allclose(two["history"][key], one["history"][key], rtol=1e-5, atol=1e-6)
+    assert set(one["weights"]) == {"generator", "discriminator", "ema_generator"}
+    assert max_difference(one["weights"], two["weights"]) < 1e-4
+    # SGD shows the gradient scale that Adam hides: the same update, and a large one
+    moved = max_difference(one["sgd"]["before"], one["sgd"]["after"])
+    assert moved > 1e-2
+    assert max_difference(one["sgd"]["after"], two["sgd"]["after"]) < moved * 1e-3
+
+
+def free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("localhost", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def run_workers(args: list[str], count: int = 2) -> list[str]:
+    """`cli.py ARGS` as `count` MultiWorkerMirroredStrategy workers on loopback ports."""
+    cluster = {"worker": [f"localhost:{port}" for port in free_ports(count)]}
+    workers = [
+        subprocess.Popen([sys.executable, str(ROOT / "cli.py"), *args, "--strategy", "multi_worker"],
+                         env={**ENV, "TF_CONFIG": json.dumps({"cluster": cluster,
+                                                              "task": {"type": "worker", "index": i}})},
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for i in range(count)
+    ]
+    try:
+        outputs = [worker.communicate(timeout=300)[0] for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+    for worker, output in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, output[-3000:]
+    return outputs
+
+
+def test_two_workers_train_an_epoch_and_only_the_chief_writes(tmp_path):
+    from keras_gan.runs import load_run
+    from keras_gan.train import run_training
+
+    data = image_folder(tmp_path / "images", classes=("all",), per_class=64)
+    args = ["train", "--arch", "dcgan", "--data", str(data), "--image-size", "8", "--width", "2",
+            "--latent-dim", "8", "--epochs", "1", "--batch-size", "16", "--eval-every", "0",
+            "--runs-root", str(tmp_path / "runs")]
+    chief, worker = run_workers(args)
+    assert "Done." in chief and "Worker done; the chief wrote the run folder." in worker
+    runs = sorted((tmp_path / "runs").iterdir())
+    assert [run.name for run in runs] == ["00001-dcgan-images"]  # the worker wrote no run
+    run = runs[0]
+    assert (run / "checkpoints" / "epoch_0001.weights.h5").is_file()
+    assert (run / "samples" / "epoch_0001.png").is_file()
+    assert json.loads((run / "config.json").read_text())["train"]["strategy"] == "multi_worker"
+    assert len((run / "history.csv").read_text().splitlines()) == 2  # header + one epoch
+
+    # the same global batch on one device gives the same model
+    single = run_training(tiny_config(tmp_path / "single", arch="dcgan", data=data, epochs=1,
+                                      grid_size=8, batch_size=16), verbose=0)
+    _, distributed, _ = load_run(run)
+    _, alone, _ = load_run(single.run_dir)
+    for net in ("generator", "discriminator", "ema_generator"):
+        for a, b in zip(getattr(distributed, net).weights, getattr(alone, net).weights, strict=True):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-4, err_msg=a.path)
+
+    # resumed by both workers: the chief continues its folder, the worker a removed copy
+    chief, worker = run_workers(["train", "--resume", str(run), "--epochs", "2"])
+    assert "Worker done" in worker and (run / "checkpoints" / "epoch_0002.weights.h5").is_file()
+    assert [p.name for p in (tmp_path / "runs").iterdir()] == ["00001-dcgan-images"]
