@@ -71,3 +71,50 @@ def test_tensorboard_run_writes_scalars_and_grid_images(tmp_path):
                 tags.setdefault(value.tag, []).append(event.step)
     assert {"epoch_d_loss", "epoch_g_loss", "epoch_fake_score"} <= set(tags)
     assert sorted(tags["samples"]) == [1, 2]  # one grid image per epoch
+
+
+def test_loss_plot_redraws_within_its_time_budget_and_always_at_the_end(tmp_path, monkeypatch):
+    import keras_gan.callbacks as callbacks
+
+    csv = tmp_path / "history.csv"
+    csv.write_text("epoch,d_loss,g_loss\n0,1.5,0.7\n")
+    clock = [100.0]
+    monkeypatch.setattr(callbacks.time, "perf_counter", lambda: clock[0])
+    drawn = []
+
+    def draw(history, out):  # a drawing that takes 0.1 s: the next one 0.1 / 5% = 2 s later
+        drawn.append(clock[0])
+        clock[0] += 0.1
+
+    monkeypatch.setattr(callbacks, "plot_history", draw)
+    plot = callbacks.LossPlot(csv, tmp_path / "losses.png")
+    logs = {"d_loss": 1.5, "g_loss": 0.7}
+    for when in (100.0, 100.5, 102.0, 102.1, 103.0):
+        clock[0] = max(clock[0], when)
+        plot.on_epoch_end(0, logs)
+    assert drawn == [100.0, 102.1]
+    clock[0] = 110.0
+    plot.on_epoch_end(1, {"d_loss": float("nan"), "g_loss": 0.7})  # diverged: not drawn
+    assert drawn == [100.0, 102.1]
+    clock[0] = 110.5
+    plot.on_train_end()  # the good epochs at 102.1 and 103.0 were drawn up to 102.1
+    assert drawn == [100.0, 102.1, 110.5]
+    plot.on_train_end()  # nothing new since
+    assert drawn == [100.0, 102.1, 110.5]
+
+
+def test_grid_images_equal_predict_in_any_batching(tmp_path):
+    from keras_gan.callbacks import generate_in_batches
+
+    gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
+    latents = gan.latents(10, seed=1)
+    expected = gan.sampling_generator.predict(latents, verbose=0)
+    np.testing.assert_allclose(generate_in_batches(gan.sampling_generator, latents, 4), expected,
+                               atol=1e-6)
+    conditional = build_gan(tiny_config(tmp_path, epochs=1).replace(
+        data={"channels": 1}, model={"conditional": True, "num_classes": 3}))
+    inputs = conditional.sampling_inputs(latents)
+    images = generate_in_batches(conditional.sampling_generator, inputs, 3)
+    assert images.shape == (10, 8, 8, 1) and images.dtype == np.float32
+    np.testing.assert_allclose(images, conditional.sampling_generator.predict(inputs, verbose=0),
+                               atol=1e-6)
