@@ -8,7 +8,7 @@ import sys
 import click
 
 from keras_gan.archs import ARCHS
-from keras_gan.config import (PRECISIONS, STRATEGIES, ConfigError, DataConfig, ExportConfig, ModelConfig,
+from keras_gan.config import (PRECISIONS, STRATEGIES, XLA, ConfigError, DataConfig, ExportConfig, ModelConfig,
                               RunConfig, TrainConfig)
 from keras_gan.evaluation import METRICS
 from keras_gan.exporters import FORMATS
@@ -60,6 +60,7 @@ def cli(quiet):
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
 @click.option("--precision", type=click.Choice(PRECISIONS), default=TrainConfig.precision, help="Training dtype policy (variables stay float32; sample/export use float32).", **OPTS)
 @click.option("--strategy", type=click.Choice(STRATEGIES), default=TrainConfig.strategy, help="tf.distribute strategy: mirrored = all local GPUs, multi_worker = hosts from TF_CONFIG, tpu; --batch-size is the global batch.", **OPTS)
+@click.option("--xla", type=click.Choice(XLA), default=TrainConfig.xla, help="Compile the train step with XLA; auto: on for GPUs (Keras' choice), off on CPUs (measured: see README).", **OPTS)
 @click.option("--tensorboard", is_flag=True, default=TrainConfig.tensorboard, help="Also write scalars and grids to RUN/tensorboard/ (view: tensorboard --logdir runs).")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
@@ -68,7 +69,8 @@ def cli(quiet):
 @click.pass_context
 def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width,
           spectral_norm, loss, lr, d_steps, augment, conditional, seed, ema, eval_every,
-          eval_metric, eval_samples, inception_weights, precision, strategy, tensorboard, runs_root, run_dir,
+          eval_metric, eval_samples, inception_weights, precision, strategy, xla, tensorboard, runs_root,
+          run_dir,
           dry_run, resume):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
@@ -99,7 +101,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
                           augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,
-                          precision=precision, strategy=strategy),
+                          precision=precision, strategy=strategy, xla=xla),
         runs_root=runs_root,
         run_dir=run_dir,
     )

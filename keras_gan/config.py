@@ -16,6 +16,7 @@ from typing import ClassVar
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")  # see keras_gan.distribute
+XLA = ("auto", "on", "off")
 
 
 class ConfigError(ValueError):
@@ -94,6 +95,9 @@ class TrainConfig:
     # tf.distribute strategy (keras_gan.distribute); batch_size is the global batch,
     # split across replicas.
     strategy: str = "default"
+    # XLA-compile the train step; auto: Keras' choice on GPUs (on), the architecture's
+    # measured choice on CPUs (benchmarks/train_throughput.py --xla off,on).
+    xla: str = "auto"
 
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
     OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}
@@ -124,6 +128,8 @@ class TrainConfig:
             raise invalid("precision", f"one of {', '.join(PRECISIONS)}", self.precision)
         if self.strategy not in STRATEGIES:
             raise invalid("strategy", f"one of {', '.join(STRATEGIES)}", self.strategy)
+        if self.xla not in XLA:
+            raise invalid("xla", f"one of {', '.join(XLA)}", self.xla)
         from keras_gan.augment import parse_augment
 
         parse_augment(self.augment)

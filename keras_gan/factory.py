@@ -65,6 +65,22 @@ def dtype_policy(name: str):
         keras.config.set_dtype_policy(previous)
 
 
+def jit_compile(xla: str, arch: str) -> bool | str:
+    """TrainConfig.xla -> Keras' jit_compile: "auto" is Keras' own choice where there is
+    a GPU (XLA), and on a CPU-only machine the architecture's measured choice, except
+    with several replicas (XLA cannot compile one step over variables on several CPU
+    devices)."""
+    import tensorflow as tf
+
+    from keras_gan.distribute import replicas_in_sync
+
+    if xla != "auto":
+        return xla == "on"
+    if tf.config.list_logical_devices("GPU"):
+        return "auto"
+    return ARCHS.get(arch).xla_on_cpu and replicas_in_sync() == 1
+
+
 def build_gan(config: RunConfig, precision: str | None = None) -> GAN:
     """precision: the layers' policy instead of config.train.precision ("float32" for
     inference and export). The optimizers always follow the config, so a checkpoint
@@ -84,6 +100,7 @@ def build_gan(config: RunConfig, precision: str | None = None) -> GAN:
         return keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_scaled") \
             if train.precision == "mixed_float16" else optimizer
 
-    gan.compile(d_optimizer=adam("d_optimizer"), g_optimizer=adam("g_optimizer"), loss=train.loss)
+    gan.compile(d_optimizer=adam("d_optimizer"), g_optimizer=adam("g_optimizer"), loss=train.loss,
+                jit_compile=jit_compile(train.xla, config.model.arch))
     gan.build()
     return gan

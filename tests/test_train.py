@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from keras_gan.callbacks import read_history
-from keras_gan.config import ConfigError
+from keras_gan.config import ConfigError, TrainConfig
 from keras_gan.runs import load_run
 from keras_gan.train import resolve_config, run_training
 from tests.conftest import tiny_config
@@ -67,3 +67,19 @@ def test_batch_larger_than_dataset_and_empty_folder(tmp_path):
     with pytest.raises(ConfigError, match="batch_size: expected at most the dataset size"):
         run_training(tiny_config(tmp_path, batch_size=6000), verbose=0)
     assert not (tmp_path / "runs").exists()
+
+
+def test_xla_is_opt_in_on_cpus_and_compiles_the_whole_step(tmp_path):
+    from keras_gan.factory import build_gan, jit_compile
+
+    assert jit_compile("auto", "gan") is False and jit_compile("auto", "dcgan") is False
+    assert jit_compile("on", "dcgan") is True and jit_compile("off", "gan") is False
+    with pytest.raises(ConfigError, match="xla.*auto, on, off"):
+        TrainConfig(xla="yes").validate()
+    config = tiny_config(tmp_path, epochs=2, xla="on", augment="ada,translation")
+    config = config.replace(model={"conditional": True})
+    assert build_gan(config.replace(data={"channels": 1, "class_names": tuple("0123456789")},
+                                    model={"num_classes": 10})).jit_compile is True
+    result = run_training(config, verbose=0)
+    assert np.isfinite(result.history["d_loss"]).all() and len(result.history["d_loss"]) == 2
+    assert (result.run_dir / "checkpoints" / "epoch_0002.weights.h5").is_file()

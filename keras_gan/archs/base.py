@@ -18,6 +18,7 @@ class Architecture:
         last Dense/Conv2D must be named "logit" (conditional projection attaches there)
     default_image_size(native_size or None) -> the size to train at when none is asked for
     check_image_size(size) -> None if supported, else what is expected (for the error)
+    xla_on_cpu: whether --xla auto compiles the train step with XLA on a CPU-only machine
     """
 
     build_generator: Callable[[int, tuple, int], keras.Model]
@@ -26,6 +27,9 @@ class Architecture:
     default_image_size: Callable[[int | None], int]
     check_image_size: Callable[[int], str | None]
     summary: str
+    # XLA for the train step on CPUs, by measurement (benchmarks/train_throughput.py --xla
+    # off,on); GPUs follow Keras, which compiles with XLA there.
+    xla_on_cpu: bool = False
 
 
 def batch_norm(momentum: float, **kwargs) -> keras.layers.BatchNormalization:

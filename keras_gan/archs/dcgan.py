@@ -94,4 +94,5 @@ ARCHITECTURE = Architecture(
     default_image_size=default_image_size,
     check_image_size=check_image_size,
     summary="convolutional DCGAN, 32/64/128 px, grayscale or RGB (default 64)",
+    xla_on_cpu=False,  # 2 cores, 64x64x3, batch 128: 0.63 steps/s with XLA, 0.96 without
 )
