@@ -2,8 +2,13 @@
 
 Traces --steps steps of `GAN.fit` (after a warm-up) with tf.profiler, reads the
 trace's XPlane protobuf, and prints the share of op time per op type (MatMul,
-Conv2D*, elementwise, optimizer updates, ...) and the reference-FLOP rate of the
-matmul/convolution ops alone, next to the whole step's.
+Conv2D*, elementwise, optimizer updates, ...).
+
+Then the kernel-only ceiling: the same matmul/convolution kernels one reference
+step needs (forward, backward to the input, backward to the weights, with the
+layers' own shapes), run alone back to back in one tf.function. Its utilisation
+is what the step would reach if every other op (BatchNorm, activations, Adam,
+EMA, random numbers) and all framework overhead took no time.
 
     python benchmarks/profile_step.py --arch gan --batch 256
     python benchmarks/profile_step.py --arch dcgan --batch 128 --size 64 --channels 3 --steps 3
@@ -55,6 +60,79 @@ def op_times(logdir: Path) -> tuple[dict, float]:
     return totals, span
 
 
+def layer_kernels(model, batch: int):
+    """For each Dense/Conv2D/Conv2DTranspose of `model`: three functions of no arguments
+    running its forward, input-gradient and weight-gradient kernels on random tensors."""
+    import keras
+    import tensorflow as tf
+
+    kernels = []
+    for layer in model._flatten_layers(include_self=False):
+        inner = getattr(layer, "layer", layer)
+        if not isinstance(inner, (keras.layers.Dense, keras.layers.Conv2D)):
+            continue
+        w = tf.random.normal(inner.kernel.shape)
+        x = tf.random.normal((batch, *layer.input.shape[1:]))
+        y = tf.random.normal((batch, *layer.output.shape[1:]))
+        if isinstance(inner, keras.layers.Dense):
+            kernels.append((lambda x=x, w=w: tf.matmul(x, w),
+                            lambda y=y, w=w: tf.matmul(y, w, transpose_b=True),
+                            lambda x=x, y=y: tf.matmul(x, y, transpose_a=True)))
+            continue
+        kernels.append(conv_kernels(x, w, y, (1, *inner.strides, 1), inner.padding.upper(),
+                                    isinstance(inner, keras.layers.Conv2DTranspose)))
+    return kernels
+
+
+def conv_kernels(x, w, y, strides, padding, transposed: bool):
+    """Forward, input-gradient and weight-gradient kernels of a convolution x -> y (or of
+    a transposed one, which runs a convolution's kernels the other way round)."""
+    import tensorflow as tf
+
+    small, large = (x, y) if transposed else (y, x)  # conv: large input -> small output
+
+    def to_small():
+        return tf.nn.conv2d(large, w, strides, padding)
+
+    def to_large():
+        return tf.nn.conv2d_transpose(small, w, tf.shape(large), strides, padding)
+
+    def weights():
+        return tf.raw_ops.Conv2DBackpropFilter(input=large, filter_sizes=tf.shape(w),
+                                               out_backprop=small, strides=strides, padding=padding)
+
+    return (to_large, to_small, weights) if transposed else (to_small, to_large, weights)
+
+
+def kernel_ceiling(generator, discriminator, batch: int, repeats: int = 5) -> float:
+    """Seconds for the matmul/convolution kernels of one reference step, run alone."""
+    import tensorflow as tf
+
+    def g():
+        return layer_kernels(generator, batch)
+
+    def d():
+        return layer_kernels(discriminator, batch)
+
+    # D step: G forward; D forward, input and weight gradients on real and on fake.
+    # G step: G forward, input and weight gradients; D forward and input gradients.
+    # Fresh tensors for every use, or the graph optimiser merges identical kernels.
+    plan = ([k[0] for k in g()] + [f for _ in range(2) for k in d() for f in k]
+            + [f for k in g() for f in k] + [f for k in d() for f in k[:2]])
+
+    @tf.function
+    def step():  # every output returned whole, so no kernel can be pruned or shortened
+        return [kernel() for kernel in plan]
+
+    step()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()  # eager execution on the CPU returns once the outputs are computed
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", default="gan")
@@ -102,6 +180,12 @@ def main() -> None:
     print(f"{'op type':<40}{'seconds':>9}{'share':>8}")
     for op, seconds in sorted(totals.items(), key=lambda kv: -kv[1])[:args.top]:
         print(f"{op:<40}{seconds:>9.3f}{100 * seconds / busy:>7.1f}%")
+    ceiling = kernel_ceiling(gan.generator, gan.discriminator, args.batch)
+    step_flops = flops / args.steps
+    print(f"kernel-only ceiling: one reference step's matmul/conv kernels alone take "
+          f"{1000 * ceiling:.1f} ms = {step_flops / ceiling / 1e9:.0f} GFLOP/s = "
+          f"{100 * step_flops / ceiling / rate:.0f}% utilisation; the profiled step took "
+          f"{1000 * wall / args.steps:.1f} ms")
 
 
 if __name__ == "__main__":
