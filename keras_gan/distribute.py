@@ -107,8 +107,9 @@ def writable_run_dir(strategy: tf.distribute.Strategy, run_dir: Path | None, cop
     scratch = Path(tempfile.mkdtemp(prefix="keras-gan-worker-"))
     try:
         target = scratch / "run"
-        if copy:
-            shutil.copytree(run_dir, target)
+        if copy:  # what resuming reads; not the grids, GIFs or TensorBoard logs
+            shutil.copytree(run_dir, target, ignore=shutil.ignore_patterns(
+                "samples", "tensorboard", "*.gif", "*.png"))
         else:
             target.mkdir()
         yield target

@@ -81,11 +81,14 @@ def test_non_chief_writes_into_a_removed_copy(tmp_path):
     run = tmp_path / "run"
     (run / "checkpoints").mkdir(parents=True)
     (run / "checkpoints" / "latest.json").write_text("{}")
+    (run / "samples").mkdir()
+    (run / "samples" / "epoch_0001.png").write_bytes(b"png")
     with writable_run_dir(fake_strategy("worker", 0, {"worker": ["a:1"]}), run) as chief_dir:
         assert chief_dir == run
     with writable_run_dir(fake_strategy("worker", 1, {"worker": ["a:1", "b:2"]}), run,
                           copy=True) as scratch:
         assert scratch != run and (scratch / "checkpoints" / "latest.json").read_text() == "{}"
+        assert not (scratch / "samples").exists()  # grids are not needed to resume
         (scratch / "history.csv").write_text("epoch\n")
     assert not scratch.exists() and not (run / "history.csv").exists()
 
