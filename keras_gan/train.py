@@ -136,15 +136,13 @@ def run_training(config: RunConfig, verbose: int | str = 2) -> TrainingResult:
         return _fit(config, run_dir, loaded, verbose, _new_gan(config, strategy))
 
 
-def _new_gan(config: RunConfig, strategy=None):
-    """The compiled GAN, its variables made under `strategy` (None: no strategy)."""
-    import contextlib
-
+def _new_gan(config: RunConfig, strategy):
+    """The compiled GAN, its variables made under the tf.distribute `strategy`."""
     import keras
 
     from keras_gan.factory import build_gan
 
-    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+    with strategy.scope():
         keras.utils.set_random_seed(config.train.seed)  # weights, latents and data order
         return build_gan(config)
 
