@@ -31,22 +31,9 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not losses_finite(logs):
             return
-        images = generate_in_batches(self.model.sampling_generator, self.inputs)
+        images = self.model.sample_images(self.inputs)
         self.images = images  # the collapse watch reads them rather than generating them again
         save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", images, ncols=self.ncols)
-
-
-def generate_in_batches(generator: keras.Model, inputs, batch_size: int = 256) -> np.ndarray:
-    """generator(inputs) as float32 numpy, by direct calls: predict() builds a data
-    pipeline per call, which costs more than the 64 images of a grid."""
-    parts = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-    count = len(parts[0])
-    chunks = []
-    for start in range(0, count, batch_size):
-        chunk = [part[start:start + batch_size] for part in parts]
-        out = generator(chunk if len(chunk) > 1 else chunk[0], training=False)
-        chunks.append(keras.ops.convert_to_numpy(out).astype("float32"))
-    return np.concatenate(chunks)
 
 
 class GridSummary(keras.callbacks.Callback):

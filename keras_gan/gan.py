@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_gan.distribute import for_fit_logs
+from keras_gan.distribute import for_fit_logs, replicas_in_sync
 from keras_gan.losses import LOSSES, GANLoss
 from keras_gan.seeds import ReplicaRandom, SeedStates
 
@@ -26,8 +26,21 @@ from keras_gan.seeds import ReplicaRandom, SeedStates
 def _per_replica(loss):
     """loss / replicas: the optimizer sums gradients over replicas, so this makes them the
     gradients of the global batch's mean loss (Keras' scale_loss_for_distribution)."""
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    replicas = replicas_in_sync()
     return loss if replicas == 1 else loss * (1.0 / replicas)
+
+
+def generate_in_batches(generator: keras.Model, inputs, batch_size: int = 256) -> np.ndarray:
+    """generator(inputs) as float32 numpy, by direct calls: predict() builds a data
+    pipeline per call (costlier than a 64-image grid) and, under a multi-worker
+    strategy, needs every worker to call it."""
+    parts = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    chunks = []
+    for start in range(0, len(parts[0]), batch_size):
+        chunk = [part[start:start + batch_size] for part in parts]
+        out = generator(chunk if len(chunk) > 1 else chunk[0], training=False)
+        chunks.append(ops.convert_to_numpy(out).astype("float32"))
+    return np.concatenate(chunks)
 
 
 class GAN(SeedStates, keras.Model):
@@ -235,11 +248,13 @@ class GAN(SeedStates, keras.Model):
         latents = np.tile(self.latents(columns, seed), (self.num_classes, 1))
         return self.sampling_inputs(latents, np.repeat(np.arange(self.num_classes), columns))
 
+    def sample_images(self, inputs, batch_size: int = 256) -> np.ndarray:
+        """The sampling generator's images in [-1, 1], NHWC float32, for G's `inputs`."""
+        return generate_in_batches(self.sampling_generator, inputs, batch_size)
+
     def generate(self, n: int, seed: int = 0, batch_size: int = 256, labels=None) -> np.ndarray:
         """`n` images in [-1, 1], NHWC float32, from latents fixed by `seed`.
 
         labels (conditional GANs): one class for all, one per image, or None to cycle.
         """
-        return self.sampling_generator.predict(
-            self.sampling_inputs(self.latents(n, seed), labels), batch_size=batch_size,
-            verbose=0).astype("float32")
+        return self.sample_images(self.sampling_inputs(self.latents(n, seed), labels), batch_size)

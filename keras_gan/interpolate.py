@@ -45,7 +45,7 @@ def write_walk(run_dir: str | Path, seeds: list[int], steps: int, out: str | Pat
     latents = walk_latents(gan, seeds, steps)
     if gan.num_classes is not None and labels is None:
         labels = 0  # one class for the whole walk, so only the latent moves
-    images = gan.sampling_generator.predict(gan.sampling_inputs(latents, labels), verbose=0)
+    images = gan.sample_images(gan.sampling_inputs(latents, labels))
     gif = Path(out)
     save_gif(gif, list(to_uint8(images)), duration_ms=80)
     strip = save_grid(gif.with_suffix(".png"), images, ncols=steps)

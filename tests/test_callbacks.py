@@ -104,7 +104,7 @@ def test_loss_plot_redraws_within_its_time_budget_and_always_at_the_end(tmp_path
 
 
 def test_grid_images_equal_predict_in_any_batching(tmp_path):
-    from keras_gan.callbacks import generate_in_batches
+    from keras_gan.gan import generate_in_batches
 
     gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
     latents = gan.latents(10, seed=1)

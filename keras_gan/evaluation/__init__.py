@@ -94,7 +94,7 @@ class Evaluator:
         from keras_gan.evaluation.stats import feature_frechet_distance, kernel_inception_distance
 
         inputs = gan.sampling_inputs(gan.latents(self.n, EVAL_SEED))
-        images = gan.sampling_generator.predict(inputs, batch_size=256, verbose=0)
+        images = gan.sample_images(inputs)
         result = {"n_generated": self.n, "n_real": self.real_count}
         if self.inception is not None:
             features = self.inception(images)
