@@ -1,21 +1,44 @@
-"""keras-gan command line: train GANs, sample from runs, export generators, list registries."""
+"""keras-gan command line: train GANs of every family, sample, translate, export, evaluate."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 
 import click
+from click.core import ParameterSource
 
-from keras_gan.archs import ARCHS
-from keras_gan.config import (PRECISIONS, STRATEGIES, XLA, ConfigError, DataConfig, ExportConfig, ModelConfig,
-                              RunConfig, TrainConfig)
+from keras_gan.config import PRECISIONS, STRATEGIES, XLA, DataConfig, ExportConfig, RunConfig, TrainConfig
+from keras_gan.data.check import check_data as scan_data
+from keras_gan.errors import ConfigError
+from keras_gan.evaluate import evaluate_run
 from keras_gan.evaluation import METRICS
+from keras_gan.export import ExportError, export_run
 from keras_gan.exporters import FORMATS
 from keras_gan.exporters.tflite import QUANTIZATIONS
+from keras_gan.exporters.verify import format_table
+from keras_gan.families import FAMILIES
+from keras_gan.family_cli import family_options, model_from_cli, train_default_help
+from keras_gan.interpolate import write_walk
+from keras_gan.listing import registry_sections
 from keras_gan.losses import LOSSES
+from keras_gan.resolve import resolve
+from keras_gan.runs import resolve_run
+from keras_gan.sample import write_samples
+from keras_gan.train import TrainingDiverged, resume_training, run_training
+from keras_gan.translate import translate_files
 
 OPTS = {"show_default": True}
+
+
+@contextlib.contextmanager
+def user_errors():
+    """A user's mistake (or a run that cannot go on) is one paragraph, no traceback."""
+    try:
+        yield
+    except (ConfigError, TrainingDiverged, ExportError) as err:
+        raise click.ClickException(str(err)) from None
 
 
 def run_options(command):
@@ -38,25 +61,23 @@ def cli(quiet):
 
 
 @cli.command()
-@click.option("--arch", type=click.Choice(ARCHS.names()), default=ModelConfig.arch, help="Architecture.", **OPTS)
-@click.option("--data", default=DataConfig.name, help="Registered dataset, image folder path, or TFDS name (see `list`).", **OPTS)
+@click.option("--arch", type=click.Choice(FAMILIES.names()), default="gan", help="Model family (see `list`).", **OPTS)
+@click.option("--data", default=DataConfig.name, help="Registered dataset, folder path, or TFDS name (see `list`) [default: gan/dcgan mnist_5k, pix2pix mnist_outline].")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="TFDS data_dir, or where a manual download lives.")
-@click.option("--image-size", type=click.IntRange(4, 1024), default=None, help="Square training size [default: gan: the data's own; dcgan: 32 for <=32 px data, else 64].")
-@click.option("--epochs", type=click.IntRange(min=1), default=TrainConfig.epochs, help="Passes over the data.", **OPTS)
-@click.option("--batch-size", type=click.IntRange(min=1), default=TrainConfig.batch_size, help="Images per step.", **OPTS)
-@click.option("--latent-dim", type=click.IntRange(min=1), default=None, help="Latent size [default: gan 100, dcgan 128].")
-@click.option("--width", type=click.IntRange(min=1), default=ModelConfig.width, help="dcgan base width w (G starts at 8w channels).", **OPTS)
-@click.option("--spectral-norm", is_flag=True, default=ModelConfig.spectral_norm, help="Spectral normalization on every discriminator Dense/Conv2D layer.")
+@click.option("--image-size", type=click.IntRange(4, 1024), default=None, help="Square training size [default: gan: the data's own; dcgan: 32 for <=32 px data, else 64; pix2pix: a power of two near the data's size, 32 to 256].")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help=f"Passes over the data {train_default_help('epochs')}.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help=f"Examples per step {train_default_help('batch_size')}.")
+@family_options
 @click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help="GAN loss.", **OPTS)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for both networks [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
-@click.option("--d-steps", type=click.IntRange(1, 20), default=TrainConfig.d_steps, help="Discriminator (critic) updates per generator update, each on its own --batch-size images [default: 5 for wgan_gp, else 1].")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for every network [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
+@click.option("--d-steps", type=click.IntRange(1, 20), default=TrainConfig.d_steps, help="Discriminator (critic) updates per generator update, each on its own --batch-size examples [default: 5 for wgan_gp, else 1].")
 @click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color; 'ada' adapts the probability (target 0.6) [default: off].")
-@click.option("--conditional", is_flag=True, default=ModelConfig.conditional, help="Class-conditional G and D (labelled data: mnist_5k, TFDS labels, one subfolder per class).")
+@click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=DataConfig.holdout, help="Image pairs held out for previews and scores when the data has no val/ or test/ folder.", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
 @click.option("--ema", type=click.FloatRange(0, 1, max_open=True), default=TrainConfig.ema, help="Decay of the EMA copy of G that grids, sample, export and metrics use; 0 turns it off.", **OPTS)
-@click.option("--eval-every", type=click.IntRange(min=0), default=TrainConfig.eval_every, help="Score samples every N epochs, log it to history.csv and keep checkpoints/best; 0: never [default: 10 on labelled digit-sized grayscale data (domain score, no download), else off].")
-@click.option("--eval-metric", type=click.Choice(METRICS.names()), default=TrainConfig.eval_metric, help="Metric for --eval-every [default: domain for labelled digit-sized grayscale data, else kid].")
-@click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images per --eval-every evaluation.", **OPTS)
+@click.option("--eval-every", type=click.IntRange(min=0), default=TrainConfig.eval_every, help="Score every N epochs, log it to history.csv and keep checkpoints/best; 0: never [default: pairs every epoch by held-out L1; labelled digit-sized grayscale data every 10 (domain score, no download); else off].")
+@click.option("--eval-metric", type=click.Choice(METRICS.names()), default=TrainConfig.eval_metric, help="Metric for --eval-every [default: l1 for pairs; domain for labelled digit-sized grayscale data, else kid].")
+@click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images (or held-out pairs, at most) per --eval-every evaluation.", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
 @click.option("--precision", type=click.Choice(PRECISIONS), default=TrainConfig.precision, help="Training dtype policy (variables stay float32; sample/export use float32).", **OPTS)
 @click.option("--strategy", type=click.Choice(STRATEGIES), default=TrainConfig.strategy, help="tf.distribute strategy: mirrored = all local GPUs, multi_worker = hosts from TF_CONFIG, tpu; --batch-size is the global batch.", **OPTS)
@@ -64,14 +85,12 @@ def cli(quiet):
 @click.option("--tensorboard", is_flag=True, default=TrainConfig.tensorboard, help="Also write scalars and grids to RUN/tensorboard/ (view: tensorboard --logdir runs).")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
-@click.option("--dry-run", is_flag=True, help="Print the resolved config and exit.")
+@click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked, nothing written) and exit.")
 @click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs and --strategy may change.")
 @click.pass_context
-def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim, width,
-          spectral_norm, loss, lr, d_steps, augment, conditional, seed, ema, eval_every,
-          eval_metric, eval_samples, inception_weights, precision, strategy, xla, tensorboard, runs_root,
-          run_dir,
-          dry_run, resume):
+def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, loss, lr, d_steps, augment,
+          holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights, precision,
+          strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
     \b
@@ -79,64 +98,47 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, latent_dim,
       python cli.py train                                  # gan on mnist_5k (offline)
       python cli.py train --arch dcgan --data tom_and_jerry --image-size 64
       python cli.py train --arch dcgan --data path/to/images --epochs 50
+      python cli.py train --arch pix2pix                   # outline -> filled digit (offline)
+      python cli.py train --arch pix2pix --data facades --image-size 256 --direction BtoA
       python cli.py train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
       python cli.py train --resume latest --epochs 200     # continue the newest run
       python cli.py train --arch dcgan --conditional --augment ada --ema 0.999
       python cli.py train --arch dcgan --loss wgan_gp      # 5 critic steps, Adam 1e-4 (0, 0.9)
-      python cli.py train --eval-every 10                  # keep checkpoints/best by a metric
       python cli.py train --arch dcgan --strategy mirrored --batch-size 256   # all local GPUs
     """
-    from keras_gan.train import TrainingDiverged, resolve_config, run_training
-
     verbose = 1 if sys.stdout.isatty() else 2
     if resume:
         _resume(ctx, resume, runs_root, verbose)
         return
-
     config = RunConfig(
-        data=DataConfig(name=data, data_dir=data_dir, image_size=image_size),
-        model=ModelConfig(arch=arch, latent_dim=latent_dim, width=width, spectral_norm=spectral_norm,
-                          conditional=conditional),
+        data=DataConfig(name=data, data_dir=data_dir, image_size=image_size, holdout=holdout),
+        model=model_from_cli(arch, model),
         train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, d_steps=d_steps,
                           augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,
                           precision=precision, strategy=strategy, xla=xla),
-        runs_root=runs_root,
-        run_dir=run_dir,
-    )
-    try:
+        runs_root=runs_root, run_dir=run_dir)
+    with user_errors():
         if dry_run:
-            click.echo(resolve_config(config).to_json(), nl=False)
+            click.echo(resolve(config)[0].to_json(), nl=False)
             return
-        result = run_training(config, verbose=verbose)
-    except (ConfigError, TrainingDiverged) as err:
-        raise click.ClickException(str(err)) from None
-    _report(result)
+        _report(run_training(config, verbose=verbose))
 
 
 def _resume(ctx, resume, runs_root, verbose):
-    from click.core import ParameterSource
-
-    from keras_gan.runs import resolve_run
-    from keras_gan.train import TrainingDiverged, resume_training
-
     allowed = {"resume", "epochs", "runs_root", "strategy"}
     changed = [name for name in ctx.params if name not in allowed
                and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
     if changed:
         raise click.UsageError(
             f"--resume continues a run with its own config.json; only --epochs and --strategy "
-            f"can change. "
-            f"Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
+            f"can change. Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
     epochs, strategy = (None if ctx.get_parameter_source(name) is ParameterSource.DEFAULT
                         else ctx.params[name] for name in ("epochs", "strategy"))
-    try:
-        result = resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose,
-                                 strategy=strategy)
-    except (ConfigError, TrainingDiverged) as err:
-        raise click.ClickException(str(err)) from None
-    _report(result)
+    with user_errors():
+        _report(resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose,
+                                strategy=strategy))
 
 
 def _report(result):
@@ -148,7 +150,9 @@ def _report(result):
         click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")
         sys.exit(130)
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
-    click.echo(f"Sample from it: python cli.py sample --run {result.run_dir}")
+    verb = "translate --run {run} INPUT --out DIR" if FAMILIES.get(result.config.model.arch).task \
+        == "image_to_image" else "sample --run {run}"
+    click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
 
 
 @cli.command()
@@ -158,7 +162,7 @@ def _report(result):
 @click.option("--label", default=None, help="Conditional runs: class index or name for every image [default: cycle through the classes].")
 @click.option("--out", type=click.Path(dir_okay=False), default="samples.png", help="Output: .png grid, or .npz with float images in [-1, 1] and their latents.", **OPTS)
 def sample(run, runs_root, count, seed, checkpoint, label, out):
-    """Generate images from a run's newest checkpoint.
+    """Generate images from a run's newest checkpoint (gan, dcgan).
 
     \b
     Examples:
@@ -166,17 +170,36 @@ def sample(run, runs_root, count, seed, checkpoint, label, out):
       python cli.py sample --run runs/00001-gan-mnist_5k --n 16 --seed 3 --out digits.npz
       python cli.py sample --label 3 --out threes.png      # a conditional run
     """
-    from keras_gan.sample import write_samples
-    from keras_gan.runs import resolve_run
-
     if not out.lower().endswith((".png", ".npz")):
         raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
-    try:
-        run_dir = resolve_run(run, runs_root)
-        path, checkpoint = write_samples(run_dir, count, seed, out, label, checkpoint)
-    except ConfigError as err:
-        raise click.ClickException(str(err)) from None
+    with user_errors():
+        path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label, checkpoint)
     click.echo(f"Wrote {count} samples from {checkpoint} to {path}")
+
+
+@cli.command()
+@run_options
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for the translated PNGs (created).")
+@click.option("--overwrite", is_flag=True, help="Replace outputs that already exist.")
+def translate(run, runs_root, checkpoint, inputs, out, overwrite):
+    """Translate images with an image-to-image run (pix2pix), any size.
+
+    Each output is a PNG at its input's size (padded by reflection to the generator's
+    multiple and cropped back, never resized), at OUT/<name>.png for a file and
+    OUT/<path below the folder>.png for the images in a folder.
+
+    \b
+    Examples:
+      python cli.py translate photo.jpg --out translated
+      python cli.py translate --run runs/00004-pix2pix-facades val/ --out results --checkpoint best
+    """
+    with user_errors():
+        result = translate_files(resolve_run(run, runs_root), list(inputs), out, checkpoint, overwrite)
+    for path, reason in result.skipped:
+        click.echo(f"  skipped {path}: {reason}")
+    click.echo(f"Wrote {len(result.written)} images from {result.checkpoint} to {out}"
+               + (f"; skipped {len(result.skipped)} unreadable" if result.skipped else ""))
 
 
 def comma_list(ctx, param, value) -> tuple[str, ...]:
@@ -204,15 +227,10 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, out):
       python cli.py interpolate --steps 16 --out walk.gif
       python cli.py interpolate --run runs/00003-gan-mnist_5k --seeds 3,8,1 --label 7
     """
-    from keras_gan.interpolate import write_walk
-    from keras_gan.runs import resolve_run
-
     if not out.lower().endswith(".gif"):
         raise click.BadParameter(f"expected a path ending in .gif; received {out!r}.", param_hint="--out")
-    try:
+    with user_errors():
         gif, strip, used = write_walk(resolve_run(run, runs_root), seeds, steps, out, label, checkpoint)
-    except ConfigError as err:
-        raise click.ClickException(str(err)) from None
     click.echo(f"Wrote {gif} and {strip} ({len(seeds) * steps} frames from {used})")
 
 
@@ -223,7 +241,7 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, out):
 @click.option("--version", type=click.IntRange(min=1), default=ExportConfig.version, help="Version folder [default: the next free integer].")
 @click.option("--formats", default=",".join(ExportConfig.formats), callback=comma_list, help=f"Comma-separated, from: {', '.join(FORMATS.names())}.", **OPTS)
 @click.option("--quantize", default=",".join(ExportConfig.quantize), callback=comma_list, help=f"TFLite variants, from: {', '.join(QUANTIZATIONS.names())}.", **OPTS)
-@click.option("--calibration-samples", type=click.IntRange(min=1), default=ExportConfig.calibration_samples, help="Latents the int8 converter calibrates on.", **OPTS)
+@click.option("--calibration-samples", type=click.IntRange(min=1), default=ExportConfig.calibration_samples, help="Inputs the int8 converter calibrates on (latents; held-out images for pix2pix).", **OPTS)
 @click.option("--max-images", type=click.IntRange(min=1), default=ExportConfig.max_images, help="Largest num_images the generate_n signature accepts.", **OPTS)
 def export(run, runs_root, **options):
     """Export a run's generator, verify every artifact, then publish it.
@@ -241,29 +259,29 @@ def export(run, runs_root, **options):
       python cli.py export --formats saved_model,tflite,onnx
       python cli.py export --checkpoint best                 # the best epoch by --eval-every
     """
-    from keras_gan.export import ExportError, export_run
-    from keras_gan.exporters.verify import format_table
-    from keras_gan.runs import resolve_run
-
-    try:
+    with user_errors():
         result = export_run(resolve_run(run, runs_root), ExportConfig(**options))
-    except (ConfigError, ExportError) as err:
-        raise click.ClickException(str(err)) from None
     click.echo(format_table(result.checks, result.sizes))
     click.echo(f"Wrote {result.path} ({result.size_bytes / 1e6:.1f} MB, every check passed) and "
                f"{result.path.parent / 'MODEL_CARD.md'}")
 
 
+SHOWN = ("fid", "kid", "kid_std", "domain_fd", "class_entropy", "confident", "label_accuracy",
+         "classifier_accuracy", "class_histogram", "l1", "baseline_l1", "psnr", "baseline_psnr",
+         "ssim", "baseline_ssim")
+
+
 @cli.command()
 @run_options
-@click.option("--metrics", default=None, help=f"Comma-separated, from: {', '.join(METRICS.names())} [default: domain for labelled digit-sized grayscale data (no download), else kid,fid].")
-@click.option("--n", "count", type=click.IntRange(min=2), default=5000, help="Generated images (and real images, at most the dataset).", **OPTS)
+@click.option("--metrics", default=None, help=f"Comma-separated, from: {', '.join(METRICS.names())} [default: l1,psnr,ssim for pairs; domain for labelled digit-sized grayscale data (no download), else kid,fid].")
+@click.option("--n", "count", type=click.IntRange(min=2), default=5000, help="Generated images (and real images, at most the dataset), or held-out pairs at most.", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
 def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
-    """Score a run's samples: KID/FID (InceptionV3) or the domain score for digit data.
+    """Score a run: KID/FID, the domain score for digits, or L1/PSNR/SSIM for pairs.
 
     Prints the numbers and appends them to RUN/evaluation.jsonl. KID and FID use
-    InceptionV3 pool features of images resized (bilinear, antialiased) to 299 px.
+    InceptionV3 pool features of images resized (bilinear, antialiased) to 299 px;
+    pairs are scored on the held-out split, beside the do-nothing baseline.
 
     \b
     Examples:
@@ -271,23 +289,19 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
       python cli.py evaluate --run runs/00002-dcgan-tom_and_jerry --n 5000
       python cli.py evaluate --checkpoint best --inception-weights inception_notop.h5
     """
-    from keras_gan.evaluation import evaluate_run
-    from keras_gan.runs import resolve_run
-
-    try:
+    with user_errors():
         record = evaluate_run(resolve_run(run, runs_root), metrics, count, checkpoint, inception_weights)
-    except ConfigError as err:
-        raise click.ClickException(str(err)) from None
-    click.echo(f"{record['checkpoint']} (epoch {record['epoch']}), {record['n_generated']} generated "
-               f"vs {record['n_real']} real images:")
-    for key, value in record.items():
-        if key in ("fid", "kid", "kid_std", "domain_fd", "class_entropy", "confident",
-                   "label_accuracy", "classifier_accuracy", "class_histogram"):
+    size = (f"{record['n_pairs']} held-out pairs" if "n_pairs" in record else
+            f"{record['n_generated']} generated vs {record['n_real']} real images")
+    click.echo(f"{record['checkpoint']} (epoch {record['epoch']}), {size}:")
+    for key in SHOWN:
+        if key in record:
+            value = record[key]
             click.echo(f"  {key:<20} {value if isinstance(value, list) else f'{value:.5g}'}")
 
 
 @cli.command(name="check-data")
-@click.option("--data", default=DataConfig.name, help="Registered dataset, image folder path, or TFDS name.", **OPTS)
+@click.option("--data", default="mnist_5k", help="Registered dataset, image folder path, or TFDS name.", **OPTS)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="TFDS data_dir, or where a manual download lives.")
 def check_data(data, data_dir):
     """Scan a dataset before training: readable and broken files, sizes, modes, duplicates.
@@ -299,12 +313,8 @@ def check_data(data, data_dir):
       python cli.py check-data --data path/to/images
       python cli.py check-data --data tom_and_jerry
     """
-    from keras_gan.data.check import check_data as scan
-
-    try:
-        result = scan(data, data_dir)
-    except ConfigError as err:
-        raise click.ClickException(str(err)) from None
+    with user_errors():
+        result = scan_data(data, data_dir)
     click.echo(result.report())
     if not result.usable:
         sys.exit(1)
@@ -312,26 +322,11 @@ def check_data(data, data_dir):
 
 @cli.command(name="list")
 def list_registered():
-    """List the registered architectures, losses, datasets, augmentations, metrics and export formats."""
-    from types import SimpleNamespace
-
-    from keras_gan.augment import ADAPTIVE, TRANSFORMS
-    from keras_gan.data import DATASETS, OTHER_SOURCES
-
-    sections = (("Architectures (--arch)", ARCHS.items()), ("Losses (--loss)", LOSSES.items()),
-                ("Datasets (--data)", [*DATASETS.items(), *OTHER_SOURCES.items()]),
-                ("Augmentations (--augment, comma-separated)", [
-                    *[(n, SimpleNamespace(summary=f.__doc__.splitlines()[0]))
-                      for n, f in TRANSFORMS.items()],
-                    (ADAPTIVE, SimpleNamespace(summary="adaptive probability (ADA, target r_t 0.6) "
-                                               "over the transforms named with it, or all three"))]),
-                ("Metrics (evaluate --metrics, --eval-metric)", METRICS.items()),
-                ("Export formats (export --formats)", FORMATS.items()),
-                ("TFLite variants (export --quantize)", QUANTIZATIONS.items()))
-    for title, items in sections:
+    """List the architectures, networks, losses, datasets, augmentations, metrics and export formats."""
+    for title, items in registry_sections():
         click.echo(title)
-        for name, item in items:
-            click.echo(f"  {name:<14} {item.summary}")
+        for name, summary in items:
+            click.echo(f"  {name:<14} {summary}")
 
 
 if __name__ == "__main__":

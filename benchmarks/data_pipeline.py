@@ -50,22 +50,23 @@ def make_frames(folder: Path, count: int, seed: int = 0) -> int:
 
 
 def timed_load(folder: Path, size: int) -> tuple[float, object]:
+    from keras_gan.data import DataRequest
     from keras_gan.data.tom_and_jerry import TomAndJerry
 
     start = time.perf_counter()
-    loaded = TomAndJerry().load("tom_and_jerry", str(folder), size, None)
+    loaded = TomAndJerry().load(DataRequest("tom_and_jerry", str(folder), size))
     return time.perf_counter() - start, loaded
 
 
 def pipeline_rate(loaded, size: int, batch: int, batches: int) -> float:
-    from keras_gan.data.pipeline import resized_pixels, training_pipeline
+    from keras_gan.data.pipeline import training_pipeline
 
-    dataset = training_pipeline(resized_pixels(loaded, size, 3), batch, seed=0)
+    dataset = training_pipeline(loaded.fields, batch, seed=0)
     iterator = iter(dataset)
     next(iterator)  # warm-up
     start = time.perf_counter()
     for _ in range(batches):
-        next(iterator).numpy()
+        next(iterator)["image"].numpy()
     return batches * batch / (time.perf_counter() - start)
 
 
@@ -74,12 +75,13 @@ def training_rate(size: int, batch: int, steps: int) -> float:
     import numpy as np
     import tensorflow as tf
 
-    from keras_gan.config import DataConfig, ModelConfig, RunConfig
-    from keras_gan.factory import build_gan
+    from keras_gan.config import DataConfig, RunConfig, model_options
+    from keras_gan.factory import build_model
+    from keras_gan.resolve import fill_defaults
 
     keras.utils.set_random_seed(0)
-    gan = build_gan(RunConfig(data=DataConfig(image_size=size, channels=3),
-                              model=ModelConfig(arch="dcgan")))
+    gan = build_model(fill_defaults(RunConfig(data=DataConfig(image_size=size, channels=3),
+                                              model=model_options("dcgan"))))
     images = np.random.default_rng(0).uniform(-1, 1, (batch, size, size, 3)).astype("float32")
     data = tf.data.Dataset.from_tensors(images).repeat()
     gan.fit(data, steps_per_epoch=1, epochs=1, verbose=0)  # trace and warm up

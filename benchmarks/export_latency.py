@@ -1,6 +1,6 @@
 """Export size, fidelity and per-image latency of every format, at batch 1 and 64.
 
-For each case, exports the generator with `export_generator` (all formats and
+For each case, exports the generator with `export_network` (all formats and
 TFLite variants, verified as `cli.py export` does), then times each runtime on
 2 threads: Keras (the reference), the SavedModel's serving_default (includes
 PNG encoding, as TF Serving would run it), LiteRT for each .tflite file and
@@ -69,11 +69,11 @@ def bench(name: str, generator, latent_dim: int, repeats: int, folder: Path) -> 
     import numpy as np
 
     from keras_gan.config import ExportConfig
-    from keras_gan.export import export_generator
+    from keras_gan.export import export_network
 
     options = ExportConfig(formats=("saved_model", "tflite", "onnx"))
     start = time.perf_counter()
-    result = export_generator(generator, latent_dim, folder / name, options)
+    result = export_network(generator, latent_dim, folder / name, options)
     export_s = time.perf_counter() - start
     worst = {}
     for check in result.checks:
@@ -104,8 +104,9 @@ def main() -> None:
     tf.config.threading.set_inter_op_parallelism_threads(1)
     import keras
 
-    from keras_gan.config import DataConfig, ModelConfig, RunConfig
-    from keras_gan.factory import build_gan
+    from keras_gan.config import DataConfig, RunConfig, model_options
+    from keras_gan.factory import build_model
+    from keras_gan.resolve import fill_defaults
     from keras_gan.runs import load_run
 
     models = []
@@ -116,8 +117,8 @@ def main() -> None:
         for name, (arch, size, channels) in CASES.items():
             keras.utils.set_random_seed(0)
             config = RunConfig(data=DataConfig(image_size=size, channels=channels),
-                               model=ModelConfig(arch=arch))
-            models.append((name, build_gan(config)))
+                               model=model_options(arch))
+            models.append((name, build_model(fill_defaults(config))))
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name, gan in models:

@@ -148,15 +148,16 @@ def main() -> None:
     import numpy as np
     import tensorflow as tf
 
-    from keras_gan.config import DataConfig, ModelConfig, RunConfig, TrainConfig
-    from keras_gan.factory import build_gan
+    from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
+    from keras_gan.factory import build_model
+    from keras_gan.resolve import fill_defaults
     from train_throughput import matmul_rate, reference_step_flops
 
     config = RunConfig(data=DataConfig(image_size=args.size, channels=args.channels),
-                       model=ModelConfig(arch=args.arch),
+                       model=model_options(args.arch),
                        train=TrainConfig(batch_size=args.batch, xla=args.xla))
     keras.utils.set_random_seed(0)
-    gan = build_gan(config)
+    gan = build_model(fill_defaults(config))
     shape = (args.size, args.size, args.channels)
     images = np.random.default_rng(0).uniform(-1, 1, (args.batch * 4, *shape)).astype("float32")
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(args.batch).repeat()

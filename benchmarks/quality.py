@@ -41,11 +41,11 @@ def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples
              root: str, width: int, seed: int = 0) -> dict:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from keras_gan.callbacks import read_history
-    from keras_gan.config import DataConfig, ModelConfig, RunConfig, TrainConfig
-    from keras_gan.evaluation import evaluate_run
+    from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
+    from keras_gan.evaluate import evaluate_run
 
     base = RunConfig(
-        data=DataConfig(name="mnist_5k"), model=ModelConfig(arch=arch, width=width),
+        data=DataConfig(name="mnist_5k"), model=model_options(arch, width=width),
         train=TrainConfig(epochs=epochs, eval_every=eval_every, eval_samples=eval_samples,
                           seed=seed),
         run_dir=os.path.join(root, f"{arch}-{variant}-seed{seed}"))
@@ -56,7 +56,7 @@ def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples
     result = run_training(config, verbose=0)
     seconds = time.perf_counter() - start
     history = read_history(result.run_dir / "history.csv")
-    steps_per_epoch = math.ceil(5000 / config.train.batch_size)
+    steps_per_epoch = math.ceil(5000 / result.config.train.batch_size)
     curve = [(int(e + 1) * steps_per_epoch, round(v, 2))
              for e, v in zip(history["epoch"], history["domain_fd"]) if not math.isnan(v)]
     final = evaluate_run(result.run_dir, ("domain",), 5000, "latest")

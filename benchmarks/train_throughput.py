@@ -103,14 +103,15 @@ def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
     import numpy as np
     import tensorflow as tf
 
-    from keras_gan.config import DataConfig, ModelConfig, RunConfig, TrainConfig
-    from keras_gan.factory import build_gan
+    from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
+    from keras_gan.factory import build_model
+    from keras_gan.resolve import fill_defaults
 
     config = RunConfig(data=DataConfig(image_size=shape[0], channels=shape[2]),
-                       model=ModelConfig(arch=arch),
+                       model=model_options(arch),
                        train=TrainConfig(batch_size=batch_size, precision=precision, xla=xla))
     keras.utils.set_random_seed(0)
-    gan = build_gan(config)
+    gan = build_model(fill_defaults(config))
     images = np.random.default_rng(0).uniform(-1, 1, (batch_size * 4, *shape)).astype("float32")
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(batch_size).repeat().prefetch(2)
 

@@ -23,6 +23,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_gan.errors import invalid
 from keras_gan.registry import Registry
 from keras_gan.seeds import ReplicaRandom, SeedStates
 
@@ -85,8 +86,6 @@ DEFAULT_POLICY = ("translation", "cutout", "color")
 
 def parse_augment(spec: str | None) -> tuple[str, ...]:
     """"translation,color" / "ada" / "ada,translation" -> validated names in order; "" -> ()."""
-    from keras_gan.config import invalid
-
     names = tuple(name.strip() for name in (spec or "").split(",") if name.strip())
     unknown = [n for n in names if n != ADAPTIVE and n not in TRANSFORMS]
     if unknown or len(set(names)) != len(names):

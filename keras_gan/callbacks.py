@@ -16,9 +16,11 @@ from keras_gan.fileio import atomic_path
 from keras_gan.images import save_grid
 
 class SampleGrid(keras.callbacks.Callback):
-    """Saves samples/epoch_NNNN.png from latents drawn once, so grids compare across epochs.
+    """Saves samples/epoch_NNNN.png from preview inputs fixed once, so grids compare across
+    epochs; the model's task draws it (keras_gan.tasks: a grid of fixed latents, or rows
+    of held-out source | output | target).
 
-    `inputs`: the generator's inputs (latents, or [latents, labels] for a conditional GAN).
+    `inputs`: the task's preview inputs (latents, [latents, labels], or held-out pairs).
     """
 
     def __init__(self, samples_dir: str | Path, inputs, ncols: int | None = None):
@@ -26,14 +28,16 @@ class SampleGrid(keras.callbacks.Callback):
         self.samples_dir = Path(samples_dir)
         self.inputs = inputs
         self.ncols = ncols
-        self.images = None  # this epoch's grid images
+        self.images = None  # this epoch's generated images
+        self.preview = None  # this epoch's keras_gan.tasks.Preview
 
     def on_epoch_end(self, epoch, logs=None):
         if not losses_finite(logs):
             return
-        images = self.model.sample_images(self.inputs)
-        self.images = images  # the collapse watch reads them rather than generating them again
-        save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", images, ncols=self.ncols)
+        self.preview = self.model.task.render_preview(self.model, self.inputs, self.ncols)
+        self.images = self.preview.outputs  # the collapse watch reads them, no second pass
+        save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", self.preview.cells,
+                  ncols=self.preview.ncols)
 
 
 class GridSummary(keras.callbacks.Callback):
@@ -51,11 +55,11 @@ class GridSummary(keras.callbacks.Callback):
 
         from keras_gan.images import make_grid, to_uint8
 
-        if not losses_finite(logs) or self.grid.images is None:
+        if not losses_finite(logs) or self.grid.preview is None:
             return
         if self.writer is None:
             self.writer = tf.summary.create_file_writer(str(self.log_dir / "samples"))
-        picture = make_grid(to_uint8(self.grid.images), self.grid.ncols)
+        picture = make_grid(to_uint8(self.grid.preview.cells), self.grid.preview.ncols)
         with self.writer.as_default():
             tf.summary.image("samples", picture[None], step=epoch + 1)
         self.writer.flush()
@@ -108,15 +112,16 @@ class GANCheckpoint(keras.callbacks.Callback):
 class QualityEval(keras.callbacks.Callback):
     """Every `every` epochs scores the sampling generator with `evaluator` (see
     keras_gan.evaluation), logs `key` (NaN on other epochs, so history.csv keeps one
-    column) and keeps checkpoints/best.weights.h5 at the lowest value. Must run
-    before CSVLogger in the callback list."""
+    column) and keeps checkpoints/best.weights.h5 at the best value (the lowest, or the
+    highest for PSNR-like metrics). Must run before CSVLogger in the callback list."""
 
     def __init__(self, evaluator, key: str, every: int, checkpoint_dir: str | Path, arch: str,
-                 best: float | None = None, info=None):
+                 best: float | None = None, info=None, higher_is_better: bool = False):
         super().__init__()
         self.evaluator, self.key, self.every = evaluator, key, every
         self.checkpoint_dir, self.arch = Path(checkpoint_dir), arch
         self.best = best
+        self.sign = -1.0 if higher_is_better else 1.0
         self.info = info or (lambda message: None)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -128,7 +133,7 @@ class QualityEval(keras.callbacks.Callback):
             return
         result = self.evaluator.evaluate(self.model)
         value = logs[self.key] = float(result[self.key])
-        if self.best is None or value < self.best:
+        if self.best is None or self.sign * value < self.sign * self.best:
             save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.arch, keep=1,
                             name=BEST, extra={"metric": self.key, "value": value, "result": result})
             self.info(f"Epoch {epoch + 1}: {self.key} {value:.4g} is the best so far "
@@ -162,7 +167,8 @@ class DivergenceGuard(keras.callbacks.Callback):
 
 class CollapseWatch(keras.callbacks.Callback):
     """Warns (once each) when the discriminator wins outright for `patience` epochs in a row
-    (fake_score near 0 while g_loss rises) or when the fixed-latent samples stop varying.
+    (fake_score near 0 while g_loss rises) or when the preview samples, which varied
+    before, stop varying.
     Reads the samples from `grid`, which must run before it in the callback list."""
 
     def __init__(self, grid: SampleGrid, patience: int = 3, min_fake_score: float = 0.05,
@@ -177,6 +183,7 @@ class CollapseWatch(keras.callbacks.Callback):
         self.warn = warn or (lambda message: None)
         self.history: list[tuple[float, float]] = []
         self.warned: set[str] = set()
+        self.widest = 0.0  # the largest spread of the samples so far
 
     def _once(self, key: str, message: str) -> None:
         if key not in self.warned:
@@ -199,11 +206,13 @@ class CollapseWatch(keras.callbacks.Callback):
                 "resume from an earlier checkpoint."))
         images = self.grid.images
         spread = float(np.std(images, axis=0).mean())  # across samples, per pixel
-        if spread < self.min_sample_std:
+        # "stopped" varying: they did once (a fresh translator's outputs are all alike)
+        self.widest = max(self.widest, spread)
+        if spread < self.min_sample_std <= self.widest / 2:
             self._once("no_variety", (
                 f"Epoch {epoch + 1}: the samples have stopped varying (per-pixel std across "
-                f"{len(images)} fixed latents is {spread:.4f}): mode collapse. Resume from an "
-                "earlier checkpoint with a lower --lr, or try another --loss."))
+                f"{len(images)} fixed preview inputs is {spread:.4f}): mode collapse. Resume from "
+                "an earlier checkpoint with a lower --lr, or try another --loss."))
 
 
 class StopOnInterrupt(keras.callbacks.Callback):
@@ -253,9 +262,14 @@ def read_history(path: str | Path) -> dict[str, list[float]]:
 class LossPlot(keras.callbacks.Callback):
     """Redraws losses.png from history.csv each epoch (so a resumed run plots all of it)."""
 
-    PANELS = ((("d_loss", "g_loss"), "losses"),
+    # (keys, title); the first two always, the others when a key was logged. A family whose
+    # G loss adds a reconstruction term logs g_adversarial, shown beside d_loss instead of
+    # the total (pix2pix: 100 x L1 would flatten d_loss), and the term in its own panel.
+    PANELS = ((("d_loss", "g_loss", "g_adversarial"), "losses"),
               (("real_score", "fake_score", "augment_p"), "mean sigmoid D(.)"),
-              (("domain_fd", "kid", "fid"), "sample quality (lower is better)"))
+              (("g_l1",), "L1 to the targets (training batches)"),
+              (("domain_fd", "kid", "fid", "l1"), "sample quality (lower is better)"))
+    SCORES = 1  # the panel of probabilities, drawn from 0 to 1
 
     # Drawing costs ~0.1 s; with epochs of a second or less (mnist at batch 256) that is
     # ~10% of training, so it redraws only once this share of the time since the last
@@ -303,6 +317,8 @@ def plot_history(history: dict[str, list[float]], out: str | Path) -> None:
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6))
     for ax, (keys, title) in zip(axes, panels):
         for key in keys:
+            if key == "g_loss" and "g_adversarial" in history:
+                continue
             if key in history:
                 values = np.asarray(history[key], dtype=float)
                 measured = np.isfinite(values)  # metrics are NaN between evaluations
@@ -313,7 +329,7 @@ def plot_history(history: dict[str, list[float]], out: str | Path) -> None:
                               else ""))
         ax.grid(alpha=0.3)
         ax.legend()
-    axes[1].set_ylim(0, 1)
+    axes[LossPlot.SCORES].set_ylim(0, 1)
     fig.tight_layout()
     with atomic_path(out) as tmp:
         fig.savefig(tmp, dpi=100, format="png")

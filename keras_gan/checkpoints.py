@@ -1,7 +1,8 @@
-"""Versioned, atomic checkpoints of the whole GAN, and restoring the newest good one.
+"""Versioned, atomic checkpoints of a whole model, and restoring the newest good one.
 
-checkpoints/epoch_NNNN.json (metadata) and epoch_NNNN.weights.h5 (G, D, both
-optimizers, the latent RNG) are each written to a temporary file and renamed;
+checkpoints/epoch_NNNN.json (metadata: a step counter per named optimizer) and
+epoch_NNNN.weights.h5 (every network, every optimizer, the seed states) are each
+written to a temporary file and renamed;
 latest.json points at the newest pair. best.weights.h5 / best.json (kept by a
 quality metric during training) sit beside them and are never pruned. Restoring walks from the newest to the
 oldest: an unreadable file is logged and skipped, a checkpoint from another
@@ -15,12 +16,15 @@ import logging
 from pathlib import Path
 
 from keras_gan import __version__
-from keras_gan.config import ConfigError
+from keras_gan.errors import ConfigError
 from keras_gan.fileio import atomic_path, write_text_atomic
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when a checkpoint written before cannot be loaded as it is
+FORMAT = 2  # bump when a checkpoint written before cannot be loaded as it is
+# Format 1 (keras-gan 0.1, gan/dcgan only) counted d_iterations / g_iterations; its
+# weights files have the same layout and load as they are.
+READABLE = (1, 2)
 LATEST = "latest.json"
 BEST = "best"  # checkpoints/best.weights.h5: the best epoch by the --eval-every metric
 
@@ -45,8 +49,8 @@ def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
     checkpoint_dir = Path(checkpoint_dir)
     weights = checkpoint_dir / (f"{name}.weights.h5" if name else checkpoint_name(epoch, step))
     meta = {"format": FORMAT, "keras_gan": __version__, "arch": arch, "epoch": epoch, "step": step,
-            "d_iterations": int(gan.d_optimizer.iterations.numpy()),
-            "g_iterations": int(gan.g_optimizer.iterations.numpy()), **(extra or {})}
+            "iterations": {name: int(optimizer.iterations.numpy())
+                           for name, optimizer in gan.optimizers.items()}, **(extra or {})}
     write_text_atomic(meta_path(weights), json.dumps(meta, indent=2) + "\n")
     try:
         with atomic_path(weights) as tmp:
@@ -91,15 +95,23 @@ def read_meta(weights: Path) -> dict:
 
 
 def check_compatible(meta: dict, arch: str, weights: Path) -> None:
-    if meta.get("format") != FORMAT:
+    if meta.get("format") not in READABLE:
         raise CheckpointError(
             f"Cannot restore {weights}: it is checkpoint format {meta.get('format')!r} (written by "
-            f"keras-gan {meta.get('keras_gan', '?')}), and keras-gan {__version__} reads format "
-            f"{FORMAT} only. Use the keras-gan version that wrote it.")
+            f"keras-gan {meta.get('keras_gan', '?')}), and keras-gan {__version__} reads formats "
+            f"{', '.join(map(str, READABLE))}. Use the keras-gan version that wrote it.")
     if meta.get("arch", arch) != arch:
         raise CheckpointError(
             f"Cannot restore {weights}: it holds a {meta['arch']!r} GAN, but the run's config.json "
             f"says arch={arch!r}. The checkpoint and config.json come from different runs.")
+
+
+def saved_iterations(meta: dict) -> dict[str, int]:
+    """Each optimizer's step counter when the checkpoint was saved (any format)."""
+    if "iterations" in meta:
+        return dict(meta["iterations"])
+    old = {"d_optimizer": "d_iterations", "g_optimizer": "g_iterations"}  # format 1
+    return {name: meta[key] for name, key in old.items() if key in meta}
 
 
 def chosen(checkpoint_dir: str | Path, which: str = "latest") -> list[Path]:
@@ -142,12 +154,12 @@ def restore(gan, checkpoint_dir: str | Path, arch: str,
             problems.append(f"{weights.name}: {type(err).__name__}: {str(err)[:200]}")
             log.warning("Checkpoint %s is unreadable (%s); trying the one before it.", weights, err)
             continue
-        counters = {"d_iterations": gan.d_optimizer, "g_iterations": gan.g_optimizer}
-        for key, optimizer in counters.items():
-            if key in meta and int(optimizer.iterations.numpy()) != meta[key]:
+        for name, saved in saved_iterations(meta).items():
+            loaded = int(gan.optimizers[name].iterations.numpy())
+            if loaded != saved:
                 raise CheckpointError(
-                    f"Restoring {weights} did not restore the optimizer state: {key} is "
-                    f"{int(optimizer.iterations.numpy())} after loading, {meta[key]} when saved.")
+                    f"Restoring {weights} did not restore the optimizer state: {name} is at "
+                    f"step {loaded} after loading, {saved} when saved.")
         return weights, meta
     detail = "; ".join(problems) if problems else "none written yet (one is saved per epoch)"
     raise CheckpointError(f"No usable checkpoint in {checkpoint_dir}: {detail}.")

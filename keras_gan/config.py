@@ -1,8 +1,11 @@
-"""Every default lives here: frozen dataclasses for data, model and training.
+"""Every default lives here, or with the family that owns it: frozen dataclasses for
+data, model and training.
 
-The CLI takes its option defaults from these classes, `train` saves the resolved
-config as `config.json` in the run folder, and `sample` rebuilds the model from
-that file alone.
+The model section is the family's own options dataclass (keras_gan.families: GANOptions
+for gan/dcgan, Pix2PixOptions for pix2pix), chosen by its `arch`. Fields left None are
+"auto": keras_gan.resolve fills every one of them, in one place, before a run starts;
+`train` saves the resolved config as `config.json` in the run folder, and every later
+command rebuilds the model from that file alone.
 """
 
 from __future__ import annotations
@@ -11,64 +14,48 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from keras_gan.augment import parse_augment
+from keras_gan.errors import ConfigError, invalid
+from keras_gan.families import FAMILIES
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")  # see keras_gan.distribute
 XLA = ("auto", "on", "off")
+FORMAT = 2  # config.json format; 1 had no "format" key and flat gan/dcgan model fields
+OBSOLETE = {"data": ("shuffle_buffer",)}  # keys of older formats that mean nothing now
 
-
-class ConfigError(ValueError):
-    """A user-supplied value is out of its domain; the message names it."""
-
-
-def invalid(name: str, expected: str, received) -> ConfigError:
-    return ConfigError(f"Invalid {name}: expected {expected}. Received: {name}={received!r}.")
+__all__ = ["ConfigError", "DataConfig", "ExportConfig", "RunConfig", "TrainConfig", "invalid",
+           "model_options"]
 
 
 @dataclass(frozen=True)
 class DataConfig:
-    name: str = "mnist_5k"  # registered name, TFDS name, or an image folder path
+    name: str | None = None  # registered name, TFDS name or a folder; None: the family's offline set
     data_dir: str | None = None  # TFDS data_dir, or where manual downloads live
     image_size: int | None = None  # None: the architecture's choice for this data
-    channels: int | None = None  # None: follow the data (1 or 3)
-    shuffle_buffer: int = 10_000
+    channels: int | None = None  # of the generated images; None: follow the data (1 or 3)
+    source_channels: int | None = None  # of an image-to-image family's input; None: the data's
     class_names: tuple[str, ...] | None = None  # filled for conditional runs, label order
+    holdout: float = 0.1  # image pairs held out for previews and scores (without val/ or test/)
 
     def validate(self) -> None:
-        if not self.name:
+        if self.name is not None and not self.name:
             raise invalid("data", "a dataset name or an image folder", self.name)
         if self.image_size is not None and not 4 <= self.image_size <= 1024:
             raise invalid("image_size", "an integer from 4 to 1024", self.image_size)
-        if self.channels not in (None, 1, 3):
-            raise invalid("channels", "1 (grayscale) or 3 (RGB)", self.channels)
-        if self.shuffle_buffer < 1:
-            raise invalid("shuffle_buffer", "an integer >= 1", self.shuffle_buffer)
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    arch: str = "gan"
-    latent_dim: int | None = None  # None: the architecture's default (gan 100, dcgan 128)
-    width: int = 64  # dcgan base width w: the generator starts at 8w channels
-    spectral_norm: bool = False  # wrap the discriminator's Dense/Conv2D in SpectralNormalization
-    conditional: bool = False  # class-conditional G and D (needs labelled data)
-    num_classes: int | None = None  # filled from the data for conditional runs
-
-    def validate(self) -> None:
-        if self.num_classes is not None and self.num_classes < 2:
-            raise invalid("num_classes", "an integer >= 2", self.num_classes)
-        if self.latent_dim is not None and self.latent_dim < 1:
-            raise invalid("latent_dim", "an integer >= 1", self.latent_dim)
-        if self.width < 1:
-            raise invalid("width", "an integer >= 1", self.width)
+        for name in ("channels", "source_channels"):
+            if getattr(self, name) not in (None, 1, 3):
+                raise invalid(name, "1 (grayscale) or 3 (RGB)", getattr(self, name))
+        if not 0 < self.holdout < 1:
+            raise invalid("holdout", "a share between 0 and 1, e.g. 0.1", self.holdout)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 100  # mnist_5k: recognisable digits of most classes in ~2.5 min on 2 cores
-    batch_size: int = 64
+    epochs: int | None = None  # None: the family's (gan/dcgan 100: mnist_5k digits in ~2.5 min)
+    batch_size: int | None = None  # None: the family's (gan/dcgan 64, pix2pix 1, as the paper)
     loss: str = "bce"
     # None: the loss's own default (WGAN-GP's paper values), else OPTIMIZER_DEFAULTS.
     lr: float | None = None
@@ -77,15 +64,15 @@ class TrainConfig:
     d_steps: int | None = None  # discriminator (critic) updates per generator update
     seed: int = 0
     keep_checkpoints: int = 3
-    grid_size: int = 8  # the per-epoch grid is grid_size x grid_size images
+    grid_size: int = 8  # the per-epoch grid: grid_size x grid_size images, or grid_size pairs
     # Decay of an EMA copy of G used for grids, sample, export and metrics; None: no EMA.
     # 0.999 by measurement (benchmarks/quality.py): gan domain_fd 3.09 vs 5.06 without, 2 seeds.
     ema: float | None = 0.999
     augment: str = ""  # DiffAugment transforms before D ("translation,cutout,color"), "ada": adaptive
-    # Score samples every N epochs and keep checkpoints/best; 0: never; None: every 10 epochs
-    # where the download-free domain score applies (labelled digit-sized grayscale), else never.
+    # Score samples every N epochs and keep checkpoints/best; 0: never; None: the task's
+    # default (digits: every 10 epochs by the domain score; pairs: every epoch by L1).
     eval_every: int | None = None
-    eval_metric: str | None = None  # None: "domain" for labelled digit-sized grayscale data, else "kid"
+    eval_metric: str | None = None  # None: the task's download-free metric, else "kid"
     eval_samples: int = 1000  # generated (and real) images per evaluation during training
     inception_weights: str | None = None  # InceptionV3 notop .h5 for kid/fid; None: Keras' download
     tensorboard: bool = False  # scalars and grids under RUN/tensorboard/ as well
@@ -102,17 +89,10 @@ class TrainConfig:
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
     OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}
 
-    def with_defaults(self, loss_defaults: dict) -> "TrainConfig":
-        """Unset optimizer fields filled from the loss's defaults, then OPTIMIZER_DEFAULTS."""
-        values = {key: loss_defaults.get(key, default)
-                  for key, default in self.OPTIMIZER_DEFAULTS.items() if getattr(self, key) is None}
-        return dataclasses.replace(self, **values)
-
     def validate(self) -> None:
-        if self.epochs < 1:
-            raise invalid("epochs", "an integer >= 1", self.epochs)
-        if self.batch_size < 1:
-            raise invalid("batch_size", "an integer >= 1", self.batch_size)
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise invalid(name, "an integer >= 1", getattr(self, name))
         if self.lr is not None and not self.lr > 0:
             raise invalid("lr", "a learning rate > 0", self.lr)
         for name in ("beta_1", "beta_2"):
@@ -124,14 +104,9 @@ class TrainConfig:
             raise invalid("eval_every", "an integer >= 0 (0: no evaluation)", self.eval_every)
         if self.eval_samples < 2:
             raise invalid("eval_samples", "an integer >= 2", self.eval_samples)
-        if self.precision not in PRECISIONS:
-            raise invalid("precision", f"one of {', '.join(PRECISIONS)}", self.precision)
-        if self.strategy not in STRATEGIES:
-            raise invalid("strategy", f"one of {', '.join(STRATEGIES)}", self.strategy)
-        if self.xla not in XLA:
-            raise invalid("xla", f"one of {', '.join(XLA)}", self.xla)
-        from keras_gan.augment import parse_augment
-
+        for name, allowed in (("precision", PRECISIONS), ("strategy", STRATEGIES), ("xla", XLA)):
+            if getattr(self, name) not in allowed:
+                raise invalid(name, f"one of {', '.join(allowed)}", getattr(self, name))
         parse_augment(self.augment)
         if self.seed < 0:
             raise invalid("seed", "an integer >= 0", self.seed)
@@ -152,7 +127,7 @@ class ExportConfig:
     version: int | None = None  # None: one above the newest version in out/<name>/
     formats: tuple[str, ...] = ("saved_model", "tflite")
     quantize: tuple[str, ...] = ("float32", "float16", "int8")  # TFLite files to write
-    calibration_samples: int = 256  # latents the int8 converter calibrates ranges on
+    calibration_samples: int = 256  # inputs the int8 converter calibrates ranges on
     max_images: int = 256  # generate_n refuses larger counts
     checkpoint: str = "latest"  # "latest", "best" (runs with --eval-every) or a checkpoint file
 
@@ -171,13 +146,28 @@ class ExportConfig:
         return self
 
 
+def model_options(arch: str = "gan", **values) -> Any:
+    """The options dataclass of the family `arch` (see keras_gan.families), with `values`."""
+    options = FAMILIES.get(arch).options
+    known = {f.name for f in dataclasses.fields(options)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"Unknown model options for arch {arch!r}: {unknown}. Expected some of: "
+                          f"{sorted(known - {'arch'})}.")
+    return options(arch=arch, **values)
+
+
 @dataclass(frozen=True)
 class RunConfig:
     data: DataConfig = field(default_factory=DataConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
+    model: Any = field(default_factory=model_options)  # the family's options (model_options)
     train: TrainConfig = field(default_factory=TrainConfig)
     runs_root: str = "runs"  # numbered run folders are created here
     run_dir: str | None = None  # an explicit run folder instead of a numbered one
+
+    @property
+    def family(self):
+        return FAMILIES.get(self.model.arch)
 
     def validate(self) -> "RunConfig":
         self.data.validate()
@@ -186,39 +176,45 @@ class RunConfig:
         return self
 
     def replace(self, **sections) -> "RunConfig":
-        """Return a copy with fields of sections replaced: replace(data={"image_size": 32})."""
+        """A copy with fields of sections replaced: replace(data={"image_size": 32}).
+        model={"arch": "pix2pix", ...} switches to that family's options (others default)."""
         changes = {}
         for name, values in sections.items():
             current = getattr(self, name)
-            changes[name] = (
-                dataclasses.replace(current, **values) if isinstance(values, dict) else values
-            )
+            if name == "model" and isinstance(values, dict) and values.get("arch", current.arch) != current.arch:
+                changes[name] = model_options(**values)
+            else:
+                changes[name] = dataclasses.replace(current, **values) if isinstance(values, dict) else values
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return {"format": FORMAT, **dataclasses.asdict(self)}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def from_dict(cls, raw: dict) -> "RunConfig":
-        sections = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+        raw = dict(raw)
+        version = raw.pop("format", 1)
+        if version not in (1, FORMAT):
+            raise ConfigError(f"Invalid config.json: format {version!r} is newer than this keras-gan "
+                              f"reads (formats 1 and {FORMAT}); use the keras-gan that wrote it.")
         kwargs = {}
         for key, value in raw.items():
-            if key in sections:
-                known = {f.name for f in dataclasses.fields(sections[key])}
-                unknown = set(value) - known
-                if unknown:
-                    raise ConfigError(
-                        f"Unknown keys in config section {key!r}: {sorted(unknown)}. "
-                        f"Expected some of: {sorted(known)}."
-                    )
-                kwargs[key] = sections[key](**value)
+            if key in ("data", "train"):
+                kwargs[key] = _section(key, {"data": DataConfig, "train": TrainConfig}[key], value)
+            elif key == "model":
+                if not isinstance(value, dict) or "arch" not in value:
+                    raise ConfigError(f"Invalid config.json: expected a model section with an arch. "
+                                      f"Received: model={value!r}.")
+                kwargs[key] = model_options(**value)
             elif key in ("runs_root", "run_dir"):
                 kwargs[key] = value
             else:
                 raise ConfigError(f"Unknown config key {key!r} in config.json.")
+        if isinstance(kwargs.get("data", {}), DataConfig) and kwargs["data"].class_names:
+            kwargs["data"] = dataclasses.replace(kwargs["data"], class_names=tuple(kwargs["data"].class_names))
         return cls(**kwargs)
 
     @classmethod
@@ -227,4 +223,18 @@ class RunConfig:
             raw = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as err:
             raise ConfigError(f"Cannot read run config {path}: {err}") from err
+        if not isinstance(raw, dict):
+            raise ConfigError(f"Invalid config.json {path}: expected a JSON object.")
         return cls.from_dict(raw)
+
+
+def _section(key: str, kind: type, value) -> Any:
+    if not isinstance(value, dict):
+        raise ConfigError(f"Invalid config.json: expected an object for {key!r}. Received: {value!r}.")
+    value = {k: v for k, v in value.items() if k not in OBSOLETE.get(key, ())}
+    known = {f.name for f in dataclasses.fields(kind)}
+    unknown = set(value) - known
+    if unknown:
+        raise ConfigError(f"Unknown keys in config section {key!r}: {sorted(unknown)}. "
+                          f"Expected some of: {sorted(known)}.")
+    return kind(**value)

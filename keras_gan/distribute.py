@@ -28,7 +28,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from keras_gan.config import ConfigError
+from keras_gan.errors import ConfigError
 
 
 @functools.cache

@@ -18,10 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from keras_gan.config import ConfigError, ExportConfig, invalid
-from keras_gan.fileio import DIR_MODE
-
-CARD = "MODEL_CARD.md"
+from keras_gan.config import ExportConfig
+from keras_gan.errors import ConfigError, invalid
+from keras_gan.exporters import FORMATS, artifact_size
+from keras_gan.exporters.tflite import QUANTIZATIONS
+from keras_gan.exporters.verify import format_table
+from keras_gan.fileio import DIR_MODE, atomic_path, write_text_atomic
+from keras_gan.model_card import CARD, CARDS, model_card
+from keras_gan.runs import load_run, slug
+from keras_gan.serving.latent import LatentSpec
 
 
 class ExportError(RuntimeError):
@@ -47,9 +52,6 @@ def next_version(model_dir: Path) -> int:
 
 def check_options(options: ExportConfig) -> ExportConfig:
     """Names known, converters installed: fail before anything is written."""
-    from keras_gan.exporters import FORMATS
-    from keras_gan.exporters.tflite import QUANTIZATIONS
-
     options.validate()
     for key, registry, values in (("formats", FORMATS, options.formats),
                                   ("quantize", QUANTIZATIONS, options.quantize)):
@@ -67,18 +69,14 @@ def check_options(options: ExportConfig) -> ExportConfig:
     return options
 
 
-def export_generator(generator, inputs, model_dir: Path, options: ExportConfig,
-                     write_card: Callable | None = None) -> ExportResult:
-    """Write, verify and publish model_dir/<version>/; `write_card(result, folder)` adds a card.
+def export_network(network, spec, model_dir: Path, options: ExportConfig,
+                   finish: Callable | None = None) -> ExportResult:
+    """Write, verify and publish model_dir/<version>/; `finish(result, folder)` adds the card.
 
-    inputs: a keras_gan.serving.GeneratorInputs, or the latent_dim of an unconditional G.
+    spec: the task's serving spec (keras_gan.serving), or the latent_dim of an
+    unconditional generator.
     """
-    from keras_gan.exporters import FORMATS, artifact_size
-    from keras_gan.exporters.verify import format_table
-    from keras_gan.serving import GeneratorInputs
-
-    inputs = GeneratorInputs.of(inputs)
-
+    spec = LatentSpec(int(spec)) if isinstance(spec, int) else spec
     check_options(options)
     model_dir.mkdir(parents=True, exist_ok=True)
     version = options.version or next_version(model_dir)
@@ -92,10 +90,10 @@ def export_generator(generator, inputs, model_dir: Path, options: ExportConfig,
     try:
         result = ExportResult(final)
         for name in options.formats:
-            result.artifacts += FORMATS.get(name).write(generator, inputs, staging, options)
+            result.artifacts += FORMATS.get(name).write(network, spec, staging, options)
         for artifact in result.artifacts:
             result.checks += FORMATS.get(artifact.format).verify(
-                artifact, staging, generator, inputs, options)
+                artifact, staging, network, spec, options)
             result.sizes[artifact.name] = artifact_size(staging, artifact)
         failed = [c for c in result.checks if not c.passed]
         if failed:
@@ -105,8 +103,8 @@ def export_generator(generator, inputs, model_dir: Path, options: ExportConfig,
                 f"{len(result.checks)} checks are outside tolerance, so nothing was written to "
                 f"{model_dir}. Leave the failing variants out (--quantize / --formats) or train "
                 f"longer.\n{format_table(result.checks, result.sizes)}")
-        if write_card is not None:
-            write_card(result, staging)
+        if finish is not None:
+            finish(result, staging)
         staging.chmod(DIR_MODE)  # servers often run as another user
         staging.rename(final)
     except BaseException:
@@ -116,27 +114,22 @@ def export_generator(generator, inputs, model_dir: Path, options: ExportConfig,
 
 
 def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResult:
-    """Export a run's newest generator to options.out/<name>/<version>/ with MODEL_CARD.md."""
-    options = options or ExportConfig()
-    from keras_gan.fileio import atomic_path, write_text_atomic
-    from keras_gan.model_card import model_card
-    from keras_gan.runs import load_run, slug
-
-    from keras_gan.serving import GeneratorInputs
-
-    check_options(options)
-    config, gan, checkpoint = load_run(run_dir, options.checkpoint)
+    """Export a run's generator to options.out/<name>/<version>/ with MODEL_CARD.md."""
+    options = check_options(options or ExportConfig())
+    config, model, checkpoint = load_run(run_dir, options.checkpoint)
     name = options.name or f"{config.model.arch}-{slug(config.data.name)}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise invalid("name", "letters, digits, '_', '.' or '-' (a folder name)", name)
+    network = model.sampling_generator
+    spec = model.task.serving(model.task.read_examples(run_dir))
 
-    def write_card(result, folder):
-        write_text_atomic(folder / CARD, model_card(result, folder, config, run_dir, checkpoint, gan,
-                                                      options.max_images))
+    def finish(result, folder):
+        CARDS[spec.task_name].files(folder, spec, network)
+        write_text_atomic(folder / CARD, model_card(result, folder, config, run_dir, checkpoint,
+                                                    network, spec, options.max_images))
 
     model_dir = Path(options.out) / name
-    inputs = GeneratorInputs(gan.latent_dim, gan.num_classes)
-    result = export_generator(gan.sampling_generator, inputs, model_dir, options, write_card)
+    result = export_network(network, spec, model_dir, options, finish)
     with atomic_path(model_dir / CARD) as tmp:  # beside the versions: the newest one's card
         shutil.copyfile(result.path / CARD, tmp)
     return result

@@ -22,6 +22,21 @@ def from_uint8(images) -> np.ndarray:
     return np.asarray(images, dtype=np.float32) / 127.5 - 1.0
 
 
+def to_channels(images, channels: int) -> np.ndarray:
+    """NHWC images (uint8 or float) with 1 or 3 channels -> `channels` channels: grey is
+    repeated, colour becomes ITU-R 601 luma (as PIL's convert("L") and
+    tf.image.rgb_to_grayscale)."""
+    images = np.asarray(images)
+    if images.shape[-1] == channels:
+        return images
+    if channels == 3:
+        return np.repeat(images, 3, axis=-1)
+    luma = images.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    if images.dtype == np.uint8:
+        return np.clip(np.rint(luma), 0, 255).astype(np.uint8)[..., None]
+    return luma[..., None]
+
+
 def make_grid(images: np.ndarray, ncols: int | None = None, padding: int = 2,
               pad_value: int = 255) -> np.ndarray:
     """Tile uint8 NHWC images into one HWC image with `padding` pixels between cells."""
@@ -58,6 +73,17 @@ def save_grid(path: str | Path, images, ncols: int | None = None, scale: int | N
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     with atomic_path(path) as tmp:
         picture.save(tmp, format="PNG")
+    return Path(path)
+
+
+def save_image(path: str | Path, image) -> Path:
+    """Save one HWC image (uint8, or float in [-1, 1]) as a PNG at its own size, atomically."""
+    from PIL import Image
+
+    image = np.asarray(image)
+    pixels = image if image.dtype == np.uint8 else to_uint8(image)
+    with atomic_path(path) as tmp:
+        Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels).save(tmp, format="PNG")
     return Path(path)
 
 

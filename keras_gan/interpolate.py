@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_gan.images import save_gif, save_grid, to_uint8
+from keras_gan.sample import noise_run, resolve_label
 
 
 def slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -37,10 +38,7 @@ def walk_latents(gan, seeds: list[int], steps: int) -> np.ndarray:
 def write_walk(run_dir: str | Path, seeds: list[int], steps: int, out: str | Path,
                label=None, checkpoint: str = "latest") -> tuple[Path, Path, Path]:
     """Writes OUT (.gif) and OUT with .png (one row per leg); returns (gif, png, checkpoint)."""
-    from keras_gan.runs import load_run
-    from keras_gan.sample import resolve_label
-
-    config, gan, used = load_run(run_dir, checkpoint)
+    config, gan, used = noise_run(run_dir, checkpoint, "interpolate")
     labels = resolve_label(config, label)
     latents = walk_latents(gan, seeds, steps)
     if gan.num_classes is not None and labels is None:

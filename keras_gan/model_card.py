@@ -1,13 +1,18 @@
 """MODEL_CARD.md for an export: where it came from, its API, how it was checked, and
-copy-paste client snippets for TF Serving, Python, Android and iOS."""
+copy-paste clients (keras_gan.cards, one module per task)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import json
 from pathlib import Path
 
-from keras_gan.export import CARD
+from keras_gan.cards import image, latent
+from keras_gan.checkpoints import read_meta
+from keras_gan.exporters.verify import format_table
+
+CARD = "MODEL_CARD.md"
+CARDS = {"noise_to_image": latent, "image_to_image": image}  # per task: sections(), files()
 
 
 def sha256(path: Path) -> str:
@@ -18,16 +23,16 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _provenance(result, config, run_dir, checkpoint, gan, shape) -> list[str]:
-    from keras_gan.checkpoints import read_meta
-
+def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
     meta = read_meta(checkpoint)
     progress = f"epoch {meta['epoch']} of {config.train.epochs}"
     if meta.get("step"):
         progress += f", plus {meta['step']} steps of the next (stopped by Ctrl-C)"
     if "metric" in meta:  # checkpoints/best: kept by --eval-every's metric
         progress += f"; the best epoch by {meta['metric']} = {meta['value']:.4g}"
-    train = config.train
+    train, model = config.train, config.model
+    options = ", ".join(f"{f.name} {getattr(model, f.name)}" for f in dataclasses.fields(model)
+                        if f.name != "arch" and getattr(model, f.name) not in (None, False))
     height, width, channels = shape
     return [
         f"# {result.path.parent.name}, version {result.path.name}",
@@ -35,201 +40,28 @@ def _provenance(result, config, run_dir, checkpoint, gan, shape) -> list[str]:
         f"Generator exported by keras-gan from run `{run_dir}`, checkpoint `{checkpoint.name}` "
         f"({progress}).",
         "",
-        f"- Architecture `{config.model.arch}`, width {config.model.width}, latent_dim {gan.latent_dim}",
+        f"- Architecture `{model.arch}`: {options or 'defaults'}",
         f"- Data `{config.data.name}`, images {height}x{width}x{channels}",
         f"- Loss `{train.loss}`, lr {train.lr:g}, batch {train.batch_size}, "
         f"{train.d_steps or 1} D step(s) per G step, seed {train.seed}",
-        f"- Augmentation `{train.augment or 'none'}`, spectral norm "
-        f"{'on' if config.model.spectral_norm else 'off'}"
-        f"{', conditional' if config.model.conditional else ''}",
-        f"- Weights: {'the EMA generator (decay ' + format(config.train.ema, 'g') + ')' if config.train.ema else 'the generator (no EMA)'}",
-        "",
-        "Latents are standard normal (`numpy.random.standard_normal`). Pixels: `images` is "
-        "uint8 `round((x + 1) * 127.5)`, `images_float` the generator's tanh output in [-1, 1].",
-        "",
-        *_classes(config),
-    ]
-
-
-def _classes(config) -> list[str]:
-    if not config.model.conditional:
-        return []
-    names = config.data.class_names or []
-    return [
-        "**Conditional generator**: every signature also takes `label`, the class index "
-        f"(int32, 0..{len(names) - 1}; one per image, a scalar for `generate_n`):",
-        "",
-        "| label | class |",
-        "| --- | --- |",
-        *[f"| {i} | {name} |" for i, name in enumerate(names)],
+        f"- Augmentation `{train.augment or 'none'}`",
+        f"- Weights: {'the EMA generator (decay ' + format(train.ema, 'g') + ')' if train.ema else 'the generator (no EMA)'}",
         "",
     ]
 
 
-def _saved_model(model_dir: Path, version: str, latent_dim: int, shape, max_images: int,
-                 conditional: bool = False) -> list[str]:
-    h, w, c = shape
-    name, model_dir = model_dir.name, model_dir.resolve()
-    latent = json.dumps([[0.0] * latent_dim])
-    url = f"http://localhost:8501/v1/models/{name}:predict"
-    # conditional: the label goes next to each input (row form: one object per instance)
-    label, labels, one = (", \"label\": [0]", ", \"label\": [0, 0, 0]", ", \"label\": 0") \
-        if conditional else ("", "", "")
-    row_latent = (json.dumps([{"latent": [0.0] * latent_dim, "label": 0}]) if conditional
-                  else latent)
-    rows_seed = (json.dumps([{"seed": s, "label": 0} for s in (1, 2, 3)]) if conditional
-                 else "[1, 2, 3]")
-    plus = ", `label` int32 [batch]" if conditional else ""
-    return [
-        "## SavedModel (TF Serving)",
-        "",
-        "| signature | inputs | outputs |",
-        "| --- | --- | --- |",
-        f"| `serving_default` | `latent` float32 [batch, {latent_dim}]{plus} | all three below |",
-        f"| `generate` | `seed` int64 [batch]{plus}: one deterministic image per seed | all three below |",
-        f"| `generate_n` | `num_images` int32 scalar (1..{max_images}), `seed` int64 scalar"
-        f"{', `label` int32 scalar' if conditional else ''} | all three below |",
-        "",
-        f"Outputs: `images` uint8 [batch, {h}, {w}, {c}]; `images_float` float32 [batch, {h}, {w}, "
-        f"{c}] in [-1, 1]; `images_png_bytes` string [batch], PNG files (TF Serving's REST API "
-        "returns them base64-encoded as `{\"b64\": ...}`, about 10x smaller than integer lists). "
-        f"`generate_n` rejects counts outside 1..{max_images} with INVALID_ARGUMENT.",
-        "",
-        "Serve the folder that holds the numbered versions; TF Serving loads the highest one and "
-        "ignores the non-SavedModel files beside `saved_model.pb`:",
-        "",
-        "```bash",
-        f"docker run --rm -p 8501:8501 -v \"{model_dir}:/models/{name}\" -e MODEL_NAME={name} "
-        "tensorflow/serving",
-        "# latents in, row form (\"instances\") or columnar form (\"inputs\"):",
-        f"curl -d '{{\"instances\": {row_latent}}}' {url}",
-        f"curl -d '{{\"inputs\": {{\"latent\": {latent}{label}}}}}' {url}",
-        "# seeds in, one image per seed:",
-        f"curl -d '{{\"signature_name\": \"generate\", \"instances\": {rows_seed}}}' {url}",
-        f"curl -d '{{\"signature_name\": \"generate\", \"inputs\": {{\"seed\": [1, 2, 3]{labels}}}}}' {url}",
-        "# scalar inputs need the columnar form:",
-        f"curl -d '{{\"signature_name\": \"generate_n\", \"inputs\": {{\"num_images\": 4, "
-        f"\"seed\": 0{one}}}}}' {url}",
-        "```",
-        "",
-        "Python client (standard library only), PNGs written to disk:",
-        "",
-        "```python",
-        "import base64, json, urllib.request",
-        "body = {\"signature_name\": \"generate_n\", \"inputs\": {\"num_images\": 4, \"seed\": 0"
-        f"{one}}}}}",
-        f"request = urllib.request.Request(\"{url}\", data=json.dumps(body).encode())",
-        "outputs = json.load(urllib.request.urlopen(request))[\"outputs\"]",
-        "for i, png in enumerate(outputs[\"images_png_bytes\"]):",
-        "    open(f\"image_{i}.png\", \"wb\").write(base64.b64decode(png[\"b64\"]))",
-        "```",
-        "",
-        "In-process, without a server:",
-        "",
-        "```python",
-        "import tensorflow as tf",
-        f"model = tf.saved_model.load(\"{model_dir / version}\")",
-        "images = model.signatures[\"generate\"](seed=tf.constant([1, 2, 3], tf.int64)"
-        f"{', label=tf.constant([0, 0, 0])' if conditional else ''})[\"images\"]",
-        "```",
-        "",
-    ]
-
-
-def _tflite(files: list[str], latent_dim: int, shape, conditional: bool = False) -> list[str]:
-    h, w, c = shape
-    first = files[0]
-    return [
-        "## TFLite / LiteRT (phones)",
-        "",
-        f"Files: {', '.join(f'`{f}`' for f in files)}. One signature, `serving_default`: "
-        f"`latent` float32 [batch, {latent_dim}]{' and `label` int32 [batch]' if conditional else ''}"
-        f" -> `images` uint8 [batch, {h}, {w}, {c}] and "
-        "`images_float` float32. Built-in ops only. There is no seeded signature (random ops "
-        "would need Flex ops that mobile interpreters lack): the app draws the latent itself, "
-        "standard normal. The batch is dynamic: resize the input before allocating.",
-        "",
-        "```python",
-        "import numpy as np",
-        "from ai_edge_litert.interpreter import Interpreter",
-        f"runner = Interpreter(model_path=\"{first}\", num_threads=2).get_signature_runner()",
-        f"images = runner(latent=np.random.standard_normal((4, {latent_dim})).astype(\"float32\")"
-        f"{', label=np.zeros(4, np.int32)' if conditional else ''})[\"images\"]",
-        "```",
-        "",
-        "Android (Kotlin, `com.google.ai.edge.litert:litert`; `loadModelFile` memory-maps the file from assets):",
-        "",
-        "```kotlin",
-        f"val interpreter = Interpreter(loadModelFile(context, \"{first}\"))",
-        f"val latent = Array(1) {{ FloatArray({latent_dim}) {{ random.nextGaussian().toFloat() }} }}",
-        f"val images = ByteBuffer.allocateDirect(1 * {h} * {w} * {c})  // uint8 pixels, NHWC",
-        "val floats = Array(1) { Array(" + f"{h}) {{ Array({w}) {{ FloatArray({c}) }} }} }}",
-        "interpreter.runSignature(mapOf(\"latent\" to latent"
-        + (', "label" to intArrayOf(0)' if conditional else "") + "),",
-        "    mapOf(\"images\" to images, \"images_float\" to floats), \"serving_default\")",
-        "```",
-        "",
-        "iOS (Swift, `TensorFlowLiteSwift` pod):",
-        "",
-        "```swift",
-        f"let interpreter = try Interpreter(modelPath: Bundle.main.path(forResource: "
-        f"\"{Path(first).stem}\", ofType: \"tflite\")!)",
-        f"try interpreter.resizeInput(at: 0, to: Tensor.Shape([1, {latent_dim}]))",
-        "try interpreter.allocateTensors()",
-        f"var latent = (0..<{latent_dim}).map {{ _ in Float(gaussian()) }}  // your N(0, 1) sampler",
-        "try interpreter.copy(Data(bytes: &latent, count: latent.count * 4), toInputAt: 0)",
-        *(["// conditional: also resize and copy the Int32 label into the input named \"label\""]
-          if conditional else []),
-        "try interpreter.invoke()",
-        "let images = try interpreter.output(at: 0)  // check .name: \"images\" (uint8) or "
-        "\"images_float\"",
-        "```",
-        "",
-    ]
-
-
-def _onnx(latent_dim: int, conditional: bool = False) -> list[str]:
-    return [
-        "## ONNX",
-        "",
-        f"`generator.onnx` (opset 17): input `latent` float32 [batch, {latent_dim}]"
-        f"{' and `label` int32 [batch]' if conditional else ''}, outputs "
-        "`images` uint8 and `images_float` float32.",
-        "",
-        "```python",
-        "import numpy as np, onnxruntime",
-        "session = onnxruntime.InferenceSession(\"generator.onnx\")",
-        f"images = session.run([\"images\"], {{\"latent\": np.random.standard_normal((4, {latent_dim}))"
-        ".astype(\"float32\")" + (', "label": np.zeros(4, np.int32)' if conditional else "")
-        + "})[0]",
-        "```",
-        "",
-    ]
-
-
-def model_card(result, folder: Path, config, run_dir, checkpoint, gan, max_images: int) -> str:
+def model_card(result, folder: Path, config, run_dir, checkpoint, network, spec,
+               max_images: int) -> str:
     """The card's text; `folder` holds the files (the staging folder before publishing)."""
-    from keras_gan.exporters.verify import format_table
-
-    shape = tuple(gan.generator.output_shape[1:])
-    conditional = gan.num_classes is not None
-    version = result.path.name
-    formats = {a.format for a in result.artifacts}
-    lines = _provenance(result, config, run_dir, checkpoint, gan, shape)
-    if "saved_model" in formats:
-        lines += _saved_model(result.path.parent, version, gan.latent_dim, shape, max_images,
-                              conditional)
-    tflite = [a.name for a in result.artifacts if a.format == "tflite"]
-    if tflite:
-        lines += _tflite(tflite, gan.latent_dim, shape, conditional)
-    if "onnx" in formats:
-        lines += _onnx(gan.latent_dim, conditional)
+    shape = (config.data.image_size, config.data.image_size, config.data.channels)
+    lines = _provenance(result, config, run_dir, checkpoint, shape)
+    lines += CARDS[spec.task_name].sections(result, spec, shape, max_images, config.data.class_names)
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CARD)
     lines += [
         "## Verification",
         "",
         "Each artifact was reloaded in its runtime (TensorFlow, LiteRT, onnxruntime) and run on "
-        "fixed latents at two batch sizes; `max abs diff` compares `images_float` with the Keras "
+        "fixed inputs at two batch sizes; `max abs diff` compares the float output with the Keras "
         "generator, PSNR compares the uint8 images.",
         "",
         format_table(result.checks, result.sizes, markdown=True),

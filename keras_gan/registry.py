@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Generic, Iterator, TypeVar
 
+from keras_gan.errors import ConfigError
+
 T = TypeVar("T")
 
 
-class UnknownNameError(KeyError, ValueError):
-    """Raised for a name that is not registered; the message lists the choices."""
+class UnknownNameError(KeyError, ConfigError):
+    """Raised for a name that is not registered; the message lists the choices. A
+    ConfigError, so a hand-edited config.json naming an unknown loss gets the CLI's
+    one-paragraph message, not a traceback."""
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return self.args[0]

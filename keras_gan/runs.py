@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from keras_gan.config import ConfigError, RunConfig
+from keras_gan.checkpoints import restore
+from keras_gan.config import RunConfig
+from keras_gan.errors import ConfigError
+from keras_gan.factory import build_model
 
 CONFIG = "config.json"
 _NUMBERED = re.compile(r"^(\d{5})-")
@@ -90,17 +93,14 @@ def resolve_run(run: str | None, runs_root: str | Path = "runs") -> Path:
 
 
 def load_run(run_dir: str | Path, checkpoint: str = "latest"):
-    """Rebuild a run's GAN from its config.json and newest good checkpoint (or the
+    """Rebuild a run's model from its config.json and newest good checkpoint (or the
     checkpoint named: "best", a file name).
 
-    Returns (config, gan, checkpoint path). A damaged newest checkpoint falls back to
+    Returns (config, model, checkpoint path). A damaged newest checkpoint falls back to
     the one before it (logged); see keras_gan.checkpoints.restore.
     """
-    from keras_gan.checkpoints import restore
-    from keras_gan.factory import build_gan
-
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG)
-    gan = build_gan(config, precision="float32")  # inference and export: full precision
-    checkpoint, _ = restore(gan, run_dir / "checkpoints", config.model.arch, checkpoint)
-    return config, gan, checkpoint
+    model = build_model(config, precision="float32")  # inference and export: full precision
+    checkpoint, _ = restore(model, run_dir / "checkpoints", config.model.arch, checkpoint)
+    return config, model, checkpoint

@@ -6,9 +6,22 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.config import RunConfig, invalid
+from keras_gan.config import RunConfig
+from keras_gan.errors import ConfigError, invalid
 from keras_gan.images import save_grid
 from keras_gan.runs import load_run
+from keras_gan.tasks import NoiseToImage
+
+
+def noise_run(run_dir, checkpoint: str = "latest", command: str = "sample"):
+    """load_run for commands that draw from latents; an image-to-image run is refused."""
+    config, model, used = load_run(run_dir, checkpoint)
+    if not isinstance(model.task, NoiseToImage):
+        raise ConfigError(
+            f"Invalid run: expected a run that draws images from noise (gan, dcgan) for {command}. "
+            f"Received: a {config.model.arch!r} run, which translates images: use "
+            f"`python cli.py translate --run {run_dir} INPUT --out DIR`.")
+    return config, model, used
 
 
 def resolve_label(config: RunConfig, label: str | int | None) -> int | None:
@@ -16,7 +29,7 @@ def resolve_label(config: RunConfig, label: str | int | None) -> int | None:
     if label is None:
         return None
     names = list(config.data.class_names or [])
-    if not config.model.conditional:
+    if not getattr(config.model, "conditional", False):
         raise invalid("label", "no --label: this run is not conditional", label)
     if str(label) in names:
         return names.index(str(label))
@@ -28,7 +41,7 @@ def resolve_label(config: RunConfig, label: str | int | None) -> int | None:
 def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path,
                   label: str | int | None = None, checkpoint: str = "latest"):
     """Returns (output path, checkpoint used)."""
-    config, gan, used = load_run(run_dir, checkpoint)
+    config, gan, used = noise_run(run_dir, checkpoint)
     labels = resolve_label(config, label)
     images = gan.generate(count, seed, labels=labels)
     out = Path(out)

@@ -18,17 +18,22 @@ class SeedStates:
 
     SEED_STATES: dict[str, str] = {}
 
+    def seed_state_items(self) -> list[tuple[str, keras.random.SeedGenerator]]:
+        """(store key, generator) pairs to checkpoint; subclasses may add more."""
+        return [(key, getattr(self, attribute)) for key, attribute in self.SEED_STATES.items()]
+
     def save_own_variables(self, store):
         super().save_own_variables(store)
-        for key, attribute in self.SEED_STATES.items():
-            store[key] = ops.convert_to_numpy(getattr(self, attribute).state)
+        for key, generator in self.seed_state_items():
+            store[key] = ops.convert_to_numpy(generator.state)
 
     def load_own_variables(self, store):
         keys = list(store.keys())
-        for key, attribute in self.SEED_STATES.items():
+        own = dict(self.seed_state_items())
+        for key, generator in own.items():
             if key in keys:  # checkpoints written before a generator existed lack it
-                getattr(self, attribute).state.assign(np.asarray(store[key]))
-        super().load_own_variables({k: store[k] for k in keys if k not in self.SEED_STATES})
+                generator.state.assign(np.asarray(store[key]))
+        super().load_own_variables({k: store[k] for k in keys if k not in own})
 
 
 class ReplicaRandom:

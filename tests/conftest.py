@@ -1,13 +1,24 @@
-"""Shared fixtures: tiny configs and image folders generated in tmp_path."""
+"""Shared fixtures: tiny configs and small image folders generated in temporary folders.
+
+Training tests use `small_digits()` (160 real MNIST digits, 16 per class, as PNGs in one
+folder per class: labelled grayscale, so the domain score applies) and `small_pairs()`
+(48 generated RGB -> grey image pairs), never the 5,000 digits of mnist_5k: an epoch is
+a handful of steps.
+"""
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from keras_gan.config import DataConfig, ModelConfig, RunConfig, TrainConfig
+from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
+
+DIGITS_PER_CLASS = 16
+PAIRS = 48
 
 
 def write_image(path: Path, size=(12, 10), mode="RGB", fmt=None, seed=0):
@@ -43,6 +54,44 @@ def make_corrupt_files(folder: Path) -> list[Path]:
     return [empty, noise, truncated]
 
 
+@functools.cache
+def small_digits() -> Path:
+    """160 real MNIST digits as 28x28 PNGs in <digit>/ folders (made once per session)."""
+    from PIL import Image
+
+    from keras_gan.data.offline import mnist_digits
+
+    root = Path(tempfile.mkdtemp(prefix="keras-gan-digits-"))
+    images, labels = mnist_digits()
+    for digit in range(10):
+        for i, index in enumerate(np.flatnonzero(labels == digit)[:DIGITS_PER_CLASS]):
+            path = root / str(digit) / f"{i:02d}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(images[index, ..., 0]).save(path)
+    return root
+
+
+def blobs(count: int, size: int, seed: int = 0) -> np.ndarray:
+    """uint8 RGB pictures of a few soft coloured blobs: structure a generator can learn."""
+    from keras_gan.serving.image import smooth_images
+
+    return smooth_images(count, (size, size), 3, seed)
+
+
+@functools.cache
+def small_pairs() -> Path:
+    """48 pairs in A/ (RGB blobs) and B/ (the same in grey), 24x24 (made once per session)."""
+    from PIL import Image
+
+    root = Path(tempfile.mkdtemp(prefix="keras-gan-pairs-"))
+    for i, picture in enumerate(blobs(PAIRS, 24)):
+        for side, image in (("A", Image.fromarray(picture)), ("B", Image.fromarray(picture).convert("L"))):
+            path = root / side / f"{i:03d}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            image.save(path)
+    return root
+
+
 @pytest.fixture
 def tom_and_jerry_dir(tmp_path) -> Path:
     """A folder laid out like the Kaggle download, mixed frame sizes, a few corrupt files."""
@@ -57,22 +106,24 @@ def tom_and_jerry_dir(tmp_path) -> Path:
     return root
 
 
-def tiny_config(tmp_path: Path, arch="gan", data="mnist_5k", loss="bce", **train) -> RunConfig:
-    """A config that trains in seconds: 8 px images, narrow dcgan."""
-    train_options = {"epochs": 1, "batch_size": 16, "loss": loss, "grid_size": 2, "eval_every": 0,
-                     **train}
+def tiny_config(tmp_path: Path, arch="gan", data=None, loss="bce", **train) -> RunConfig:
+    """A config that trains in seconds: 8 px images, narrow networks, small data."""
+    pairs = arch == "pix2pix"
+    train_options = {"epochs": 1, "batch_size": 4 if pairs else 16, "loss": loss, "grid_size": 2,
+                     "eval_every": 0, **train}
+    model = {"width": 2} if pairs else {"latent_dim": 8, "width": 2}
     return RunConfig(
-        data=DataConfig(name=str(data), image_size=8),
-        model=ModelConfig(arch=arch, latent_dim=8, width=2),
+        data=DataConfig(name=str(data or (small_pairs() if pairs else small_digits())),
+                        image_size=16 if pairs else 8),
+        model=model_options(arch, **model),
         train=TrainConfig(**train_options),
         runs_root=str(tmp_path / "runs"),
     )
 
 
 def pytest_configure(config):
-    # The domain-score classifier cache goes to a throwaway folder, never ~/.cache.
+    # The data and domain-score caches go to a throwaway folder, never ~/.cache.
     import os
-    import tempfile
 
     os.environ["KERAS_GAN_CACHE"] = tempfile.mkdtemp(prefix="keras-gan-test-cache-")
     # Raised inside Keras' TF backend (np.array on a tensor) with numpy 2.x; not ours to fix.

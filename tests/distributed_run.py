@@ -59,12 +59,12 @@ def sgd_steps(config, strategy_name: str) -> dict:
     import tensorflow as tf
 
     from keras_gan.distribute import make_strategy
-    from keras_gan.factory import build_gan
+    from keras_gan.factory import build_model
 
     strategy = make_strategy(strategy_name)
     with strategy.scope():
         keras.utils.set_random_seed(0)
-        gan = build_gan(config.replace(train={"augment": "", "ema": None}))
+        gan = build_model(config.replace(train={"augment": "", "ema": None}))
         gan.compile(d_optimizer=keras.optimizers.SGD(0.5), g_optimizer=keras.optimizers.SGD(0.5),
                     loss=config.train.loss)
     shape = gan.discriminator.inputs[0].shape[1:]

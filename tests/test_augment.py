@@ -105,16 +105,16 @@ def test_ada_probability_gates_each_transform_per_sample():
 
 
 def test_augment_probability_and_rng_are_checkpointed(tmp_path):
-    from keras_gan.factory import build_gan
+    from keras_gan.factory import build_model
     from tests.conftest import tiny_config
 
     config = tiny_config(tmp_path, augment="ada").replace(data={"channels": 1})
-    gan = build_gan(config)
+    gan = build_model(config)
     gan.augment.p.assign(0.37)
     gan.augment(images(channels=1))  # advance the augmentation RNG
     path = tmp_path / "gan.weights.h5"
     gan.save_weights(path)
-    restored = build_gan(config)
+    restored = build_model(config)
     restored.load_weights(path)
     assert float(restored.augment.p.numpy()) == pytest.approx(0.37)
     np.testing.assert_array_equal(restored.augment.rng.state.numpy(), gan.augment.rng.state.numpy())

@@ -8,6 +8,7 @@ import pytest
 
 from keras_gan import cache
 from keras_gan.data import folder
+from keras_gan.data.decode import try_decode
 from keras_gan.data.folder import load_folder
 from tests.conftest import make_corrupt_files, write_image
 
@@ -25,13 +26,12 @@ def images_dir(tmp_path, monkeypatch):
 
 def count_decodes(monkeypatch):
     calls = []
-    real = folder._try_decode
-    monkeypatch.setattr(folder, "_try_decode", lambda p, s: calls.append(p) or real(p, s))
+    monkeypatch.setattr(folder, "try_decode", lambda p, s: calls.append(p) or try_decode(p, s))
     return calls
 
 
 def as_arrays(loaded):
-    return np.stack(list(loaded.images.as_numpy_iterator()))
+    return np.asarray(loaded.fields["image"])
 
 
 def test_a_second_load_reuses_the_decoded_images(images_dir, monkeypatch):
@@ -42,6 +42,7 @@ def test_a_second_load_reuses_the_decoded_images(images_dir, monkeypatch):
     assert len(calls) == 9  # nothing decoded again
     np.testing.assert_array_equal(as_arrays(first), as_arrays(second))
     np.testing.assert_array_equal(first.labels, second.labels)
+    assert isinstance(second.fields["image"], np.memmap)  # read from the cache, not decoded
     assert (second.channels, second.class_names) == (first.channels, ("cats", "dogs"))
     assert second.skipped == first.skipped and len(second.skipped) == 3
     load_folder(images_dir, 16, None, "folder")  # another size is another entry
@@ -64,8 +65,8 @@ def test_a_damaged_entry_is_rebuilt_and_an_unwritable_cache_only_warns(images_di
                                                                          caplog, tmp_path):
     calls = count_decodes(monkeypatch)
     load_folder(images_dir, 8, None, "folder")
-    (entry,) = (tmp_path / "cache" / "data").glob("*.npz")
-    entry.write_bytes(b"not a zip file")
+    (entry,) = [p for p in (tmp_path / "cache" / "data").iterdir() if not p.name.startswith(".")]
+    (entry / "meta.json").write_text("{not json")
     loaded = load_folder(images_dir, 8, None, "folder")
     assert loaded.count == 6 and len(calls) == 18
     assert "unreadable" in caplog.text
@@ -81,3 +82,15 @@ def test_uncached_loads_decode_every_time(images_dir, monkeypatch, tmp_path):
     load_folder(images_dir, 8, None, "folder", cache=False)
     load_folder(images_dir, 8, None, "folder", cache=False)
     assert len(calls) == 18 and not (tmp_path / "cache").exists()
+
+
+def test_two_processes_decoding_the_same_data_share_one_entry(images_dir, tmp_path):
+    """Workers of a multi-worker run decode the same folder at once: whoever publishes
+    second reads the first one's entry instead of deleting it under the other's feet."""
+    first, second = cache.EntryWriter("data", "same"), cache.EntryWriter("data", "same")
+    first.append("image", np.ones((2, 4, 4, 1), np.uint8))
+    second.append("image", np.ones((2, 4, 4, 1), np.uint8))
+    published, _ = first.finish({"who": "first"})
+    arrays, meta = second.finish({"who": "second"})
+    assert meta["who"] == "first" and np.array_equal(arrays["image"], published["image"])
+    assert [p.name for p in (tmp_path / "cache" / "data").iterdir()] == ["same"]  # no leftovers

@@ -4,12 +4,12 @@ import numpy as np
 
 from keras_gan.callbacks import GANCheckpoint, plot_history, read_history
 from keras_gan.checkpoints import latest_checkpoint
-from keras_gan.factory import build_gan
+from keras_gan.factory import build_model
 from tests.conftest import tiny_config
 
 
 def test_checkpoints_keep_the_last_few_and_point_at_the_newest(tmp_path):
-    gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
+    gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
     callback = GANCheckpoint(tmp_path / "ckpt", arch="gan", keep=2)
     callback.set_model(gan)
     for epoch in range(4):
@@ -104,14 +104,14 @@ def test_loss_plot_redraws_within_its_time_budget_and_always_at_the_end(tmp_path
 
 
 def test_grid_images_equal_predict_in_any_batching(tmp_path):
-    from keras_gan.gan import generate_in_batches
+    from keras_gan.families.base import generate_in_batches
 
-    gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
+    gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
     latents = gan.latents(10, seed=1)
     expected = gan.sampling_generator.predict(latents, verbose=0)
     np.testing.assert_allclose(generate_in_batches(gan.sampling_generator, latents, 4), expected,
                                atol=1e-6)
-    conditional = build_gan(tiny_config(tmp_path, epochs=1).replace(
+    conditional = build_model(tiny_config(tmp_path, epochs=1).replace(
         data={"channels": 1}, model={"conditional": True, "num_classes": 3}))
     inputs = conditional.sampling_inputs(latents)
     images = generate_in_batches(conditional.sampling_generator, inputs, 3)

@@ -9,22 +9,22 @@ from PIL import Image
 
 from cli import cli
 from keras_gan.config import ConfigError
-from keras_gan.data import DATASETS
+from keras_gan.data import DATASETS, DataRequest
 from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import TomAndJerry
-from keras_gan.factory import build_gan
+from keras_gan.factory import build_model
 from keras_gan.train import run_training
 from tests.conftest import tiny_config, write_image
 
 
 def test_mnist_5k_has_ten_balanced_digit_labels():
-    loaded = DATASETS.get("mnist_5k").load("mnist_5k", None, 28, None)
+    loaded = DATASETS.get("mnist_5k").load(DataRequest("mnist_5k", image_size=28))
     assert loaded.class_names == tuple("0123456789")
     assert np.bincount(loaded.labels).tolist() == [500] * 10
 
 
 def test_folder_classes_are_subfolder_names_aligned_after_skipped_files(tom_and_jerry_dir):
-    loaded = TomAndJerry().load("tom_and_jerry", str(tom_and_jerry_dir), 16, None)
+    loaded = TomAndJerry().load(DataRequest("tom_and_jerry", str(tom_and_jerry_dir), 16))
     assert loaded.class_names == ("jerry", "tom", "tom_jerry_0", "tom_jerry_1")
     assert len(loaded.skipped) == 3 and len(loaded.labels) == loaded.count == 12
     assert np.bincount(loaded.labels).tolist() == [3, 3, 3, 3]  # corrupt files took no label
@@ -32,7 +32,7 @@ def test_folder_classes_are_subfolder_names_aligned_after_skipped_files(tom_and_
 
 def test_tfds_labels_come_from_the_class_label_feature(tmp_path):
     with tfds.testing.mock_data(num_examples=6):
-        loaded = TFDSSource().load("mnist", str(tmp_path), 8, None, labels=True)
+        loaded = TFDSSource().load(DataRequest("mnist", str(tmp_path), 8, labels=True))
     assert loaded.class_names == tuple(str(i) for i in range(10))
     assert len(loaded.labels) == 6 and loaded.labels.dtype == np.int32
     assert loaded.labels.min() >= 0 and loaded.labels.max() < 10
@@ -51,7 +51,7 @@ def test_conditional_on_unlabelled_data_says_what_is_needed(tmp_path):
 def test_projection_discriminator_and_generator_depend_on_the_label(tmp_path):
     config = tiny_config(tmp_path, arch="dcgan").replace(
         data={"channels": 1}, model={"conditional": True, "num_classes": 3})
-    gan = build_gan(config)
+    gan = build_model(config)
     images = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
     projection = gan.discriminator.get_layer("label_projection").embeddings
     projection.assign(np.random.default_rng(1).normal(0, 1, projection.shape).astype("float32"))

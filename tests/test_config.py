@@ -2,8 +2,10 @@ import json
 
 import pytest
 
-from keras_gan.config import ConfigError, DataConfig, RunConfig, TrainConfig
-from keras_gan.losses import LOSSES
+from keras_gan.config import ConfigError, DataConfig, RunConfig, TrainConfig, model_options
+from keras_gan.families.gan import GANOptions
+from keras_gan.families.pix2pix import Pix2PixOptions
+from keras_gan.resolve import optimizer_settings
 
 
 def test_json_round_trip(tmp_path):
@@ -12,13 +14,16 @@ def test_json_round_trip(tmp_path):
     path.write_text(config.to_json())
     assert RunConfig.from_json(path) == config
     assert json.loads(path.read_text())["train"]["epochs"] == 3
+    pix2pix = config.replace(model={"arch": "pix2pix", "l1_weight": 10.0})
+    path.write_text(pix2pix.to_json())
+    assert RunConfig.from_json(path) == pix2pix and isinstance(pix2pix.model, Pix2PixOptions)
 
 
 @pytest.mark.parametrize(
     "section, field, value",
     [("train", "epochs", 0), ("train", "batch_size", -1), ("train", "lr", -0.1),
      ("train", "lr", 0.0), ("data", "image_size", 2), ("data", "channels", 2),
-     ("model", "latent_dim", 0), ("train", "keep_checkpoints", 0)],
+     ("model", "latent_dim", 0), ("train", "keep_checkpoints", 0), ("data", "holdout", 1.0)],
 )
 def test_out_of_range_values_name_the_field_and_value(section, field, value):
     config = RunConfig().replace(**{section: {field: value}})
@@ -27,20 +32,62 @@ def test_out_of_range_values_name_the_field_and_value(section, field, value):
     assert f"Invalid {field}" in str(err.value) and f"{field}={value!r}" in str(err.value)
 
 
+@pytest.mark.parametrize("field, value, expected", [
+    ("l1_weight", -1.0, "a number >= 0"), ("direction", "sideways", "one of AtoB, BtoA"),
+    ("generator", "resnet", "one of unet")])
+def test_family_options_are_checked_from_their_metadata(field, value, expected):
+    with pytest.raises(ConfigError, match=f"Invalid {field}: expected {expected}"):
+        model_options("pix2pix", **{field: value}).validate()
+
+
 def test_unknown_keys_in_saved_config_are_reported(tmp_path):
     raw = RunConfig().to_dict()
     raw["train"]["epoch"] = 5
     with pytest.raises(ConfigError, match="'epoch'"):
         RunConfig.from_dict(raw)
+    raw = RunConfig().to_dict()
+    raw["model"]["l1_weight"] = 5  # a pix2pix option in a gan run
+    with pytest.raises(ConfigError, match="Unknown model options for arch 'gan': \\['l1_weight'\\]"):
+        RunConfig.from_dict(raw)
+
+
+def test_a_config_from_a_newer_keras_gan_or_an_unknown_arch_is_a_clear_error():
+    raw = {**RunConfig().to_dict(), "format": 99}
+    with pytest.raises(ConfigError, match="format 99 is newer"):
+        RunConfig.from_dict(raw)
+    raw = RunConfig().to_dict()
+    raw["model"]["arch"] = "stylegan9"
+    with pytest.raises(ConfigError, match="Unknown arch 'stylegan9'"):
+        RunConfig.from_dict(raw)
+
+
+def test_a_config_json_of_keras_gan_0_1_still_loads():
+    # format 1: no "format" key, flat gan fields, the data section's old shuffle_buffer
+    old = {"data": {"channels": 1, "class_names": None, "data_dir": None, "image_size": 28,
+                    "name": "mnist_5k", "shuffle_buffer": 10000},
+           "model": {"arch": "dcgan", "conditional": False, "latent_dim": 128, "num_classes": None,
+                     "spectral_norm": False, "width": 64},
+           "run_dir": None, "runs_root": "runs",
+           "train": {**TrainConfig(epochs=100, batch_size=64).__dict__}}
+    config = RunConfig.from_dict(json.loads(json.dumps(old)))
+    assert config.model == GANOptions(arch="dcgan", latent_dim=128)
+    assert config.data.image_size == 28 and config.train.epochs == 100
+
+
+def test_switching_arch_switches_to_that_familys_options():
+    config = RunConfig().replace(model={"arch": "pix2pix", "direction": "BtoA"})
+    assert config.model == Pix2PixOptions(direction="BtoA")
+    assert config.replace(model={"arch": "dcgan"}).model == GANOptions(arch="dcgan")
+    assert RunConfig().replace(model={"latent_dim": 4}).model.latent_dim == 4
 
 
 def test_defaults_come_from_the_dataclasses():
     assert RunConfig().train == TrainConfig()
     assert RunConfig().data == DataConfig()
-    plain = TrainConfig().with_defaults({})
+    plain = optimizer_settings(TrainConfig())
     assert (plain.lr, plain.beta_1, plain.beta_2, plain.d_steps) == (2e-4, 0.5, 0.999, 1)
 
 
 def test_a_loss_supplies_only_the_settings_left_unset():
-    wgan = TrainConfig(loss="wgan_gp", lr=3e-4).with_defaults(LOSSES.get("wgan_gp").defaults)
+    wgan = optimizer_settings(TrainConfig(loss="wgan_gp", lr=3e-4))
     assert (wgan.lr, wgan.beta_1, wgan.beta_2, wgan.d_steps) == (3e-4, 0.0, 0.9, 5)

@@ -3,46 +3,64 @@ import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from keras_gan.data import DATASETS, DataError, resolve_source, training_pipeline
-from keras_gan.data.pipeline import resized_pixels, steps_per_epoch
-from keras_gan.data.folder import ImageFolder, decode_image, find_images, load_folder
+from keras_gan.data import DATASETS, DataError, DataRequest, load_data, resolve_source, training_pipeline
+from keras_gan.data.decode import decode_image, find_images
+from keras_gan.data.folder import ImageFolder, load_folder
+from keras_gan.data.pairs import PairedFolder
+from keras_gan.data.pipeline import random_crop_flip, steps_per_epoch
 from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import KAGGLE_URL, TomAndJerry
 from tests.conftest import make_corrupt_files, write_image
 
 
-def batches(loaded, size, channels, batch_size=4, seed=0):
+def batches(fields, batch_size=4, seed=0, transform=None):
     """One epoch of batches (the pipeline itself is endless)."""
-    dataset = training_pipeline(resized_pixels(loaded, size, channels), batch_size, seed)
-    return list(dataset.take(steps_per_epoch(loaded.count, batch_size)).as_numpy_iterator())
+    dataset = training_pipeline(fields, batch_size, seed, transform=transform)
+    count = len(next(iter(fields.values())))
+    return list(dataset.take(steps_per_epoch(count, batch_size)).as_numpy_iterator())
 
 
 def test_mnist_5k_is_offline_and_balanced():
-    loaded = DATASETS.get("mnist_5k").load("mnist_5k", None, 28, None)
-    assert loaded.count == 5000 and loaded.channels == 1
-    first = next(iter(loaded.images)).numpy()
+    data = DATASETS.get("mnist_5k").load(DataRequest("mnist_5k", image_size=28))
+    assert data.count == 5000 and data.channels == 1
+    first = data.fields["image"][0]
     assert first.shape == (28, 28, 1) and first.dtype == np.uint8 and first.max() > 200
 
 
-def test_pipeline_yields_float_batches_in_range_with_partial_last_batch():
-    images = np.random.default_rng(0).integers(0, 256, (10, 28, 28, 1), dtype=np.uint8)
-    loaded = DATASETS.get("mnist_5k").load("mnist_5k", None, 28, None)
-    loaded.images, loaded.count = tf.data.Dataset.from_tensor_slices(images), 10
-    out = batches(loaded, 32, 1)
-    assert [b.shape for b in out] == [(4, 32, 32, 1), (4, 32, 32, 1), (2, 32, 32, 1)]
-    assert all(b.dtype == np.float32 and b.min() >= -1 and b.max() <= 1 for b in out)
+def test_pipeline_yields_float_dict_batches_in_range_with_partial_last_batch():
+    images = np.random.default_rng(0).integers(0, 256, (10, 8, 8, 1), dtype=np.uint8)
+    out = batches({"image": images, "label": np.arange(10, dtype=np.int32)})
+    assert [b["image"].shape for b in out] == [(4, 8, 8, 1), (4, 8, 8, 1), (2, 8, 8, 1)]
+    assert all(b["image"].dtype == np.float32 and -1 <= b["image"].min() <= b["image"].max() <= 1
+               for b in out)
+    assert sorted(np.concatenate([b["label"] for b in out]).tolist()) == list(range(10))
 
 
 def test_pipeline_reshuffles_each_epoch_and_a_resumed_pipeline_repeats_the_order():
     images = np.arange(12, dtype=np.uint8).reshape(12, 1, 1, 1).repeat(4, 1).repeat(4, 2)
-    loaded = DATASETS.get("mnist_5k").load("mnist_5k", None, 28, None)
-    loaded.images, loaded.count = tf.data.Dataset.from_tensor_slices(images), 12
-    epochs = iter(training_pipeline(resized_pixels(loaded, 4, 1), 12, seed=0))
-    first, second, third = (next(epochs).numpy()[:, 0, 0, 0] for _ in range(3))
+    fields = {"image": images}
+    epochs = iter(training_pipeline(fields, 12, seed=0))
+    first, second, third = (next(epochs)["image"].numpy()[:, 0, 0, 0] for _ in range(3))
     assert sorted(first.tolist()) == sorted(second.tolist()) and not np.array_equal(first, second)
-    resumed = iter(training_pipeline(resized_pixels(loaded, 4, 1), 12, seed=0, first_epoch=1))
-    assert np.array_equal(next(resumed).numpy()[:, 0, 0, 0], second)
-    assert np.array_equal(next(resumed).numpy()[:, 0, 0, 0], third)
+    resumed = iter(training_pipeline(fields, 12, seed=0, first_epoch=1))
+    assert np.array_equal(next(resumed)["image"].numpy()[:, 0, 0, 0], second)
+    assert np.array_equal(next(resumed)["image"].numpy()[:, 0, 0, 0], third)
+
+
+def test_random_crops_and_flips_are_the_same_for_both_images_of_a_pair_and_repeat_on_resume():
+    rng = np.random.default_rng(0)
+    source = rng.integers(0, 256, (6, 12, 12, 3), dtype=np.uint8)
+    fields = {"source": source, "target": source[..., :1].copy()}  # target: source's first channel
+    out = batches(fields, batch_size=3, transform=random_crop_flip(8))
+    for batch in out:
+        assert batch["source"].shape == (3, 8, 8, 3) and batch["target"].shape == (3, 8, 8, 1)
+        np.testing.assert_array_equal(batch["source"][..., :1], batch["target"])
+    crops = {tuple(b["source"][i, 0, 0]) for b in out for i in range(3)}
+    assert len(crops) > 1  # not one fixed window
+    again = batches(fields, batch_size=3, transform=random_crop_flip(8))
+    assert all(np.array_equal(a["source"], b["source"]) for a, b in zip(out, again))
+    later = training_pipeline(fields, 3, 0, first_epoch=0, transform=random_crop_flip(8)).skip(1)
+    np.testing.assert_array_equal(next(iter(later))["source"].numpy(), out[1]["source"])
 
 
 def test_folder_skips_and_counts_corrupt_files_and_mixes_modes(tmp_path):
@@ -54,12 +72,19 @@ def test_folder_skips_and_counts_corrupt_files_and_mixes_modes(tmp_path):
     write_image(tmp_path / "f.BMP", mode="RGB", fmt="BMP")
     (tmp_path / "notes.txt").write_text("not an image")
     bad = make_corrupt_files(tmp_path / "bad")
-    loaded = load_folder(tmp_path, 16, None, "test")
-    assert loaded.count == 6 and loaded.channels == 3
-    assert sorted(p for p, _ in loaded.skipped) == sorted(str(p) for p in bad)
-    assert dict(loaded.skipped)[str(tmp_path / "bad" / "empty.jpg")] == "empty file"
-    out = batches(loaded, 16, 3, batch_size=6)
-    assert out[0].shape == (6, 16, 16, 3)
+    data = load_folder(tmp_path, 16, None, "test")
+    assert data.count == 6 and data.channels == 3
+    assert sorted(p for p, _ in data.skipped) == sorted(str(p) for p in bad)
+    assert dict(data.skipped)[str(tmp_path / "bad" / "empty.jpg")] == "empty file"
+    assert batches(data.fields, batch_size=6)[0]["image"].shape == (6, 16, 16, 3)
+
+
+def test_decoded_folders_are_memory_mapped_from_the_cache(tmp_path):
+    for i in range(3):
+        write_image(tmp_path / "images" / f"{i}.png", seed=i)
+    data = load_folder(tmp_path / "images", 8, None, "x")
+    assert isinstance(data.fields["image"], np.memmap)  # read as needed, never all in memory
+    assert data.fields["image"].shape == (3, 8, 8, 3)
 
 
 def test_sixteen_bit_png_is_scaled_not_clipped(tmp_path):
@@ -75,10 +100,9 @@ def test_sixteen_bit_png_is_scaled_not_clipped(tmp_path):
 def test_grayscale_only_folder_trains_in_one_channel(tmp_path):
     for i in range(3):
         write_image(tmp_path / f"{i}.png", mode="L", seed=i)
-    loaded = load_folder(tmp_path, 8, None, "gray")
-    assert loaded.channels == 1
+    assert load_folder(tmp_path, 8, None, "gray").channels == 1
     rgb = load_folder(tmp_path, 8, 3, "gray as rgb")
-    assert rgb.channels == 3 and next(iter(rgb.images)).shape == (8, 8, 3)
+    assert rgb.channels == 3 and rgb.fields["image"].shape == (3, 8, 8, 3)
 
 
 def test_center_crop_keeps_the_middle(tmp_path):
@@ -100,43 +124,47 @@ def test_empty_and_all_corrupt_folders_are_clear_errors(tmp_path):
 
 
 def test_tom_and_jerry_layout_is_found_recursively(tom_and_jerry_dir):
-    loaded = TomAndJerry().load("tom_and_jerry", str(tom_and_jerry_dir), 16, None)
-    assert loaded.count == 12 and loaded.channels == 3 and len(loaded.skipped) == 3
-    assert next(iter(loaded.images)).shape == (16, 16, 3)
+    data = TomAndJerry().load(DataRequest("tom_and_jerry", str(tom_and_jerry_dir), 16))
+    assert data.count == 12 and data.channels == 3 and len(data.skipped) == 3
+    assert data.fields["image"].shape[1:] == (16, 16, 3)
 
 
 def test_tom_and_jerry_missing_says_where_to_get_it(tmp_path):
     with pytest.raises(DataError) as err:
-        TomAndJerry().load("tom_and_jerry", str(tmp_path / "nowhere"), 16, None)
+        TomAndJerry().load(DataRequest("tom_and_jerry", str(tmp_path / "nowhere"), 16))
     assert KAGGLE_URL in str(err.value) and "unzip" in str(err.value)
 
 
-def test_resolve_source_order(tmp_path):
+def test_resolve_source_order_and_layouts(tmp_path):
     assert resolve_source("mnist_5k") is DATASETS.get("mnist_5k")
     assert isinstance(resolve_source(str(tmp_path)), ImageFolder)
+    assert isinstance(resolve_source(str(tmp_path), "pairs"), PairedFolder)
     assert isinstance(resolve_source("cifar10"), TFDSSource)
+    with pytest.raises(DataError, match="expected pairs .*mnist_outline.*Received: data='mnist_5k'"):
+        resolve_source("mnist_5k", "pairs")
+    with pytest.raises(DataError, match="expected images .*Received: data='mnist_outline'"):
+        resolve_source("mnist_outline")
 
 
 def test_tfds_source_with_mock_data(tmp_path):
     source = TFDSSource()
     assert source.native_size("cifar10", str(tmp_path)) == 32
     with tfds.testing.mock_data(num_examples=6):
-        loaded = source.load("cifar10", str(tmp_path), 8, None)
-    assert loaded.count == 6 and loaded.channels == 3
-    out = batches(loaded, 8, 3, batch_size=6)
-    assert out[0].shape == (6, 8, 8, 3)
+        data = source.load(DataRequest("cifar10", str(tmp_path), 8))
+    assert data.count == 6 and data.channels == 3
+    assert batches(data.fields, batch_size=6)[0]["image"].shape == (6, 8, 8, 3)
 
 
 def test_tfds_source_converts_channels(tmp_path):
     with tfds.testing.mock_data(num_examples=4):
-        loaded = TFDSSource().load("mnist", str(tmp_path), 8, None)
-        assert loaded.channels == 1
-        assert batches(loaded, 8, 3)[0].shape == (4, 8, 8, 3)
+        assert load_data(DataRequest("mnist", str(tmp_path), 8)).channels == 1
+        rgb = load_data(DataRequest("mnist", str(tmp_path), 8, channels=3))
+    assert rgb.fields["image"].shape == (4, 8, 8, 3)
 
 
 def test_tfds_not_prepared_offline_is_a_clear_error(tmp_path):
     with pytest.raises(DataError, match="not prepared.*does not download"):
-        TFDSSource().load("mnist", str(tmp_path), 28, None)
+        TFDSSource().load(DataRequest("mnist", str(tmp_path), 28))
 
 
 def test_unknown_dataset_name(tmp_path):

@@ -5,13 +5,13 @@ import pytest
 import tensorflow as tf
 
 from keras_gan.checkpoints import restore, save_checkpoint
-from keras_gan.factory import build_gan
+from keras_gan.factory import build_model
 from tests.conftest import tiny_config
 
 
 def ema_gan(tmp_path, decay):
     config = tiny_config(tmp_path, ema=decay).replace(data={"channels": 1})
-    return config, build_gan(config)
+    return config, build_model(config)
 
 
 @pytest.mark.parametrize("done_steps, expected_decay", [
@@ -39,7 +39,7 @@ def test_ema_weights_survive_a_checkpoint(tmp_path):
     config, gan = ema_gan(tmp_path, 0.5)
     gan.train_on_batch(np.random.default_rng(1).uniform(-1, 1, (4, 8, 8, 1)).astype("float32"))
     save_checkpoint(gan, tmp_path / "ckpt", 1, "gan", keep=3)
-    fresh = build_gan(config)
+    fresh = build_model(config)
     restore(fresh, tmp_path / "ckpt", "gan")
     for a, b in zip(fresh.ema_generator.get_weights(), gan.ema_generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from cli import cli
 from keras_gan.config import ConfigError
+from keras_gan.data import Data
+from keras_gan.evaluate import evaluate_run
 from keras_gan.evaluation import Evaluator
 from keras_gan.evaluation.domain import DomainScore, applicable, cache_dir
 from keras_gan.evaluation.inception import InceptionFeatures, resize_for_inception
@@ -100,8 +102,9 @@ def test_domain_score_only_for_labelled_small_grayscale_data(tmp_path):
     assert applicable((10, 28, 28, 1), np.zeros(10)) is None
     assert "no class labels" in applicable((10, 28, 28, 1), None)
     assert "grayscale images up to 32 px" in applicable((10, 64, 64, 3), np.zeros(10))
+    rgb = Data(fields={"image": np.zeros((4, 64, 64, 3), np.uint8)}, description="rgb")
     with pytest.raises(ConfigError, match="domain score cannot score"):
-        Evaluator(tiny_config(tmp_path), np.zeros((4, 64, 64, 3), np.uint8), None, ("domain",))
+        Evaluator(tiny_config(tmp_path), rgb, ("domain",))
 
 
 def test_eval_every_logs_the_metric_and_keeps_the_best_checkpoint(tmp_path):
@@ -133,11 +136,11 @@ def test_eval_every_logs_the_metric_and_keeps_the_best_checkpoint(tmp_path):
 
 
 def test_unknown_metric_is_refused_before_anything_loads(tmp_path):
-    from keras_gan.evaluation import evaluate_run
-
+    run_dir = run_training(tiny_config(tmp_path, batch_size=64), verbose=0).run_dir
     with pytest.raises(ConfigError, match="Invalid metrics: expected a comma-separated subset of "
-                                          "domain, fid, kid. Received: metrics='inception'"):
-        evaluate_run(tmp_path / "no-such-run", metrics="inception")
+                                          "domain, fid, kid for noise to image runs. Received: "
+                                          "metrics='l1'"):
+        evaluate_run(run_dir, metrics="l1")
 
 
 def test_unusable_eval_settings_fail_before_a_run_folder_exists(tmp_path):
@@ -158,19 +161,27 @@ def test_best_checkpoint_missing_is_a_clear_error(tmp_path):
 
 
 def test_default_eval_every_scores_digit_data_every_ten_epochs_and_nothing_else(tmp_path):
-    from keras_gan.evaluation import AUTO_EVAL_EVERY, resolve_eval
+    from keras_gan.resolve import AUTO_EVAL_EVERY, fill_eval
+
+    def data(shape, labels):
+        fields = {"image": np.zeros(shape, np.uint8)}
+        return Data(fields={**fields, **({} if labels is None else {"label": labels})},
+                    description="test")
 
     auto = tiny_config(tmp_path, eval_every=None)
     labels = np.zeros(10, np.int32)
-    digits = resolve_eval(auto, (10, 28, 28, 1), labels).train
-    assert (digits.eval_every, digits.eval_metric) == (AUTO_EVAL_EVERY, "domain")
+    digits = fill_eval(auto, data((10, 28, 28, 1), labels)).train
+    assert (digits.eval_every, digits.eval_metric) == (AUTO_EVAL_EVERY["noise_to_image"], "domain")
     for shape, known in (((10, 64, 64, 3), labels), ((10, 28, 28, 1), None)):
-        train = resolve_eval(auto, shape, known).train  # RGB / unlabelled: no download-free metric
+        train = fill_eval(auto, data(shape, known)).train  # RGB / unlabelled: no free metric
         assert (train.eval_every, train.eval_metric) == (0, None)
-    explicit = resolve_eval(tiny_config(tmp_path, eval_every=3), (10, 28, 28, 1), labels).train
+    explicit = fill_eval(tiny_config(tmp_path, eval_every=3), data((10, 28, 28, 1), labels)).train
     assert (explicit.eval_every, explicit.eval_metric) == (3, "domain")
-    off = resolve_eval(tiny_config(tmp_path, eval_every=0), (10, 28, 28, 1), labels).train
+    off = fill_eval(tiny_config(tmp_path, eval_every=0), data((10, 28, 28, 1), labels)).train
     assert (off.eval_every, off.eval_metric) == (0, None)
+    with pytest.raises(ConfigError, match="Invalid eval_metric: expected one of domain, fid, kid "
+                                          "for --arch gan. Received: eval_metric='ssim'"):
+        fill_eval(tiny_config(tmp_path, eval_metric="ssim"), data((10, 28, 28, 1), labels))
 
 
 def test_a_default_run_writes_its_resolved_evaluation_settings(tmp_path):

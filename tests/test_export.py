@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from keras_gan.config import ConfigError, ExportConfig
-from keras_gan.export import ExportError, export_generator, export_run
+from keras_gan.export import ExportError, export_network, export_run
 from keras_gan.fileio import path_size
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.train import run_training
@@ -180,7 +180,7 @@ def test_a_failure_mid_export_leaves_no_version_folder(trained_run, tmp_path, mo
 
     monkeypatch.setattr(tf.saved_model, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
-        export_generator(gan.generator, gan.latent_dim, tmp_path / "m",
+        export_network(gan.generator, gan.latent_dim, tmp_path / "m",
                          options_for(tmp_path, formats=("saved_model",)))
     assert list((tmp_path / "m").iterdir()) == []
 

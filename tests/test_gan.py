@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from keras_gan.archs import ARCHS
 from keras_gan.augment import ADA_KIMG
-from keras_gan.factory import build_gan
+from keras_gan.factory import build_model
 from keras_gan.losses import LOSSES
 from tests.conftest import tiny_config
 
@@ -19,14 +18,14 @@ AUGMENTS = ("", "translation,cutout,color", "ada")
 @pytest.mark.parametrize("augment", AUGMENTS, ids=["no_aug", "diffaug", "ada"])
 @pytest.mark.parametrize("conditional", [False, True], ids=["uncond", "cond"])
 @pytest.mark.parametrize("loss", LOSSES.names())
-@pytest.mark.parametrize("arch", ARCHS.names())
+@pytest.mark.parametrize("arch", ["gan", "dcgan"])
 def test_one_train_step_of_every_selectable_combination(tmp_path, arch, loss, conditional,
                                                         augment, spectral_norm):
     config = tiny_config(tmp_path, arch=arch, loss=loss, augment=augment).replace(
         data={"channels": 1},
         model={"conditional": conditional, "num_classes": 3 if conditional else None,
                "spectral_norm": spectral_norm})
-    gan = build_gan(config)
+    gan = build_model(config)
     gan.run_eagerly = True  # 120 combinations: skipping the graph trace keeps this ~1 min
     g_before = [w.copy() for w in gan.generator.get_weights()]
     d_before = [w.copy() for w in gan.discriminator.get_weights()]
@@ -52,7 +51,7 @@ def test_one_train_step_of_every_selectable_combination(tmp_path, arch, loss, co
 def test_fit_handles_a_partial_last_batch(tmp_path):
     import tensorflow as tf
 
-    gan = build_gan(tiny_config(tmp_path, arch="dcgan").replace(data={"channels": 1}))
+    gan = build_model(tiny_config(tmp_path, arch="dcgan").replace(data={"channels": 1}))
     data = tf.data.Dataset.from_tensor_slices(real_batch(10)).batch(4)  # 4, 4, 2
     history = gan.fit(data, epochs=1, verbose=0, shuffle=False)
     assert int(gan.g_optimizer.iterations) == 3
@@ -60,7 +59,7 @@ def test_fit_handles_a_partial_last_batch(tmp_path):
 
 
 def test_generate_is_deterministic_per_seed(tmp_path):
-    gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 3}))
+    gan = build_model(tiny_config(tmp_path).replace(data={"channels": 3}))
     a, b, c = gan.generate(5, seed=1), gan.generate(5, seed=1), gan.generate(5, seed=2)
     assert a.shape == (5, 8, 8, 3) and a.dtype == np.float32
     assert np.array_equal(a, b) and not np.allclose(a, c)
@@ -69,13 +68,13 @@ def test_generate_is_deterministic_per_seed(tmp_path):
 
 def test_checkpoint_restores_weights_and_both_optimizers(tmp_path):
     config = tiny_config(tmp_path, arch="dcgan").replace(data={"channels": 1})
-    gan = build_gan(config)
+    gan = build_model(config)
     for seed in range(3):
         gan.train_on_batch(real_batch(4, seed=seed))
     path = tmp_path / "gan.weights.h5"
     gan.save_weights(path)
 
-    restored = build_gan(config)
+    restored = build_model(config)
     restored.load_weights(path)
     assert int(restored.d_optimizer.iterations) == 3
     assert int(restored.g_optimizer.iterations) == 3

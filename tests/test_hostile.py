@@ -94,9 +94,9 @@ def test_training_completes_on_the_good_images_and_reports_every_bad_one(tmp_pat
 def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkeypatch):
     from keras_gan.callbacks import GANCheckpoint
     from keras_gan.checkpoints import latest_checkpoint, restore
-    from keras_gan.factory import build_gan
+    from keras_gan.factory import build_model
 
-    gan = build_gan(tiny_config(tmp_path).replace(data={"channels": 1}))
+    gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
     callback = GANCheckpoint(tmp_path / "ckpt", arch="gan")
     callback.set_model(gan)
     callback.on_epoch_end(0, {"d_loss": 1.0, "g_loss": 1.0})

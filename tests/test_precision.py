@@ -7,7 +7,7 @@ import pytest
 
 from keras_gan.config import ConfigError, ExportConfig
 from keras_gan.export import export_run
-from keras_gan.factory import build_gan
+from keras_gan.factory import build_model
 from keras_gan.runs import load_run
 from keras_gan.train import resume_training, run_training
 from tests.conftest import tiny_config
@@ -18,7 +18,7 @@ from tests.conftest import tiny_config
 @pytest.mark.parametrize("arch", ["gan", "dcgan"])
 def test_mixed_precision_steps_compute_low_and_keep_float32_state(tmp_path, arch, precision, compute):
     config = tiny_config(tmp_path, arch=arch, precision=precision).replace(data={"channels": 1})
-    gan = build_gan(config)
+    gan = build_model(config)
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
     assert {layer.compute_dtype for layer in gan.generator.layers[1:]} == {compute}
     assert {w.dtype for w in gan.generator.weights + gan.discriminator.weights} == {"float32"}

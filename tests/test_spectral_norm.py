@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from keras_gan.factory import build_gan
+from keras_gan.factory import build_model
 from tests.conftest import tiny_config
 
 
@@ -17,12 +17,12 @@ def test_discriminator_kernels_are_normalized_while_training(tmp_path, arch):
 
     config = tiny_config(tmp_path, arch=arch).replace(
         data={"channels": 1}, model={"spectral_norm": True})
-    gan = build_gan(config)
+    gan = build_model(config)
     wrapped = [l for l in gan.discriminator.layers if isinstance(l, keras.layers.SpectralNormalization)]
     plain = [l for l in gan.discriminator.layers
              if isinstance(l, (keras.layers.Dense, keras.layers.Conv2D))]
     assert wrapped and not plain
-    assert gan.generator.count_params() == build_gan(
+    assert gan.generator.count_params() == build_model(
         config.replace(model={"spectral_norm": False})).generator.count_params()
     real = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
     for _ in range(30):

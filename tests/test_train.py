@@ -6,7 +6,8 @@ import pytest
 from keras_gan.callbacks import read_history
 from keras_gan.config import ConfigError, TrainConfig
 from keras_gan.runs import load_run
-from keras_gan.train import resolve_config, run_training
+from keras_gan.resolve import fill_defaults, resolve
+from keras_gan.train import run_training
 from tests.conftest import tiny_config
 
 
@@ -39,16 +40,23 @@ def test_same_seed_same_run(tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
-def test_resolve_fills_arch_defaults(tmp_path):
-    config = tiny_config(tmp_path, arch="dcgan").replace(
+def test_resolve_fills_every_auto_default_in_one_place(tmp_path):
+    config = tiny_config(tmp_path, arch="dcgan", data="mnist_5k", batch_size=None).replace(
         data={"image_size": None}, model={"latent_dim": None})
-    resolved = resolve_config(config)
+    resolved, data = resolve(config)
     assert resolved.data.image_size == 32 and resolved.model.latent_dim == 128
+    assert resolved.data.channels == 1 and resolved.train.batch_size == 64
+    assert (resolved.train.lr, resolved.train.d_steps) == (2e-4, 1) and data.count == 5000
+    assert resolve(resolved)[0] == resolved  # resolving again changes nothing
+    pairs = fill_defaults(tiny_config(tmp_path, arch="pix2pix", batch_size=None, epochs=None)
+                          .replace(data={"name": None, "image_size": None}))
+    assert (pairs.data.name, pairs.data.image_size) == ("mnist_outline", 32)
+    assert (pairs.train.batch_size, pairs.train.epochs) == (1, 20)
 
 
 @pytest.mark.parametrize(
     "changes, message",
-    [({"model": {"arch": "stylegan9"}}, "Unknown arch 'stylegan9'"),
+    [({"model": {"arch": "dcgan", "latent_dim": 0}}, "Invalid latent_dim"),
      ({"train": {"loss": "wgan"}}, "Unknown loss 'wgan'"),
      ({"model": {"arch": "dcgan"}, "data": {"image_size": 48}}, "image_size for arch 'dcgan'"),
      ({"train": {"epochs": 0}}, "Invalid epochs")],
@@ -65,20 +73,20 @@ def test_batch_larger_than_dataset_and_empty_folder(tmp_path):
     with pytest.raises(ConfigError, match="No images in"):
         run_training(tiny_config(tmp_path, data=tmp_path / "empty"), verbose=0)
     with pytest.raises(ConfigError, match="batch_size: expected at most the dataset size"):
-        run_training(tiny_config(tmp_path, batch_size=6000), verbose=0)
+        run_training(tiny_config(tmp_path, batch_size=161), verbose=0)
     assert not (tmp_path / "runs").exists()
 
 
 def test_xla_is_opt_in_on_cpus_and_compiles_the_whole_step(tmp_path):
-    from keras_gan.factory import build_gan, jit_compile
+    from keras_gan.factory import build_model, jit_compile
 
-    assert jit_compile("auto", "gan") is False and jit_compile("auto", "dcgan") is False
+    assert not any(jit_compile("auto", arch) for arch in ("gan", "dcgan", "pix2pix"))
     assert jit_compile("on", "dcgan") is True and jit_compile("off", "gan") is False
     with pytest.raises(ConfigError, match="xla.*auto, on, off"):
         TrainConfig(xla="yes").validate()
     config = tiny_config(tmp_path, epochs=2, xla="on", augment="ada,translation")
     config = config.replace(model={"conditional": True})
-    assert build_gan(config.replace(data={"channels": 1, "class_names": tuple("0123456789")},
+    assert build_model(config.replace(data={"channels": 1, "class_names": tuple("0123456789")},
                                     model={"num_classes": 10})).jit_compile is True
     result = run_training(config, verbose=0)
     assert np.isfinite(result.history["d_loss"]).all() and len(result.history["d_loss"]) == 2

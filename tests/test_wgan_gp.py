@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gan.factory import build_gan
-from keras_gan.gan import GAN
+from keras_gan.factory import build_model
+from keras_gan.families.gan import GAN
 from keras_gan.losses import LOSSES
 from tests.conftest import tiny_config
 
@@ -53,7 +53,7 @@ def test_other_losses_add_no_penalty():
 
 def test_each_critic_step_sees_its_own_slice_of_the_batch(tmp_path):
     config = tiny_config(tmp_path, loss="wgan_gp", d_steps=3).replace(data={"channels": 1})
-    gan = build_gan(config)
+    gan = build_model(config)
     real = tf.constant(np.arange(7, dtype="float32"))
     seen = [gan._slice(real, None, i)[0].numpy().tolist() for i in range(3)]
     assert seen == [[0, 3, 6], [1, 4], [2, 5]]  # interleaved, disjoint, covering the batch
@@ -66,12 +66,12 @@ def test_each_critic_step_sees_its_own_slice_of_the_batch(tmp_path):
 
 
 def test_wgan_gp_takes_the_paper_defaults_and_a_layernorm_critic(tmp_path):
-    from keras_gan.train import resolve_config
+    from keras_gan.resolve import fill_defaults
 
-    config = resolve_config(tiny_config(tmp_path, arch="dcgan", loss="wgan_gp"))
+    config = fill_defaults(tiny_config(tmp_path, arch="dcgan", loss="wgan_gp"))
     train = config.train
     assert (train.d_steps, train.lr, train.beta_1, train.beta_2) == (5, 1e-4, 0.0, 0.9)
-    gan = build_gan(config.replace(data={"channels": 1, "image_size": 16}))
+    gan = build_model(config.replace(data={"channels": 1, "image_size": 16}))
     kinds = {type(layer).__name__ for layer in gan.discriminator.layers}
     assert "BatchNormalization" not in kinds and "LayerNormalization" in kinds
     assert float(gan.d_optimizer.beta_2) == 0.9

@@ -1,7 +1,9 @@
 """Data registry and the one entry point, `load_data`.
 
-`--data` is resolved in order: a registered name (mnist_5k, tom_and_jerry), an
-existing folder of images, then any TFDS dataset name.
+`--data` is resolved in order: a registered name (mnist_5k, mnist_outline,
+tom_and_jerry), an existing folder (of images, or of image pairs for image-to-image
+families), then any TFDS dataset name. Each family reads one layout (images or
+pairs); a dataset of the other layout is refused with the names that fit.
 """
 
 from __future__ import annotations
@@ -9,31 +11,48 @@ from __future__ import annotations
 from pathlib import Path
 
 from keras_gan.data.folder import ImageFolder
-from keras_gan.data.offline import MNIST5k
-from keras_gan.data.pipeline import some_images, training_pipeline
-from keras_gan.data.source import DataError, LoadedImages, Source
+from keras_gan.data.offline import MNIST5k, MNISTOutline
+from keras_gan.data.pairs import PairedFolder
+from keras_gan.data.pipeline import steps_per_epoch, training_pipeline
+from keras_gan.data.source import Data, DataError, DataRequest, Source
 from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import TomAndJerry
 from keras_gan.registry import Registry
 
 DATASETS: Registry[Source] = Registry("dataset")
 DATASETS.register("mnist_5k", MNIST5k())
+DATASETS.register("mnist_outline", MNISTOutline())
 DATASETS.register("tom_and_jerry", TomAndJerry())
 
 # Not registered by name: they take a path or a TFDS name as --data.
-FOLDER, TFDS = ImageFolder(), TFDSSource()
-OTHER_SOURCES = {"<folder path>": FOLDER, "<tfds name>": TFDS}
+FOLDER, PAIRS, TFDS = ImageFolder(), PairedFolder(), TFDSSource()
+OTHER_SOURCES = {"<folder path>": FOLDER, "<pairs folder>": PAIRS, "<tfds name>": TFDS}
 
 
-def resolve_source(name: str) -> Source:
+def resolve_source(name: str, layout: str = "images") -> Source:
+    """The source for --data `name` in `layout`; a registered set of another layout is an error."""
     if name in DATASETS:
-        return DATASETS.get(name)
+        source = DATASETS.get(name)
+        if source.layout != layout:
+            fitting = [n for n, s in DATASETS.items() if s.layout == layout]
+            raise DataError(
+                f"Invalid data: expected {layout} for this --arch ({', '.join(fitting)}, or a "
+                f"folder). Received: data={name!r}, which holds {source.layout}.")
+        return source
     if Path(name).expanduser().exists():
-        return FOLDER
+        return PAIRS if layout == "pairs" else FOLDER
+    if layout == "pairs":
+        raise DataError(
+            f"Invalid data: expected a folder of image pairs (A/ and B/, or side-by-side A|B "
+            f"files) or mnist_outline. Received: data={name!r}, which is not a folder.")
     return TFDS
 
 
+def load_data(request: DataRequest, layout: str = "images") -> Data:
+    return resolve_source(request.name, layout).load(request)
+
+
 __all__ = [
-    "DATASETS", "OTHER_SOURCES", "DataError", "LoadedImages", "Source",
-    "some_images", "resolve_source", "training_pipeline",
+    "DATASETS", "OTHER_SOURCES", "Data", "DataError", "DataRequest", "Source",
+    "load_data", "resolve_source", "steps_per_epoch", "training_pipeline",
 ]

@@ -14,6 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keras_gan.data.decode import WORKERS, display_path, find_images, try_decode
+from keras_gan.data import DATASETS
+from keras_gan.data.pairs import side_by_side, split
+from keras_gan.data.source import DataError, DataRequest
+from keras_gan.data.tfds_source import TFDSSource
+from keras_gan.data.tom_and_jerry import TomAndJerry, locate
+
 CHECK_SIZE = 32  # decode size for the scan: enough to prove the whole file decodes
 
 
@@ -27,15 +34,17 @@ class DataCheck:
     aspects: Counter = field(default_factory=Counter)  # width/height rounded to 0.25 -> count
     modes: Counter = field(default_factory=Counter)  # Pillow mode -> count
     duplicates: list[list[str]] = field(default_factory=list)  # groups of identical files
+    pairs: tuple[int, int] | None = None  # (training, held-out) pairs of a paired folder
 
     @property
     def usable(self) -> bool:
-        return self.readable > 0
+        return self.readable > 0 and (self.pairs is None or sum(self.pairs) >= 2)
 
     def summary(self) -> str:
         extra = sum(len(group) - 1 for group in self.duplicates)
+        pairs = f", {self.pairs[0]} pairs for training and {self.pairs[1]} held out" if self.pairs else ""
         return (f"{self.description}: {self.readable} of {self.files} images readable, "
-                f"{len(self.skipped)} skipped, {extra} exact duplicates"
+                f"{len(self.skipped)} skipped, {extra} exact duplicates{pairs}"
                 f"{'' if self.usable else ' - NOT USABLE'}.")
 
     def report(self) -> str:
@@ -57,13 +66,11 @@ def _inspect(path: Path):
     """(sha256, (width, height, mode) or None, reason or None) for one file."""
     from PIL import Image
 
-    from keras_gan.data.folder import _try_decode
-
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as err:
         return None, None, f"{type(err).__name__}: {err.strerror}"
-    _, reason = _try_decode(path, CHECK_SIZE)
+    _, reason = try_decode(path, CHECK_SIZE)
     if reason:
         return digest, None, reason
     with Image.open(path) as image:
@@ -71,11 +78,7 @@ def _inspect(path: Path):
 
 
 def check_files(files: list[Path], description: str) -> DataCheck:
-    import os
-
-    from keras_gan.data.folder import display_path
-
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = list(pool.map(_inspect, files))
     check = DataCheck(description, len(files), 0)
     by_digest = defaultdict(list)
@@ -93,21 +96,30 @@ def check_files(files: list[Path], description: str) -> DataCheck:
     return check
 
 
-def check_data(name: str, data_dir: str | None = None) -> DataCheck:
-    from keras_gan.data import resolve_source
-    from keras_gan.data.folder import ImageFolder, display_path, find_images
-    from keras_gan.data.source import DataError
-    from keras_gan.data.tom_and_jerry import TomAndJerry, locate
+def check_pairs(root: Path) -> DataCheck:
+    """A folder of A/ and B/ (or train/ and val/ of them): every file, plus the pairing."""
+    train, heldout, unpaired = split(root, DataRequest.holdout)
+    check = check_files(find_images(root), f"image pairs {display_path(root)}")
+    check.skipped += unpaired
+    check.pairs = (len(train), len(heldout))
+    return check
 
-    source = resolve_source(name)
-    if isinstance(source, TomAndJerry):
-        root, frames = locate(data_dir)
-        return check_files(frames, f"tom_and_jerry ({display_path(root)})")
-    if isinstance(source, ImageFolder):
-        root = Path(name).expanduser()
-        if not root.is_dir():
-            raise DataError(f"Expected an image folder for --data; {root} is not a directory.")
-        return check_files(find_images(root), f"image folder {display_path(root)}")
-    loaded = source.load(name, data_dir, CHECK_SIZE, None)
-    return DataCheck(loaded.description, loaded.count + len(loaded.skipped), loaded.count,
-                     skipped=list(loaded.skipped))
+
+def check_data(name: str, data_dir: str | None = None) -> DataCheck:
+    if name in DATASETS:
+        source = DATASETS.get(name)
+        if isinstance(source, TomAndJerry):
+            root, frames = locate(data_dir)
+            return check_files(frames, f"tom_and_jerry ({display_path(root)})")
+        loaded = source.load(DataRequest(name, data_dir, CHECK_SIZE))
+        return DataCheck(loaded.description, loaded.count + len(loaded.skipped), loaded.count,
+                         skipped=list(loaded.skipped))
+    root = Path(name).expanduser()
+    if root.is_dir():
+        paired = not side_by_side(root) or not side_by_side(root / "train")
+        return check_pairs(root) if paired else check_files(find_images(root),
+                                                            f"image folder {display_path(root)}")
+    if root.exists():
+        raise DataError(f"Expected an image folder for --data; {root} is not a directory.")
+    loaded = TFDSSource().load(DataRequest(name, data_dir, CHECK_SIZE))
+    return DataCheck(loaded.description, loaded.count, loaded.count)

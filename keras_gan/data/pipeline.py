@@ -1,33 +1,21 @@
-"""From decoded uint8 images to the training tf.data pipeline.
+"""From decoded uint8 arrays to the training tf.data pipeline.
 
-Crop/resize/channel conversion happen once (`resized_pixels`, held in memory);
-each epoch then permutes the uint8 images, batches them, converts to float32 in
-[-1, 1] and prefetches.
+The arrays (keras_gan.data.source.Data.fields, memory-mapped for large data) are read
+a batch at a time: each epoch permutes the example indices with a stateless op drawn
+from (seed, epoch), reads those rows, converts images to float32 in [-1, 1], applies
+the family's per-example transform (random crops and flips, drawn from (seed, epoch,
+position): the same for both images of a pair), and prefetches. A resumed run sees
+exactly the batches an uninterrupted one would have seen.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
+import numpy as np
 import tensorflow as tf
 
-from keras_gan.data.source import LoadedImages
-
-
-def center_crop_resize(image, size: int, channels: int):
-    """uint8 HWC -> uint8 (size, size, channels): centre square crop, antialiased resize."""
-    if image.shape[-1] != channels:
-        if channels == 3:
-            image = tf.image.grayscale_to_rgb(image[..., :1])
-        else:
-            image = tf.image.rgb_to_grayscale(image[..., :3])
-    if image.shape[0] == size and image.shape[1] == size:
-        return image
-    height, width = tf.shape(image)[0], tf.shape(image)[1]
-    side = tf.minimum(height, width)
-    image = tf.image.crop_to_bounding_box(
-        image, (height - side) // 2, (width - side) // 2, side, side
-    )
-    image = tf.image.resize(image, (size, size), method="bilinear", antialias=True)
-    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+INTEGER_FIELDS = ("label",)  # everything else is a uint8 image
 
 
 def to_float(images):
@@ -39,36 +27,38 @@ def steps_per_epoch(count: int, batch_size: int) -> int:
     return -(-count // batch_size)  # the last, smaller batch is kept
 
 
-def resized_pixels(loaded: LoadedImages, image_size: int, channels: int) -> tf.Tensor:
-    """Every image cropped and resized once: uint8 [count, size, size, channels]."""
-    resized = loaded.images.map(
-        lambda image: center_crop_resize(image, image_size, channels),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    ).batch(1024)
-    return tf.concat(list(resized), axis=0)
+def training_pipeline(fields: dict[str, np.ndarray], batch_size: int, seed: int,
+                      first_epoch: int = 0, transform: Callable | None = None) -> tf.data.Dataset:
+    """Endless dict batches, epoch after epoch from `first_epoch`; fit with steps_per_epoch.
 
-
-def training_pipeline(pixels: tf.Tensor, batch_size: int, seed: int, first_epoch: int = 0,
-                      labels=None) -> tf.data.Dataset:
-    """Endless batches, epoch after epoch from `first_epoch`; fit with steps_per_epoch.
-
-    pixels: from `resized_pixels`, held in memory (as `cache()` did). Each epoch is
-    a full permutation drawn from (seed, epoch) with a stateless op, so a resumed
-    run sees exactly the batches an uninterrupted one would have seen, whatever
-    this process iterated before. labels (int, one per image): batches are
-    (images, labels), for conditional GANs.
+    transform(example, seed) -> example: per-example random augmentation of the float
+    example dict; `seed` is a stateless-op seed unique to (seed, epoch, position).
     """
-    count = int(pixels.shape[0])
-    labels = None if labels is None else tf.constant(labels, tf.int32)
+    names = list(fields)
+    count = len(fields[names[0]])
+    dtypes = [tf.as_dtype(fields[name].dtype) for name in names]
+
+    def rows(index):
+        return [np.ascontiguousarray(fields[name][index]) for name in names]
+
+    def read(index):
+        values = tf.numpy_function(rows, [index], dtypes, stateful=False)
+        batch = {}
+        for name, value in zip(names, values):
+            value.set_shape([None, *fields[name].shape[1:]])
+            batch[name] = value if name in INTEGER_FIELDS else to_float(value)
+        return batch
 
     def one_epoch(epoch):
         key = tf.stack([tf.constant(seed, tf.int64), epoch])
         order = tf.argsort(tf.random.stateless_uniform([count], seed=key))
-        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
-
-    def gather(index):
-        images = to_float(tf.gather(pixels, index))
-        return images if labels is None else (images, tf.gather(labels, index))
+        batches = tf.data.Dataset.from_tensor_slices(order).batch(batch_size).map(
+            read, num_parallel_calls=tf.data.AUTOTUNE)
+        if transform is None:
+            return batches
+        examples = batches.unbatch().enumerate().map(
+            lambda position, example: transform(example, tf.stack([key[0], key[1] * 2**32 + position])))
+        return examples.batch(batch_size)
 
     # Multi-worker training: every worker builds this same pipeline and keeps its share of
     # each global batch (there are no files to shard by).
@@ -77,18 +67,25 @@ def training_pipeline(pixels: tf.Tensor, batch_size: int, seed: int, first_epoch
     return (
         tf.data.Dataset.range(first_epoch, 2**62)
         .flat_map(one_epoch)
-        .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
         .with_options(options)
     )
 
 
-def some_images(loaded: LoadedImages, image_size: int, channels: int, n: int, seed: int = 0):
-    """`n` preprocessed images drawn at random (from the first 2,048), float32 [-1, 1].
+def random_crop_flip(size: int, flip: bool = True) -> Callable:
+    """A transform: the same random size x size crop (and horizontal flip, half the time)
+    for every image of an example (both images of a pair)."""
 
-    For the reals grid: sources are often sorted by class (mnist_5k is), so
-    the first `n` would all be zeros.
-    """
-    pool = loaded.images.take(2048).shuffle(2048, seed=seed)
-    batch = pool.take(n).map(lambda im: center_crop_resize(im, image_size, channels))
-    return to_float(tf.stack(list(batch))).numpy()
+    def transform(example, seed):
+        images = {k: v for k, v in example.items() if k not in INTEGER_FIELDS}
+        stacked = tf.concat(list(images.values()), axis=-1)
+        crop = tf.image.stateless_random_crop(stacked, [size, size, stacked.shape[-1]], seed=seed)
+        if flip:
+            crop = tf.image.stateless_random_flip_left_right(crop, seed=seed + [0, 1])
+        out, start = dict(example), 0
+        for name, image in images.items():
+            out[name] = crop[..., start:start + image.shape[-1]]
+            start += image.shape[-1]
+        return out
+
+    return transform

@@ -1,48 +1,82 @@
-"""What every data source returns, and the error for data that cannot be used."""
+"""What every data source takes and returns, and the error for unusable data.
+
+A source decodes its examples once, at the training size, into named uint8 arrays
+(memory-mapped from the cache where the data is large). The layout says which names:
+- images: "image" [N, H, W, C] (+ "label" [N] int32 where the data has classes)
+- pairs:  "source" and "target" [N, L, L, C] at the load size L (>= the training size,
+          for random crops), plus a held-out split at the training size
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-import tensorflow as tf
 
-from keras_gan.config import ConfigError
+from keras_gan.errors import ConfigError
+
+LAYOUTS = ("images", "pairs")
 
 
 class DataError(ConfigError):
     """The data asked for is missing, empty or unusable; the message says how to fix it."""
 
 
+@dataclass(frozen=True)
+class DataRequest:
+    """What to decode: `image_size` is the training size; pairs are stored at `load_size`."""
+
+    name: str
+    data_dir: str | None = None
+    image_size: int = 32
+    channels: int | None = None  # None: follow the data (1 or 3)
+    labels: bool = False  # images: also load class labels where the data has them
+    load_size: int | None = None  # pairs: the size random crops are taken from
+    source_channels: int | None = None  # pairs: None follows the data
+    direction: str = "AtoB"  # pairs: BtoA swaps source and target
+    holdout: float = 0.1  # pairs: share held out when the data has no val/ or test/ split
+
+
 @dataclass
-class LoadedImages:
-    """Unbatched uint8 HWC images, decoded once, plus what the pipeline needs to know.
+class Data:
+    """Decoded examples: `fields` for training, `heldout` (pairs) for previews and scores."""
 
-    `images` may still be at the source's own size and channel count; the
-    pipeline crops, resizes and converts channels before caching.
-    """
-
-    images: tf.data.Dataset
-    count: int
-    channels: int
+    fields: dict[str, np.ndarray]
     description: str
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-    # Class index per image (int32, in `images` order) and the class names, where known.
-    labels: np.ndarray | None = None
     class_names: tuple[str, ...] | None = None
+    heldout: dict[str, np.ndarray] | None = None
+
+    @property
+    def count(self) -> int:
+        return len(next(iter(self.fields.values())))
+
+    @property
+    def images(self) -> np.ndarray:
+        return self.fields["image"] if "image" in self.fields else self.fields["target"]
+
+    @property
+    def channels(self) -> int:
+        return int(self.images.shape[-1])
+
+    @property
+    def source_channels(self) -> int | None:
+        return int(self.fields["source"].shape[-1]) if "source" in self.fields else None
+
+    @property
+    def labels(self) -> np.ndarray | None:
+        return self.fields.get("label")
 
 
 class Source:
-    """A named kind of data. Subclasses implement `native_size` and `load`."""
+    """A named kind of data. Subclasses implement `load` (and `native_size` if known)."""
 
     summary = ""
+    layout = "images"
 
     def native_size(self, name: str, data_dir: str | None) -> int | None:
         """The data's own (square) size, if it has one, before anything is decoded."""
         return None
 
-    def load(self, name: str, data_dir: str | None, image_size: int,
-             channels: int | None, labels: bool = False) -> LoadedImages:
-        """labels=True: also fill LoadedImages.labels where the data has classes (sources
-        where that is free fill them anyway)."""
+    def load(self, request: DataRequest) -> Data:
         raise NotImplementedError

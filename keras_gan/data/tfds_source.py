@@ -2,14 +2,20 @@
 
 Loaded with download=False: offline, a download attempt hangs for minutes
 before failing, so a dataset that is not prepared is a clear error instead,
-with the command that prepares it.
+with the command that prepares it. The train split is resized once and streamed
+into the cache (keras_gan.cache), so a set larger than memory trains.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import tensorflow as tf
 
-from keras_gan.data.source import DataError, LoadedImages, Source
+from keras_gan.cache import EntryWriter, digest, load_entry
+from keras_gan.data.resize import center_crop_resize
+from keras_gan.data.source import Data, DataError, DataRequest, Source
+
+CACHE_VERSION = 1  # part of the decoded-cache key
 
 
 def _image_key(features) -> str:
@@ -54,9 +60,10 @@ class TFDSSource(Source):
         height, width = shape[0], shape[1]
         return min(height, width) if height and width else None
 
-    def load(self, name, data_dir, image_size, channels, labels=False):
+    def load(self, request: DataRequest) -> Data:
         import tensorflow_datasets as tfds
 
+        name, data_dir = request.name, request.data_dir
         builder = self._builder(name, data_dir)
         key = _image_key(builder.info.features)
         try:
@@ -70,20 +77,36 @@ class TFDSSource(Source):
                 f"data_dir={data_dir!r})\"` (or `tfds build {name}`), then pass the same "
                 "--data-dir. Offline, try --data mnist_5k."
             ) from None
-        count = int(dataset.cardinality())
-        native_channels = builder.info.features[key].shape[-1] or 3
-        loaded = LoadedImages(
-            images=dataset.map(lambda example: example[key]),
-            count=count,
-            channels=native_channels,
-            description=f"TFDS {name} train split ({count} images)",
-        )
+        channels = request.channels or builder.info.features[key].shape[-1] or 3
         label_key = _label_key(builder.info.features)
-        if labels and label_key:
+        entry_key = digest(CACHE_VERSION, "tfds", name, str(builder.data_dir), str(builder.version),
+                           int(dataset.cardinality()), request.image_size, channels)
+        entry = load_entry("data", entry_key)
+        if entry is None:
+            entry = _stream(dataset.map(lambda example: example[key]), request.image_size,
+                            channels, EntryWriter("data", entry_key))
+        arrays = dict(entry[0])
+        class_names = None
+        if request.labels and label_key:
             # A second pass that skips image decoding: labels cost seconds, not a decode.
             plain = tfds.load(name, split="train", data_dir=data_dir, download=False,
                               decoders={key: tfds.decode.SkipDecoding()})
-            loaded.labels = np.fromiter(
+            arrays["label"] = np.fromiter(
                 (int(v) for v in tfds.as_numpy(plain.map(lambda e: e[label_key]))), np.int32)
-            loaded.class_names = tuple(builder.info.features[label_key].names)
-        return loaded
+            class_names = tuple(builder.info.features[label_key].names)
+        count = len(arrays["image"])
+        return Data(fields=arrays, description=f"TFDS {name} train split ({count} images)",
+                    class_names=class_names)
+
+
+def _stream(images, size: int, channels: int, writer: EntryWriter):
+    """Resize every image and stream it into the cache, a batch of 256 at a time."""
+    try:
+        resized = images.map(lambda image: center_crop_resize(image, size, channels),
+                             num_parallel_calls=tf.data.AUTOTUNE).batch(256)
+        for batch in resized.as_numpy_iterator():
+            writer.append("image", batch)
+        return writer.finish({})
+    except BaseException:
+        writer.abort()
+        raise

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keras_gan.data.folder import find_images, load_folder
-from keras_gan.data.source import DataError, Source
+from keras_gan.data.decode import find_images
+from keras_gan.data.folder import load_folder
+from keras_gan.data.source import Data, DataError, DataRequest, Source
 
 KAGGLE_URL = "https://www.kaggle.com/datasets/balabaskar/tom-and-jerry-image-classification"
 DEFAULT_DIR = "~/tensorflow_datasets/downloads/manual/tom_and_jerry"
@@ -34,6 +35,7 @@ def locate(data_dir: str | None) -> tuple[Path, list[Path]]:
 class TomAndJerry(Source):
     summary = "Kaggle Tom and Jerry frames (manual download; see README), RGB"
 
-    def load(self, name, data_dir, image_size, channels, labels=False):
-        root, frames = locate(data_dir)
-        return load_folder(root, image_size, channels or 3, "tom_and_jerry", files=frames)
+    def load(self, request: DataRequest) -> Data:
+        root, frames = locate(request.data_dir)
+        return load_folder(root, request.image_size, request.channels or 3, "tom_and_jerry",
+                           files=frames)

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gan.cache import cache_root, digest
 from keras_gan.evaluation.stats import feature_frechet_distance
+from keras_gan.fileio import atomic_path, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +32,6 @@ CLASSIFIER_VERSION = 2  # part of the cache key; bump when the recipe changes
 
 
 def cache_dir() -> Path:
-    from keras_gan.cache import cache_root
-
     return cache_root() / "domain"
 
 
@@ -81,8 +81,6 @@ def load_or_train(pixels: np.ndarray, labels: np.ndarray, num_classes: int):
     """The cached classifier for exactly these pixels and labels, trained on a miss."""
     import keras
 
-    from keras_gan.cache import digest
-
     key = digest(pixels.tobytes(), labels.astype(np.int32).tobytes(), CLASSIFIER_VERSION)
     model_path = cache_dir() / f"classifier-{key}.keras"
     info_path = model_path.with_suffix(".json")
@@ -91,8 +89,6 @@ def load_or_train(pixels: np.ndarray, labels: np.ndarray, num_classes: int):
             return keras.models.load_model(model_path), json.loads(info_path.read_text())["accuracy"]
         except Exception as err:  # noqa: BLE001  a damaged cache entry is retrained
             log.warning("Cached domain classifier %s is unreadable (%s); retraining.", model_path, err)
-    from keras_gan.fileio import atomic_path, write_text_atomic
-
     log.info("Training the domain classifier on %d labelled images (cached in %s).",
              len(pixels), model_path.parent)
     model, accuracy = train_classifier(pixels, labels, num_classes)

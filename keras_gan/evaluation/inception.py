@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from keras_gan.config import ConfigError
+from keras_gan.errors import ConfigError
 
 SIZE = 299
 WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"

@@ -23,9 +23,9 @@ class Artifact:
 
 @dataclass(frozen=True)
 class ExportFormat:
-    """write(generator, inputs, folder, options) -> [Artifact];
-    verify(artifact, folder, generator, inputs, options) -> [Check];
-    inputs: a keras_gan.serving.GeneratorInputs (latent_dim, num_classes)."""
+    """write(network, spec, folder, options) -> [Artifact];
+    verify(artifact, folder, network, spec, options) -> [Check];
+    spec: the task's serving spec (keras_gan.serving: LatentSpec, ImageSpec)."""
 
     write: Callable
     verify: Callable

@@ -1,5 +1,6 @@
-"""TFLite / LiteRT files: latent float32 [batch, latent_dim] (+ label int32 [batch]) -> images
-uint8 and images_float.
+"""TFLite / LiteRT files: serving_default as one function (keras_gan.serving specs), for
+example latent float32 [batch, latent_dim] (+ label int32 [batch]) -> images uint8 and
+images_float, or image uint8 [batch, H, W, C] at the training size -> image, image_float.
 
 Built-in ops only, so the stock mobile interpreters run them: there is no seeded
 `generate` signature (random ops would need Flex ops), so the app draws the
@@ -21,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from keras_gan.exporters.base import Artifact
-from keras_gan.exporters.verify import FLOAT, Tolerance, check_latent_signature
+from keras_gan.exporters.verify import FLOAT, Tolerance, check_signature
 from keras_gan.registry import Registry
 
 NUM_THREADS = 2
@@ -31,7 +32,7 @@ NUM_THREADS = 2
 class Quantization:
     filename: str
     tolerance: Tolerance
-    configure: Callable  # (converter, calibration latents) -> None
+    configure: Callable  # (converter, calibration inputs by name) -> None
     summary: str
 
 
@@ -43,13 +44,14 @@ def _float16(converter, calibration) -> None:
 
 
 def _int8(converter, calibration) -> None:
-    """Full-integer: every op int8, ranges calibrated on `calibration` latents; float in/out."""
+    """Full-integer: every op int8, ranges calibrated on `calibration` inputs; in/out as the
+    float model's."""
     import tensorflow as tf
 
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = lambda: ({name: value[i:i + 1] for name, value in
                                                  calibration.items()}
-                                                for i in range(len(calibration["latent"])))
+                                                for i in range(len(next(iter(calibration.values())))))
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
 
 
@@ -65,37 +67,31 @@ QUANTIZATIONS.register("int8", Quantization(
     "generator_int8.tflite: full-integer ops, a quarter of the size"))
 
 
-def save_frozen(generator, inputs, folder: str) -> None:
+def save_frozen(network, spec, folder: str) -> None:
     """A variable-free SavedModel whose serving_default is the pixel function (names kept)."""
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
-    from keras_gan.serving import pixel_function
+    frozen = convert_variables_to_constants_v2(spec.pixel_function(network).get_concrete_function())
+    names = (spec.outputs, f"{spec.outputs}_float")
 
-    frozen = convert_variables_to_constants_v2(pixel_function(generator, inputs).get_concrete_function())
-
-    @tf.function(input_signature=inputs.specs())
+    @tf.function(input_signature=spec.input_specs())
     def serve(*tensors):
-        images, images_float = frozen(*tensors)  # flattened in sorted-key order
-        return {"images": images, "images_float": images_float}
+        return dict(zip(sorted(names), frozen(*tensors)))  # flattened in sorted-key order
 
     module = tf.Module()
     module.serve = serve
     tf.saved_model.save(module, folder, signatures={"serving_default": serve})
 
 
-def write(generator, inputs, folder: Path, options) -> list[Artifact]:
+def write(network, spec, folder: Path, options) -> list[Artifact]:
     import tensorflow as tf
 
     variants = [(name, QUANTIZATIONS.get(name)) for name in options.quantize]
-    count = options.calibration_samples
-    calibration = {"latent": np.random.default_rng(0).standard_normal(
-        (count, inputs.latent_dim)).astype("float32")}
-    if inputs.conditional:
-        calibration["label"] = (np.arange(count) % inputs.num_classes).astype("int32")
+    calibration = spec.calibration(options.calibration_samples)
     artifacts = []
     with tempfile.TemporaryDirectory(prefix="keras-gan-frozen-") as frozen_dir:
-        save_frozen(generator, inputs, frozen_dir)
+        save_frozen(network, spec, frozen_dir)
         for name, quantization in variants:
             converter = tf.lite.TFLiteConverter.from_saved_model(frozen_dir)
             quantization.configure(converter, calibration)
@@ -112,7 +108,7 @@ def signature_runner(path: Path, num_threads: int = NUM_THREADS):
     return interpreter.get_signature_runner("serving_default")
 
 
-def verify(artifact: Artifact, folder: Path, generator, inputs, options) -> list:
+def verify(artifact: Artifact, folder: Path, network, spec, options) -> list:
     runner = signature_runner(folder / artifact.name)
-    return check_latent_signature(artifact.name, lambda feed: runner(**feed), generator,
-                                  inputs, artifact.tolerance)
+    return check_signature(artifact.name, lambda feed: runner(**feed), network, spec,
+                           artifact.tolerance)

@@ -34,6 +34,8 @@ class Tolerance:
 
 
 FLOAT = Tolerance(max_abs_diff=FLOAT_TOLERANCE)
+# outputs that exist only as uint8 (PNG files): within one level of the Keras floats
+UINT8_LEVEL = Tolerance(max_abs_diff=1 / 127.5)
 
 
 @dataclass(frozen=True)
@@ -58,28 +60,27 @@ def psnr(expected_uint8: np.ndarray, actual_uint8: np.ndarray) -> float:
 
 
 def compare(artifact: str, signature: str, expected: np.ndarray, outputs: dict,
-            tolerance: Tolerance) -> Check:
-    """`expected`: Keras float images; `outputs`: the artifact's images and images_float."""
-    images = np.asarray(outputs["images"])
+            tolerance: Tolerance, prefix: str = "images") -> Check:
+    """`expected`: Keras float images; `outputs`: the artifact's <prefix> (uint8) and
+    <prefix>_float."""
+    images = np.asarray(outputs[prefix])
     if images.dtype != np.uint8 or images.shape != expected.shape:
-        raise ValueError(f"{artifact} [{signature}] returned images {images.dtype} {images.shape}; "
+        raise ValueError(f"{artifact} [{signature}] returned {prefix} {images.dtype} {images.shape}; "
                          f"expected uint8 {expected.shape}.")
-    diff = float(np.max(np.abs(np.asarray(outputs["images_float"]) - expected)))
+    diff = float(np.max(np.abs(np.asarray(outputs[f"{prefix}_float"]) - expected)))
     return Check(artifact, signature, len(expected), diff, psnr(to_uint8(expected), images),
                  tolerance)
 
 
-def check_latent_signature(artifact: str, run, generator, inputs, tolerance: Tolerance,
-                           signature: str = "serving_default") -> list[Check]:
-    """Checks for a `{latent[, label]} -> images` callable at each of BATCH_SIZES.
-
-    inputs: a keras_gan.serving.GeneratorInputs; `run` takes the feed dict by name.
-    """
+def check_signature(artifact: str, run, network, spec, tolerance: Tolerance,
+                    signature: str = "serving_default") -> list[Check]:
+    """Checks of a serving_default callable at each of BATCH_SIZES, on the spec's fixed
+    inputs (keras_gan.serving); `run` takes the feed dict by name."""
     checks = []
     for batch in BATCH_SIZES:
-        feed = inputs.fixed(batch)
-        expected = generator(inputs.model_inputs(*feed.values()), training=False).numpy()
-        checks.append(compare(artifact, signature, expected, run(feed), tolerance))
+        feed = spec.fixed(batch)
+        checks.append(compare(artifact, signature, spec.expected(network, feed), run(feed),
+                              tolerance, spec.outputs))
     return checks
 
 

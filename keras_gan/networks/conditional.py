@@ -16,7 +16,6 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_gan.archs.base import Architecture
 
 EMBED_DIM = 32  # label embedding width fed to G next to the latent
 
@@ -31,18 +30,20 @@ def _apply(chain, x):
     return x
 
 
-def build_generator(arch: Architecture, latent_dim: int, image_shape: tuple, width: int,
+def build_generator(build, latent_dim: int, image_shape: tuple, width: int,
                     num_classes: int) -> keras.Model:
-    body = arch.build_generator(latent_dim + EMBED_DIM, image_shape, width)
+    """`build`: a generator network's builder (keras_gan.networks)."""
+    body = build(latent_dim + EMBED_DIM, image_shape, width)
     latent, label = keras.Input((latent_dim,), name="latent"), label_input()
     embedded = layers.Embedding(num_classes, EMBED_DIM, name="label_embedding")(label)
     x = layers.Concatenate(name="latent_and_label")([latent, embedded])
     return keras.Model([latent, label], _apply(body.layers[1:], x), name="generator")
 
 
-def build_discriminator(arch: Architecture, image_shape: tuple, width: int, norm: str,
+def build_discriminator(build, image_shape: tuple, width: int, norm: str,
                         num_classes: int) -> keras.Model:
-    base = arch.build_discriminator(image_shape, width, norm)
+    """`build`: a discriminator network's builder (keras_gan.networks)."""
+    base = build(image_shape, width, norm)
     names = [layer.name for layer in base.layers]
     if "logit" not in names:
         raise ValueError(f"Cannot make a projection discriminator: {base.name} has no layer "

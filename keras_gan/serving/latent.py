@@ -1,20 +1,20 @@
-"""The exported generator: a tf.Module whose signatures are the serving API.
+"""Serving latents: the exported generator of `gan` / `dcgan`.
 
-Built on a plain tf.Module rather than Keras' ExportArchive, which tracks every
-weight twice (a SavedModel double the size, double the memory in the server).
-The module tracks the generator's underlying tf.Variables, not the Keras model:
-a tf.Module holding a Keras 3 model saves a SavedModel whose variables the TF1 /
-C++ loader (TF Serving) cannot find ("Could not find variable ...",
-tensorflow/tensorflow#72963).
-
-Signatures (TF Serving names; every output is batch-first):
+SavedModel signatures (TF Serving names; every output is batch-first):
 - serving_default: latent float32 [batch, latent_dim] (+ label int32 [batch]) ->
     images uint8 [batch, H, W, C], images_float float32 [-1, 1], images_png_bytes string [batch]
 - generate: seed int64 [batch] (+ label int32 [batch]) -> one deterministic image per seed
 - generate_n: num_images int32 scalar, seed int64 scalar (+ label int32 scalar) ->
     num_images images; counts outside 1..max_images are rejected with InvalidArgument
 The label inputs exist only for conditional generators; labels outside
-0..num_classes-1 are rejected with InvalidArgument.
+0..num_classes-1 are rejected with InvalidArgument. TFLite and ONNX files have
+serving_default only.
+
+The module is a plain tf.Module rather than Keras' ExportArchive, which tracks every
+weight twice (a SavedModel double the size, double the memory in the server). It
+tracks the generator's underlying tf.Variables, not the Keras model: a tf.Module
+holding a Keras 3 model saves a SavedModel whose variables the TF1 / C++ loader
+(TF Serving) cannot find ("Could not find variable ...", tensorflow/tensorflow#72963).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
+
+from keras_gan.exporters.verify import BATCH_SIZES, compare
+from keras_gan.serving.common import pixel_outputs, png_bytes
 
 MAX_IMAGES = 256
 
@@ -42,37 +45,21 @@ def n_seeds(num_images, seed):
             + tf.range(tf.cast(num_images, tf.int64), dtype=tf.int64))
 
 
-def pixel_outputs(images):
-    """float [-1, 1] -> images uint8 and images_float: built-in ops only (TFLite, ONNX).
-
-    round((x + 1) * 127.5) written as floor(x * 127.5 + 128) clamped with minimum/maximum:
-    the int8 TFLite converter mis-quantizes tf.round and tf.clip_by_value here (uint8
-    images off by up to 50 levels while images_float was right); this form stays within
-    one level of the float result.
-    """
-    pixels = tf.cast(tf.minimum(tf.maximum(images * 127.5 + 128.0, 0.0), 255.0), tf.uint8)
-    return {"images": pixels, "images_float": images}
-
-
-def postprocess(images):
+def postprocess(images) -> dict:
     """float [-1, 1] -> the three documented SavedModel outputs."""
     outputs = pixel_outputs(images)
-    outputs["images_png_bytes"] = tf.map_fn(
-        tf.io.encode_png, outputs["images"], fn_output_signature=tf.string)
+    outputs["images_png_bytes"] = png_bytes(outputs["images"])
     return outputs
 
 
 @dataclass(frozen=True)
-class GeneratorInputs:
+class LatentSpec:
     """What an exported generator takes: a latent, and a class label when conditional."""
 
     latent_dim: int
     num_classes: int | None = None
-
-    @classmethod
-    def of(cls, value) -> "GeneratorInputs":
-        """A GeneratorInputs, or an int latent_dim for an unconditional generator."""
-        return value if isinstance(value, cls) else cls(int(value))
+    outputs = "images"
+    task_name = "noise_to_image"
 
     @property
     def conditional(self) -> bool:
@@ -82,7 +69,7 @@ class GeneratorInputs:
     def names(self) -> tuple[str, ...]:
         return ("latent", "label") if self.conditional else ("latent",)
 
-    def specs(self) -> list[tf.TensorSpec]:
+    def input_specs(self) -> list[tf.TensorSpec]:
         specs = [tf.TensorSpec([None, self.latent_dim], tf.float32, "latent")]
         if self.conditional:
             specs.append(tf.TensorSpec([None], tf.int32, "label"))
@@ -94,40 +81,71 @@ class GeneratorInputs:
 
     def fixed(self, batch_size: int) -> dict[str, np.ndarray]:
         """Fixed verification inputs by name (labels cycle through the classes)."""
-        feed = {"latent": np.random.default_rng(1000 + batch_size).standard_normal(
-            (batch_size, self.latent_dim)).astype("float32")}
+        return self.calibration(batch_size, seed=1000 + batch_size)
+
+    def calibration(self, count: int, seed: int = 0) -> dict[str, np.ndarray]:
+        feed = {"latent": np.random.default_rng(seed).standard_normal(
+            (count, self.latent_dim)).astype("float32")}
         if self.conditional:
-            feed["label"] = (np.arange(batch_size) % self.num_classes).astype("int32")
+            feed["label"] = (np.arange(count) % self.num_classes).astype("int32")
         return feed
 
+    def expected(self, network, feed: dict) -> np.ndarray:
+        return network(self.model_inputs(*feed.values()), training=False).numpy()
 
-def pixel_function(generator, inputs: GeneratorInputs):
-    """tf.function (latent[, label]) -> pixel_outputs, traced for a dynamic batch."""
-    function = tf.function(
-        lambda *tensors: pixel_outputs(generator(inputs.model_inputs(*tensors), training=False)),
-        input_signature=inputs.specs())
-    function.get_concrete_function()
-    return function
+    def pixel_function(self, network, prefix: str = outputs):
+        """tf.function (latent[, label]) -> pixel_outputs, traced for a dynamic batch."""
+        function = tf.function(
+            lambda *tensors: pixel_outputs(network(self.model_inputs(*tensors), training=False), prefix),
+            input_signature=self.input_specs())
+        function.get_concrete_function()
+        return function
+
+    def module(self, network, options) -> "GeneratorServing":
+        return GeneratorServing(network, self, max_images=options.max_images)
+
+    def saved_model_checks(self, signatures, network, artifact: str, tolerance) -> list:
+        """generate and generate_n against the Keras generator on the same seeds."""
+        label = 1 % self.num_classes if self.conditional else None
+        seeded = {  # signature -> (its inputs, the seeds it should draw latents from)
+            "generate": lambda n: ({"seed": tf.constant(np.arange(n, dtype=np.int64) + 7)},
+                                   np.arange(n, dtype=np.int64) + 7),
+            "generate_n": lambda n: ({"num_images": tf.constant(n, tf.int32),
+                                      "seed": tf.constant(3, tf.int64)}, n_seeds(n, 3)),
+        }
+        checks = []
+        for signature, case in seeded.items():
+            for batch in BATCH_SIZES:
+                feed, seeds = case(batch)
+                latents = seed_latents(tf.constant(seeds), self.latent_dim)
+                if self.conditional:  # one class for the batch: [batch] for generate, scalar for _n
+                    labels = np.full(batch, label, np.int32)
+                    feed["label"] = tf.constant(labels if signature == "generate" else label, tf.int32)
+                    latents = [latents, tf.constant(labels)]
+                expected = network(latents, training=False).numpy()
+                checks.append(compare(artifact, signature, expected,
+                                      signatures[signature](**feed), tolerance, self.outputs))
+        return checks
 
 
 class GeneratorServing(tf.Module):
-    def __init__(self, generator, inputs: GeneratorInputs, max_images: int = MAX_IMAGES):
+    def __init__(self, generator, spec: LatentSpec, max_images: int = MAX_IMAGES):
         super().__init__(name="generator_serving")
         self.weights = [variable.value for variable in generator.variables]
         self._call_generator = lambda x: generator(x, training=False)  # untracked
-        self.inputs = inputs
-        self.latent_dim = inputs.latent_dim
+        self.spec = spec
+        self.latent_dim = spec.latent_dim
         self.max_images = max_images
         seed = tf.TensorSpec([None], tf.int64, "seed")
         count, one_seed = tf.TensorSpec([], tf.int32, "num_images"), tf.TensorSpec([], tf.int64, "seed")
-        if inputs.conditional:
+        if spec.conditional:
             label, one_label = tf.TensorSpec([None], tf.int32, "label"), tf.TensorSpec([], tf.int32, "label")
-            self.serve = tf.function(self._serve, input_signature=inputs.specs())
+            self.serve = tf.function(self._serve, input_signature=spec.input_specs())
             self.generate = tf.function(self._generate, input_signature=[seed, label])
             self.generate_n = tf.function(self._generate_n, input_signature=[count, one_seed, one_label])
         else:
             self.serve = tf.function(lambda latent: self._serve(latent),
-                                     input_signature=inputs.specs())
+                                     input_signature=spec.input_specs())
             self.generate = tf.function(lambda seed: self._generate(seed), input_signature=[seed])
             self.generate_n = tf.function(lambda num_images, seed: self._generate_n(num_images, seed),
                                           input_signature=[count, one_seed])
@@ -137,8 +155,8 @@ class GeneratorServing(tf.Module):
             return self._call_generator(latent)
         checks = [
             tf.debugging.assert_non_negative(label, message="label must be >= 0"),
-            tf.debugging.assert_less(label, tf.constant(self.inputs.num_classes, tf.int32),
-                                     message=f"label must be < {self.inputs.num_classes} (the classes)"),
+            tf.debugging.assert_less(label, tf.constant(self.spec.num_classes, tf.int32),
+                                     message=f"label must be < {self.spec.num_classes} (the classes)"),
         ]
         with tf.control_dependencies(checks):  # before the embedding lookup reads the label
             label = tf.identity(label)

@@ -13,15 +13,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from keras_gan.archs.base import Architecture, batch_norm
+from keras_gan.networks.base import Network, batch_norm, normal_init, power_of_two
 
 BN_MOMENTUM = 0.9  # PyTorch's momentum=0.1, the DCGAN reference implementation's
 MIN_SIZE, MAX_SIZE = 8, 128
-
-
-def _init():
-    """N(0, 0.02) weights, as in the DCGAN paper."""
-    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 def channels_at(resolution: int, width: int) -> int:
@@ -32,7 +27,7 @@ def channels_at(resolution: int, width: int) -> int:
 def build_generator(latent_dim: int, image_shape: tuple, width: int = 64) -> keras.Model:
     size, _, channels = image_shape
     z = keras.Input((latent_dim,), name="latent")
-    x = layers.Dense(4 * 4 * channels_at(4, width), use_bias=False, kernel_initializer=_init())(z)
+    x = layers.Dense(4 * 4 * channels_at(4, width), use_bias=False, kernel_initializer=normal_init())(z)
     x = layers.Reshape((4, 4, channels_at(4, width)))(x)
     x = batch_norm(BN_MOMENTUM)(x)
     x = layers.ReLU()(x)
@@ -41,13 +36,13 @@ def build_generator(latent_dim: int, image_shape: tuple, width: int = 64) -> ker
         resolution *= 2
         x = layers.Conv2DTranspose(
             channels_at(resolution, width), 4, strides=2, padding="same",
-            use_bias=False, kernel_initializer=_init(),
+            use_bias=False, kernel_initializer=normal_init(),
         )(x)
         x = batch_norm(BN_MOMENTUM)(x)
         x = layers.ReLU()(x)
     images = layers.Conv2DTranspose(
         channels, 4, strides=2, padding="same", activation="tanh",
-        kernel_initializer=_init(), name="images",
+        kernel_initializer=normal_init(), name="images",
     )(x)
     return keras.Model(z, images, name="generator")
 
@@ -62,7 +57,7 @@ def build_discriminator(image_shape: tuple, width: int = 64, norm: str = "batch"
         resolution //= 2
         x = layers.Conv2D(
             channels_at(resolution, width), 4, strides=2, padding="same",
-            use_bias=first, kernel_initializer=_init(),
+            use_bias=first, kernel_initializer=normal_init(),
         )(x)
         if not first and norm == "layer":
             x = layers.LayerNormalization(axis=(1, 2, 3))(x)
@@ -70,29 +65,18 @@ def build_discriminator(image_shape: tuple, width: int = 64, norm: str = "batch"
             x = batch_norm(BN_MOMENTUM)(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
         first = False
-    x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=_init(), name="logit")(x)
+    x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=normal_init(), name="logit")(x)
     logits = layers.Flatten()(x)
     return keras.Model(images, logits, name="discriminator")
 
 
 def default_image_size(native_size: int | None) -> int:
-    # Small data (MNIST's 28x28, CIFAR's 32x32) trains at 32; anything else at 64.
+    """Small data (MNIST's 28x28, CIFAR's 32x32) trains at 32; anything else at 64."""
     return 32 if native_size is not None and native_size <= 32 else 64
 
 
-def check_image_size(size: int) -> str | None:
-    power_of_two = size & (size - 1) == 0
-    if power_of_two and MIN_SIZE <= size <= MAX_SIZE:
-        return None
-    return "a power of two from 8 to 128 (32, 64 or 128 for real data)"
-
-
-ARCHITECTURE = Architecture(
-    build_generator=build_generator,
-    build_discriminator=build_discriminator,
-    default_latent_dim=128,
-    default_image_size=default_image_size,
-    check_image_size=check_image_size,
-    summary="convolutional DCGAN, 32/64/128 px, grayscale or RGB (default 64)",
-    xla_on_cpu=False,  # 2 cores, 64x64x3, batch 128: 0.63 steps/s with XLA, 0.96 without
-)
+check_size = power_of_two(MIN_SIZE, MAX_SIZE, " (32, 64 or 128 for real data)")
+GENERATOR = Network("generator", build_generator,
+                    "DCGAN: Dense 4x4x8w, stride-2 ConvTranspose + BN + ReLU stages, tanh", check_size)
+DISCRIMINATOR = Network("discriminator", build_discriminator,
+                        "DCGAN: stride-2 Conv + BN + LeakyReLU 0.2 stages, 4x4 valid conv", check_size)

@@ -1,0 +1,36 @@
+"""`python cli.py evaluate`: score a run's checkpoint and append the record to
+RUN/evaluation.jsonl."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from keras_gan.checkpoints import read_meta
+from keras_gan.evaluation import default_metrics, make_evaluator, parse_metrics
+from keras_gan.resolve import load_run_data
+from keras_gan.runs import load_run
+
+CONVENTIONS = {"noise_to_image": {"resize": "bilinear+antialias to 299 (kid/fid)"},
+               "image_to_image": {"convention": "uint8 outputs vs targets, RGB, no border crop "
+                                                "(keras_gan.evaluation.paired)"}}
+
+
+def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest",
+                 inception_weights: str | None = None) -> dict:
+    """Score a run's checkpoint; metrics None: what applies without a download."""
+    run_dir = Path(run_dir)
+    config, model, used = load_run(run_dir, checkpoint)
+    task = config.family.task
+    metrics = parse_metrics(metrics, task) if metrics else None  # before seconds of loading
+    data = load_run_data(config, labels=True)
+    metrics = metrics or default_metrics(task, data)
+    evaluator = make_evaluator(config, data, metrics, n, inception_weights or "imagenet")
+    meta = read_meta(used)
+    record = {"checkpoint": used.name, "epoch": meta.get("epoch"), "step": meta.get("step", 0),
+              "metrics": list(metrics), "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+              **CONVENTIONS[task], **evaluator.evaluate(model)}
+    with open(run_dir / "evaluation.jsonl", "a") as handle:
+        handle.write(json.dumps(record) + "\n")
+    return record

@@ -1,0 +1,17 @@
+"""Model families by --arch preset: one model file each, one registration line each.
+
+`gan` and `dcgan` are presets of the GAN family (noise -> image); `pix2pix` is the
+paired image-to-image family. See keras_gan.families.family for what a preset says.
+"""
+
+from keras_gan.families import gan, pix2pix
+from keras_gan.families.base import GANModel
+from keras_gan.families.family import Family
+from keras_gan.registry import Registry
+
+FAMILIES: Registry[Family] = Registry("arch")
+FAMILIES.register("gan", gan.PRESETS["gan"])
+FAMILIES.register("dcgan", gan.PRESETS["dcgan"])
+FAMILIES.register("pix2pix", pix2pix.PRESET)
+
+__all__ = ["FAMILIES", "Family", "GANModel"]

@@ -1,0 +1,72 @@
+"""What a family registers: its options, data layout, defaults and builder.
+
+`--arch` names a preset (FAMILIES in keras_gan.families): `gan` and `dcgan` are two
+presets of one family (GAN) with different networks; `pix2pix` is another family.
+A family's options are a frozen dataclass (the "model" section of config.json);
+each field's metadata gives the --help text and the allowed values, so the CLI
+builds its options from the dataclass and the values are checked in one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from keras_gan.errors import invalid
+
+
+def option(default: Any, help: str, *, choices: tuple | None = None, minimum: float | None = None,
+           maximum: float | None = None, filled: bool = False) -> Any:
+    """A family option: `help` for --help; `choices` / `minimum` / `maximum` are checked by
+    `validate_options`; `filled` options are set from the data, never typed by a user."""
+    return field(default=default, metadata={"help": help, "choices": choices, "min": minimum,
+                                            "max": maximum, "filled": filled})
+
+
+def validate_options(options) -> None:
+    """Check every option against its field's metadata (None means "the default")."""
+    for f in dataclasses.fields(options):
+        value, meta = getattr(options, f.name), f.metadata
+        if value is None or not meta:
+            continue
+        if meta["choices"] and value not in meta["choices"]:
+            raise invalid(f.name, f"one of {', '.join(map(str, meta['choices']))}", value)
+        low, high = meta["min"], meta["max"]
+        if (low is not None and value < low) or (high is not None and value > high):
+            expected = (f"a number from {low:g} to {high:g}" if high is not None
+                        else f"a number >= {low:g}")
+            raise invalid(f.name, expected, value)
+
+
+@dataclass(frozen=True)
+class Family:
+    """One --arch preset.
+
+    build(config, augment) -> the uncompiled model; networks are built in the current
+        Keras dtype policy, in a fixed order (same seed, same weights).
+    default_image_size(native size or None) -> the size to train at when none is asked for
+    check_size(size) -> None if the networks take it, else what they expect
+    option_defaults: options left None that take a preset's value (gan's latent size 100)
+    fill(config, data) -> config with the options that follow from the decoded data
+    transform(config) -> the per-example training transform (random crops...) or None
+    data_options(config) -> extra keras_gan.data.DataRequest fields (load size, direction)
+    train_defaults: TrainConfig fields left unset (None) take these
+    xla_on_cpu: whether --xla auto compiles the train step on a CPU-only machine, by
+        measurement (benchmarks/train_throughput.py --xla off,on)
+    """
+
+    options: type
+    task: str  # keras_gan.tasks name
+    layout: str  # keras_gan.data layout: "images" or "pairs"
+    default_data: str
+    build: Callable
+    default_image_size: Callable[[int | None], int]
+    check_size: Callable[[int], str | None]
+    summary: str
+    option_defaults: dict = field(default_factory=dict)
+    fill: Callable = lambda config, data: config
+    transform: Callable = lambda config: None
+    data_options: Callable = lambda config: {}
+    train_defaults: dict = field(default_factory=dict)
+    xla_on_cpu: bool = False

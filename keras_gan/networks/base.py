@@ -1,0 +1,74 @@
+"""What a network provides, and the layer helpers every network shares.
+
+A network is registered by name and role (keras_gan.networks.NETWORKS):
+- generator:     build(latent_dim, image_shape, width) -> latent -> images in [-1, 1]
+- translator:    build(source_shape, channels, width) -> image -> image in [-1, 1]
+- discriminator: build(image_shape, width, norm) -> images -> logits; norm "batch" or
+                 "layer" (no BatchNorm where a per-sample penalty is used). Conditional
+                 projection attaches to the layer named "logit".
+`check_size(size)` says which image sizes the network supports (None: any).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import keras
+
+from keras_gan.distribute import replicas_in_sync
+
+ROLES = ("generator", "translator", "discriminator")
+
+
+@dataclass(frozen=True)
+class Network:
+    role: str
+    build: Callable[..., keras.Model]
+    summary: str
+    check_size: Callable[[int], str | None] = lambda size: None
+
+
+def batch_norm(momentum: float, **kwargs) -> keras.layers.BatchNormalization:
+    """BatchNormalization whose statistics span the global batch when the layer is built
+    under a tf.distribute strategy with several replicas (synchronized=True there only:
+    on one replica the synced path is the same maths, computed as E[x^2] - E[x]^2)."""
+    return keras.layers.BatchNormalization(momentum=momentum,
+                                           synchronized=replicas_in_sync() > 1, **kwargs)
+
+
+def reference_batch_norm(name: str) -> keras.layers.BatchNormalization:
+    """BatchNorm as the pix2pix/CycleGAN reference implementation's: PyTorch's defaults
+    (momentum 0.1 = Keras 0.9, eps 1e-5) and an N(1, 0.02) scale. The initializer is made
+    here, per layer, after keras.utils.set_random_seed: one made at import time draws its
+    seed from an unseeded process, and runs stop being repeatable."""
+    return batch_norm(0.9, epsilon=1e-5, gamma_initializer=normal_init(mean=1.0), name=name)
+
+
+def normal_init(stddev: float = 0.02, mean: float = 0.0) -> keras.initializers.Initializer:
+    """N(mean, 0.02) weights, as in the DCGAN and pix2pix papers."""
+    return keras.initializers.RandomNormal(mean, stddev)
+
+
+def power_of_two(low: int, high: int, what: str = "") -> Callable[[int], str | None]:
+    """A check_size for networks that halve the image down to a fixed size."""
+
+    def check(size: int) -> str | None:
+        if size & (size - 1) == 0 and low <= size <= high:
+            return None
+        return f"a power of two from {low} to {high}{what}"
+
+    return check
+
+
+def with_spectral_norm(discriminator: keras.Model) -> keras.Model:
+    """A copy of a functional discriminator with every Dense and Conv2D wrapped in Keras'
+    SpectralNormalization (Miyato et al. 2018), for any architecture."""
+
+    def clone(layer):
+        fresh = layer.__class__.from_config(layer.get_config())
+        if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D)):
+            return keras.layers.SpectralNormalization(fresh, name=f"sn_{layer.name}")
+        return fresh
+
+    return keras.models.clone_model(discriminator, clone_function=clone)

@@ -1,0 +1,122 @@
+"""Every "auto" default is filled here, in one place, before a run starts.
+
+`resolve(config)` validates the config, fills what needs no data (the dataset, the
+image size, the family's and the loss's training defaults), decodes the data, then
+fills what follows from it (channels, classes, the family's own options, the
+evaluation metric). `--dry-run` prints the result; `train` writes it to config.json,
+so every later command reads the exact values the run used. Resolving a resolved
+config changes nothing (resume and evaluate call it too).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from keras_gan.config import RunConfig, TrainConfig
+from keras_gan.data import Data, DataRequest, resolve_source
+from keras_gan.errors import ConfigError
+from keras_gan.evaluation import METRICS, check_domain
+from keras_gan.evaluation.domain import applicable
+from keras_gan.evaluation.inception import weights_file
+from keras_gan.losses import LOSSES
+
+log = logging.getLogger(__name__)
+
+AUTO_EVAL_EVERY = {"noise_to_image": 10, "image_to_image": 1}  # epochs, where a metric is free
+
+
+def resolve(config: RunConfig, labels: bool = False) -> tuple[RunConfig, Data]:
+    """(the resolved config, the decoded data); raises ConfigError on any bad value."""
+    config = fill_defaults(config.validate())
+    data = load_run_data(config, labels)
+    return fill_from_data(config, data), data
+
+
+def fill_defaults(config: RunConfig) -> RunConfig:
+    """What needs no decoded data: dataset, image size, the preset's options, training
+    defaults. Enough to build a model (benchmarks and tests build from this)."""
+    family, data, train = config.family, config.data, config.train
+    name = data.name or family.default_data
+    source = resolve_source(name, family.layout)
+    size = data.image_size or family.default_image_size(source.native_size(name, data.data_dir))
+    expected = family.check_size(size)
+    if expected:
+        raise ConfigError(f"Invalid image_size for arch {config.model.arch!r}: expected {expected}. "
+                          f"Received: image_size={size}.")
+    values = {k: v for k, v in family.train_defaults.items() if getattr(train, k) is None}
+    options = {k: v for k, v in family.option_defaults.items() if getattr(config.model, k) is None}
+    return config.replace(data={"name": name, "image_size": size}, model=options,
+                          train=optimizer_settings(dataclasses.replace(train, **values)))
+
+
+def optimizer_settings(train: TrainConfig) -> TrainConfig:
+    """`train` with unset optimizer fields (lr, betas, d_steps) taken from its loss's
+    defaults (WGAN-GP's paper values), then TrainConfig.OPTIMIZER_DEFAULTS."""
+    loss_defaults = LOSSES.get(train.loss).defaults
+    values = {key: loss_defaults.get(key, default)
+              for key, default in TrainConfig.OPTIMIZER_DEFAULTS.items() if getattr(train, key) is None}
+    return dataclasses.replace(train, **values)
+
+
+def load_run_data(config: RunConfig, labels: bool = False) -> Data:
+    """Decode the data of a config whose dataset and size are set (cached after the
+    first time); labels for conditional runs, for scoring, and when asked."""
+    family, data = config.family, config.data
+    want_labels = labels or config.train.eval_every != 0 or getattr(config.model, "conditional", False)
+    request = DataRequest(name=data.name, data_dir=data.data_dir, image_size=data.image_size,
+                          channels=data.channels, labels=want_labels,
+                          source_channels=data.source_channels, holdout=data.holdout,
+                          **family.data_options(config))
+    decoded = resolve_source(data.name, family.layout).load(request)
+    if decoded.skipped:
+        log.warning(
+            "Skipped %d of %d image files that could not be read (first: %s: %s); all are listed "
+            "in the run's skipped_files.txt, and `python cli.py check-data` reports the details.",
+            len(decoded.skipped), decoded.count + len(decoded.skipped), *decoded.skipped[0])
+    else:
+        log.info("Data: %s, every file readable.", decoded.description)
+    return decoded
+
+
+def fill_from_data(config: RunConfig, data: Data) -> RunConfig:
+    """Channels, classes and the family's data-dependent options; the evaluation metric."""
+    batch = config.train.batch_size * config.train.d_steps
+    if batch > data.count:
+        raise ConfigError(
+            f"Invalid batch_size: expected at most the dataset size ({data.count} examples in "
+            f"{data.description}{', divided by d_steps' if config.train.d_steps > 1 else ''}). "
+            f"Received: batch_size={config.train.batch_size}.")
+    config = config.replace(data={"channels": config.data.channels or data.channels,
+                                  "source_channels": config.data.source_channels or data.source_channels})
+    return fill_eval(config.family.fill(config, data), data)
+
+
+def fill_eval(config: RunConfig, data: Data) -> RunConfig:
+    """eval_every and eval_metric, with the metric's needs checked (labels for domain,
+    reachable weights for kid/fid) before a run folder exists.
+
+    eval_every None (the default): every AUTO_EVAL_EVERY epochs where a download-free
+    metric applies (the domain score on digits, L1 on image pairs), else off.
+    """
+    train, task = config.train, config.family.task
+    every, name = train.eval_every, train.eval_metric
+    if name is not None and METRICS.get(name).task != task:
+        fitting = [n for n, m in METRICS.items() if m.task == task]
+        raise ConfigError(f"Invalid eval_metric: expected one of {', '.join(fitting)} for "
+                          f"--arch {config.model.arch}. Received: eval_metric={name!r}.")
+    free = "l1" if task == "image_to_image" else (
+        "domain" if applicable(data.images.shape, data.labels) is None else None)
+    if every is None:
+        auto = free is not None and name in (None, free)
+        every, name = (AUTO_EVAL_EVERY[task], free) if auto else (0, name)
+        if not auto:
+            log.info("No download-free quality metric applies to %s; pass --eval-every N to score "
+                     "samples by KID and keep the best checkpoint.", config.data.name)
+    if every:
+        name = name or free or "kid"
+        if name == "domain":
+            check_domain(config, data, "eval_metric", name)
+        elif METRICS.get(name).needs_inception:
+            weights_file(train.inception_weights or "imagenet")
+    return config.replace(train={"eval_every": every, "eval_metric": name})

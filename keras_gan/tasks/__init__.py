@@ -1,0 +1,14 @@
+"""Tasks: what crosses a model's boundary (noise -> image, image -> image).
+
+A task owns the fixed preview inputs of the per-epoch grid and how the grid is drawn,
+the training images shown in samples/reals.png, and the serving spec exporters build
+signatures from. Callbacks, evaluation and export read the task, never a latent size.
+"""
+
+from keras_gan.tasks.base import Preview
+from keras_gan.tasks.image_to_image import ImageToImage
+from keras_gan.tasks.noise_to_image import NoiseToImage
+
+TASKS = {"noise_to_image": NoiseToImage, "image_to_image": ImageToImage}
+
+__all__ = ["TASKS", "ImageToImage", "NoiseToImage", "Preview"]

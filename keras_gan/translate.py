@@ -1,0 +1,87 @@
+"""`python cli.py translate`: run an image-to-image model on files and folders.
+
+Every input keeps its size (reflect-padded to the generator's multiple and cropped
+back, never resized) and its place: a file becomes OUT/<its name>.png, the images
+below a folder become OUT/<their path below it>.png, so results line up with their
+sources. Unreadable files are skipped and listed; nothing is overwritten unless asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from keras_gan.data.decode import display_path, find_images, flatten, to_array
+from keras_gan.errors import ConfigError, invalid
+from keras_gan.images import save_image, to_channels
+from keras_gan.runs import load_run
+from keras_gan.tasks import ImageToImage
+
+
+@dataclass
+class Translated:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    checkpoint: Path | None = None
+
+
+def plan(inputs: list[str | Path], out: Path) -> list[tuple[Path, Path]]:
+    """(input file, output file) for every image named or found below a named folder."""
+    pairs = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            pairs += [(path, out / path.relative_to(item).with_suffix(".png"))
+                      for path in find_images(item)]
+        elif item.is_file():
+            pairs.append((item, out / item.with_suffix(".png").name))
+        else:
+            raise invalid("input", "an image file or a folder of images", str(item))
+    if not pairs:
+        raise ConfigError(f"Invalid input: expected image files or folders with images in them. "
+                          f"Received: {', '.join(map(str, inputs))} (no images).")
+    targets: dict[Path, Path] = {}
+    for source, target in pairs:
+        if target in targets:
+            raise ConfigError(
+                f"Invalid input: {display_path(targets[target])} and {display_path(source)} would "
+                f"both be written to {display_path(target)}. Rename one or translate them into "
+                "separate --out folders.")
+        targets[target] = source
+    return pairs
+
+
+def read_picture(path: Path, channels: int):
+    """uint8 HWC with `channels` channels; raises on unreadable files."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.load()
+        return to_channels(to_array(flatten(image)), channels)
+
+
+def translate_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path,
+                    checkpoint: str = "latest", overwrite: bool = False) -> Translated:
+    out = Path(out)
+    pairs = plan(inputs, out)
+    existing = [target for _, target in pairs if target.exists()]
+    if existing and not overwrite:
+        raise ConfigError(
+            f"Invalid out: {len(existing)} of the {len(pairs)} outputs already exist (first: "
+            f"{display_path(existing[0])}). Pass --overwrite to replace them, or another --out.")
+    config, model, used = load_run(run_dir, checkpoint)
+    task = model.task
+    if not isinstance(task, ImageToImage):
+        raise ConfigError(
+            f"Invalid run: expected an image-to-image run (--arch pix2pix) for translate. Received: "
+            f"a {config.model.arch!r} run, which draws images from noise: use `python cli.py sample`.")
+    result = Translated(checkpoint=used)
+    for source, target in pairs:
+        try:
+            picture = read_picture(source, task.source_channels)
+        except Exception as err:  # noqa: BLE001  one bad file must never stop the rest
+            result.skipped.append((display_path(source), f"{type(err).__name__}: {err}"[:200]))
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        save_image(target, task.translate(model.sampling_generator, picture[None])[0])
+        result.written.append(target)
+    return result

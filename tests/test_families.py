@@ -1,0 +1,175 @@
+"""The spine every family shares: named networks and optimizers, one train_step, per-optimizer
+checkpoint metadata, seed states of layers inside networks, old run folders, clean imports."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from keras_gan.checkpoints import restore, save_checkpoint
+from keras_gan.config import RunConfig
+from keras_gan.factory import build_model
+from keras_gan.families import FAMILIES, GANModel
+from keras_gan.runs import load_run
+from keras_gan.train import resume_training, run_training
+from tests.conftest import tiny_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("arch", FAMILIES.names())
+def test_every_family_names_its_networks_and_optimizers(tmp_path, arch):
+    config = tiny_config(tmp_path, arch=arch).replace(data={"channels": 1, "source_channels": 1})
+    model = build_model(config)
+    assert isinstance(model, GANModel)
+    assert set(model.networks) == {"generator", "discriminator"}
+    assert {name: nets for name, nets in model.OPTIMIZERS.items()} == {
+        "d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    for name, optimizer in model.optimizers.items():
+        assert optimizer.built and optimizer.name == name
+    assert model.sampling_generator is model.ema_generator  # EMA on by default
+    assert model.task.name == FAMILIES.get(arch).task
+
+
+def test_compile_takes_each_optimizer_by_name_or_position_and_says_which_is_missing(tmp_path):
+    model = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
+    d, g = keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.2)
+    model.compile(g_optimizer=g, d_optimizer=d, loss="hinge")
+    assert (model.d_optimizer, model.g_optimizer, model.gan_loss.summary.split()[0]) == (d, g, "hinge")
+    model.compile(d, g)
+    assert model.d_optimizer is d
+    with pytest.raises(TypeError, match="takes the optimizers d_optimizer, g_optimizer; missing: g_optimizer"):
+        model.compile(d_optimizer=d)
+
+
+def test_checkpoints_count_steps_per_optimizer_and_refuse_state_that_did_not_load(tmp_path):
+    config = tiny_config(tmp_path, arch="pix2pix").replace(data={"channels": 1, "source_channels": 1})
+    model = build_model(config)
+    model.d_optimizer.iterations.assign(7)
+    model.g_optimizer.iterations.assign(5)
+    weights = save_checkpoint(model, tmp_path / "ckpt", 1, "pix2pix", keep=3)
+    meta = json.loads(weights.with_name("epoch_0001.json").read_text())
+    assert meta["format"] == 2 and meta["iterations"] == {"d_optimizer": 7, "g_optimizer": 5}
+    fresh = build_model(config)
+    restore(fresh, tmp_path / "ckpt", "pix2pix")
+    assert int(fresh.d_optimizer.iterations) == 7 and int(fresh.g_optimizer.iterations) == 5
+    meta["iterations"]["g_optimizer"] = 6  # as if the optimizer's saved state were skipped
+    weights.with_name("epoch_0001.json").write_text(json.dumps(meta))
+    with pytest.raises(Exception, match="did not restore the optimizer state: g_optimizer is at step 5"):
+        restore(build_model(config), tmp_path / "ckpt", "pix2pix")
+
+
+def test_dropout_seed_states_inside_networks_are_checkpointed(tmp_path):
+    config = tiny_config(tmp_path, arch="pix2pix").replace(data={"channels": 1, "source_channels": 1})
+    model = build_model(config)
+    keys = [key for key, _ in model.seed_state_items()]
+    assert [k for k in keys if k.startswith("seed:generator:")] == [
+        "seed:generator:up_3_dropout", "seed:generator:up_2_dropout", "seed:generator:up_1_dropout"]
+    source = np.zeros((2, 16, 16, 1), "float32")
+    model.generator(source, training=True)  # draws a mask: the state moves
+    moved = {k: np.asarray(g.state).copy() for k, g in model.seed_state_items()}
+    save_checkpoint(model, tmp_path / "ckpt", 1, "pix2pix", keep=3)
+    fresh = build_model(config)
+    restore(fresh, tmp_path / "ckpt", "pix2pix")
+    for key, generator in fresh.seed_state_items():
+        np.testing.assert_array_equal(np.asarray(generator.state), moved[key], err_msg=key)
+
+
+def test_every_optimizer_is_halved_on_rollback(tmp_path, monkeypatch):
+    from keras_gan import train
+
+    model = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
+    save_checkpoint(model, tmp_path / "checkpoints", 0, "gan", keep=3)
+    guard = type("Guard", (), {"diverged_at": (0, 3)})()
+    epoch, step = train._roll_back(model, tmp_path / "checkpoints", "gan", guard, tmp_path, 1)
+    assert (epoch, step) == (0, 0) and guard.diverged_at is None
+    assert {n: float(o.learning_rate.numpy()) for n, o in model.optimizers.items()} == {
+        "d_optimizer": pytest.approx(1e-4), "g_optimizer": pytest.approx(1e-4)}
+
+
+def test_a_run_folder_of_keras_gan_0_1_loads_samples_and_resumes(tmp_path):
+    """Format 1: flat model fields, no format key, shuffle_buffer, d_/g_iterations metadata.
+    Its weights files have the same layout (the attribute names did not change)."""
+    run = run_training(tiny_config(tmp_path, epochs=1, batch_size=64), verbose=0).run_dir
+    raw = json.loads((run / "config.json").read_text())
+    del raw["format"], raw["data"]["holdout"], raw["data"]["source_channels"]
+    raw["data"]["shuffle_buffer"] = 10000
+    (run / "config.json").write_text(json.dumps(raw))
+    for meta_file in (run / "checkpoints").glob("epoch_*.json"):
+        meta = json.loads(meta_file.read_text())
+        counts = meta.pop("iterations")
+        meta.update(format=1, d_iterations=counts["d_optimizer"], g_iterations=counts["g_optimizer"])
+        meta_file.write_text(json.dumps(meta))
+    _, model, checkpoint = load_run(run)
+    assert checkpoint.name == "epoch_0001.weights.h5" and int(model.g_optimizer.iterations) == 3
+    assert resume_training(run, epochs=2, verbose=0).history["d_loss"]
+    assert json.loads((run / "config.json").read_text())["format"] == 2
+
+
+def test_a_hand_edited_config_is_a_one_paragraph_error_in_every_command(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    run = tmp_path / "run"
+    run.mkdir()
+    raw = RunConfig().to_dict()
+    raw["model"]["arch"] = "stylegan9"
+    (run / "config.json").write_text(json.dumps(raw))
+    for args in (["sample"], ["export"], ["evaluate"], ["train", "--resume", str(run)]):
+        result = CliRunner().invoke(cli, [*args, *(["--run", str(run)] if args[0] != "train" else [])])
+        assert result.exit_code == 1 and "Unknown arch 'stylegan9'" in result.output, args
+        assert "Traceback" not in result.output
+
+
+def package_imports() -> dict[str, dict[str, bool]]:
+    """module -> {imported keras_gan module: whether at the top level}, from the source."""
+    import ast
+
+    graph = {}
+    for path in (ROOT / "keras_gan").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        tree = ast.parse(path.read_text())
+        top = {id(node) for node in tree.body}
+        found = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("keras_gan"):
+                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.startswith("keras_gan")]
+            else:
+                continue
+            for target in targets:
+                found[target] = found.get(target, False) or id(node) in top
+        graph[name] = found
+    return {m: {t: top for t, top in deps.items() if t in graph} for m, deps in graph.items()}
+
+
+def test_the_package_has_no_import_cycles_and_no_hidden_internal_imports():
+    graph = package_imports()
+    hidden = sorted(f"{m} -> {t}" for m, deps in graph.items() for t, top in deps.items() if not top)
+    assert hidden == []  # a function-local import of our own module hides a cycle
+    state = {}
+
+    def visit(module, path):
+        state[module] = "open"
+        for target in graph[module]:
+            parent = target
+            while parent not in graph:  # "keras_gan.data.DataRequest" is keras_gan.data
+                parent = parent.rsplit(".", 1)[0]
+            if parent == module:  # a package's __init__ importing its own submodules
+                continue
+            assert state.get(parent) != "open", " -> ".join([*path, parent])
+            if parent not in state:
+                visit(parent, [*path, parent])
+        state[module] = "done"
+
+    for module in graph:
+        if module not in state:
+            visit(module, [module])

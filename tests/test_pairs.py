@@ -1,0 +1,100 @@
+"""Paired image folders (A/ + B/, side-by-side A|B, train/ + val/) and mnist_outline."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_gan.data import DATASETS, DataError, DataRequest
+from keras_gan.data.pairs import held_out, load_pairs
+from tests.conftest import blobs
+
+
+def save(path, pixels):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def ab_folder(root, count=10, size=16):
+    pictures = blobs(count, size, seed=1)
+    for i, picture in enumerate(pictures):
+        sub = "x" if i % 2 else "y"
+        save(root / "A" / sub / f"{i}.png", picture)
+        save(root / "B" / sub / f"{i}.bmp", 255 - picture)
+    return pictures
+
+
+def request(root, **changes):
+    return DataRequest(str(root), image_size=8, **changes)
+
+
+def test_a_and_b_files_pair_by_path_and_the_split_is_stable(tmp_path):
+    ab_folder(tmp_path, count=20)
+    data = load_pairs(tmp_path, request(tmp_path))
+    assert data.count + len(data.heldout["source"]) == 20 and not data.skipped
+    assert data.fields["source"].shape[1:] == (8, 8, 3)
+    names = [f"{'x' if i % 2 else 'y'}/{i}" for i in range(20)]
+    assert len(data.heldout["source"]) == max(1, sum(held_out(n, 0.1) for n in names))
+    # B is A inverted: every pair stays together through decoding (within rounding)
+    both = np.concatenate([data.fields["source"], data.heldout["source"]]).astype(int)
+    targets = np.concatenate([data.fields["target"], data.heldout["target"]]).astype(int)
+    assert np.abs(255 - both - targets).max() <= 1
+
+
+def test_partners_missing_duplicated_or_unreadable_are_skipped_and_named(tmp_path):
+    ab_folder(tmp_path, count=6)
+    save(tmp_path / "A" / "x" / "lonely.png", blobs(1, 16)[0])
+    save(tmp_path / "A" / "y" / "0.jpg", blobs(1, 16)[0])  # a second file named y/0 in A/
+    (tmp_path / "B" / "x" / "1.bmp").write_bytes(b"not an image")
+    data = load_pairs(tmp_path, request(tmp_path))
+    reasons = dict(data.skipped)
+    assert "no partner: expected B/x/lonely.<ext>" in reasons[str(tmp_path / "A" / "x" / "lonely.png")]
+    assert "2 files named y/0 in A/" in reasons[str(tmp_path / "A" / "y" / "0.jpg")]
+    assert "UnidentifiedImageError" in reasons[str(tmp_path / "B" / "x" / "1.bmp")]
+    assert data.count + len(data.heldout["source"]) == 4  # 6 - y/0 - x/1
+
+
+def test_side_by_side_files_split_into_halves_and_odd_widths_are_skipped(tmp_path):
+    pictures = blobs(6, 16, seed=2)
+    for i, picture in enumerate(pictures):
+        save(tmp_path / "train" / f"{i}.png", np.concatenate([picture, 255 - picture], axis=1))
+    save(tmp_path / "train" / "odd.png", np.zeros((16, 33, 3), np.uint8))
+    save(tmp_path / "val" / "v.png", np.concatenate([pictures[0], pictures[1]], axis=1))
+    data = load_pairs(tmp_path, DataRequest(str(tmp_path), image_size=16))
+    assert data.count == 6 and len(data.heldout["source"]) == 1  # val/ is the held-out split
+    np.testing.assert_array_equal(data.heldout["source"][0], pictures[0])
+    np.testing.assert_array_equal(data.heldout["target"][0], pictures[1])
+    assert "odd width 33" in dict(data.skipped)[str(tmp_path / "train" / "odd.png")]
+
+
+def test_direction_swaps_source_and_target_and_load_size_stores_larger_training_pairs(tmp_path):
+    ab_folder(tmp_path, count=8)
+    a_to_b = load_pairs(tmp_path, request(tmp_path, load_size=10))
+    b_to_a = load_pairs(tmp_path, request(tmp_path, load_size=10, direction="BtoA"))
+    assert a_to_b.fields["source"].shape[1:] == (10, 10, 3)  # random 8 px crops come from these
+    assert a_to_b.heldout["source"].shape[1:] == (8, 8, 3)  # held out: the training size
+    np.testing.assert_array_equal(a_to_b.fields["source"], b_to_a.fields["target"])
+
+
+def test_channels_follow_each_side(tmp_path):
+    for i, picture in enumerate(blobs(4, 16)):
+        save(tmp_path / "A" / f"{i}.png", picture)
+        save(tmp_path / "B" / f"{i}.png", picture[..., 0])  # grey
+    data = load_pairs(tmp_path, request(tmp_path))
+    assert (data.source_channels, data.channels) == (3, 1)
+
+
+def test_too_few_pairs_is_a_clear_error(tmp_path):
+    save(tmp_path / "A" / "a.png", blobs(1, 16)[0])
+    save(tmp_path / "B" / "b.png", blobs(1, 16)[0])
+    with pytest.raises(DataError, match="at least 2 image pairs.*2 files without a partner"):
+        load_pairs(tmp_path, request(tmp_path))
+
+
+def test_mnist_outline_pairs_an_outline_with_its_filled_digit():
+    data = DATASETS.get("mnist_outline").load(DataRequest("mnist_outline", image_size=28))
+    assert data.count + len(data.heldout["source"]) == 5000
+    assert 400 < len(data.heldout["source"]) < 600
+    outline, filled = data.fields["source"][:50] > 127, data.fields["target"][:50] > 127
+    assert (outline & ~filled).sum() == 0  # the outline lies on the digit
+    assert filled.sum() > 1.5 * outline.sum()  # and the digit has an inside to fill
