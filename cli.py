@@ -325,8 +325,9 @@ def list_registered():
     """List the architectures, networks, losses, datasets, augmentations, metrics and export formats."""
     for title, items in registry_sections():
         click.echo(title)
+        width = max(14, *(len(name) for name, _ in items))
         for name, summary in items:
-            click.echo(f"  {name:<14} {summary}")
+            click.echo(f"  {name:<{width}} {summary}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,8 @@ def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
     train = optimizer_settings(config.train)
     config = config.replace(train=train)
     with dtype_policy(precision or train.precision):
-        model = config.family.build(config, build_augment(train.augment, train.seed))
+        networks = config.family.networks(config)
+    model = config.family.model(config, networks, build_augment(train.augment, train.seed))
 
     def adam(name):
         optimizer = keras.optimizers.Adam(train.lr, beta_1=train.beta_1, beta_2=train.beta_2,

@@ -14,6 +14,7 @@ import dataclasses
 import click
 
 from keras_gan.config import model_options
+from keras_gan.data import DATASETS
 from keras_gan.families import FAMILIES
 
 
@@ -39,13 +40,17 @@ def _click_type(f: dataclasses.Field):
 
 
 def _help(entries) -> str:
+    """Each family's help (once), which --arch have it, and the default of each."""
     archs = [arch for arch, _ in entries]
-    defaults = {}
+    texts = list(dict.fromkeys(f.metadata["help"] for _, f in entries))
+    defaults: dict = {}
     for arch, f in entries:
         defaults.setdefault(f.default, []).append(arch)
-    shown = "; ".join(f"{'/'.join(a)} {'on' if d is True else 'off' if d is False else d}"
-                      for d, a in defaults.items() if d is not None)
-    return f"{entries[0][1].metadata['help']} [{', '.join(archs)}" + (f"; default: {shown}]" if shown else "]")
+    shown = [("on" if d is True else "off" if d is False else str(d), a)
+             for d, a in defaults.items() if d is not None]
+    default = (f"; default: {shown[0][0]}" if len(shown) == 1 and len(shown[0][1]) == len(archs)
+               else "; default: " + ", ".join(f"{'/'.join(a)} {d}" for d, a in shown) if shown else "")
+    return f"{' / '.join(texts)} [{', '.join(archs)}{default}]"
 
 
 def family_options(command):
@@ -75,9 +80,13 @@ def model_from_cli(arch: str, values: dict):
 
 
 def train_default_help(field: str) -> str:
-    """'[default: gan/dcgan 64, pix2pix 1]' from the families' train_defaults."""
+    """'[default: gan/dcgan 64, pix2pix 1]' from the families' train_defaults, and the
+    datasets' own ('mnist_outline 5')."""
     by_value: dict = {}
     for arch, family in FAMILIES.items():
         if field in family.train_defaults:
             by_value.setdefault(family.train_defaults[field], []).append(arch)
+    for name, source in DATASETS.items():
+        if field in source.train_defaults:
+            by_value.setdefault(source.train_defaults[field], []).append(f"--data {name}")
     return "[default: " + ", ".join(f"{'/'.join(a)} {v}" for v, a in by_value.items()) + "]"

@@ -44,7 +44,8 @@ def fill_defaults(config: RunConfig) -> RunConfig:
     if expected:
         raise ConfigError(f"Invalid image_size for arch {config.model.arch!r}: expected {expected}. "
                           f"Received: image_size={size}.")
-    values = {k: v for k, v in family.train_defaults.items() if getattr(train, k) is None}
+    defaults = {**family.train_defaults, **source.train_defaults}  # the data's win: a demo's epochs
+    values = {k: v for k, v in defaults.items() if getattr(train, k) is None}
     options = {k: v for k, v in family.option_defaults.items() if getattr(config.model, k) is None}
     return config.replace(data={"name": name, "image_size": size}, model=options,
                           train=optimizer_settings(dataclasses.replace(train, **values)))

@@ -93,8 +93,37 @@ def test_too_few_pairs_is_a_clear_error(tmp_path):
 
 def test_mnist_outline_pairs_an_outline_with_its_filled_digit():
     data = DATASETS.get("mnist_outline").load(DataRequest("mnist_outline", image_size=28))
-    assert data.count + len(data.heldout["source"]) == 5000
-    assert 400 < len(data.heldout["source"]) < 600
+    assert data.count + len(data.heldout["source"]) == 1000  # 100 digits per class
+    assert 70 < len(data.heldout["source"]) < 130
     outline, filled = data.fields["source"][:50] > 127, data.fields["target"][:50] > 127
     assert (outline & ~filled).sum() == 0  # the outline lies on the digit
     assert filled.sum() > 1.5 * outline.sum()  # and the digit has an inside to fill
+
+
+def test_check_data_reports_the_pairs_and_the_files_without_a_partner(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    ab_folder(tmp_path, count=6)
+    save(tmp_path / "B" / "x" / "extra.png", blobs(1, 16)[0])
+    result = CliRunner().invoke(cli, ["check-data", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "12 of 13 images readable, 1 skipped" in result.output
+    assert "5 pairs for training and 1 held out" in result.output
+    assert "extra.png: no partner: expected A/x/extra.<ext>" in result.output
+
+
+def test_translate_plans_outputs_by_relative_path_and_refuses_collisions(tmp_path):
+    from keras_gan.errors import ConfigError
+    from keras_gan.translate import plan
+
+    save(tmp_path / "in" / "a.jpg", blobs(1, 16)[0])
+    save(tmp_path / "in" / "deep" / "b.png", blobs(1, 16)[0])
+    save(tmp_path / "c.bmp", blobs(1, 16)[0])
+    planned = plan([tmp_path / "in", tmp_path / "c.bmp"], tmp_path / "out")
+    assert [(s.name, t.relative_to(tmp_path / "out").as_posix()) for s, t in planned] == [
+        ("a.jpg", "a.png"), ("b.png", "deep/b.png"), ("c.bmp", "c.png")]
+    save(tmp_path / "in" / "a.png", blobs(1, 16)[0])
+    with pytest.raises(ConfigError, match="a.jpg and .*a.png would both be written to .*a.png"):
+        plan([tmp_path / "in"], tmp_path / "out")

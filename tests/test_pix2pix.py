@@ -38,7 +38,8 @@ def test_one_train_step_of_every_loss(tmp_path, loss):
 @pytest.mark.parametrize("model, train", [
     ({"spectral_norm": True}, {}), ({}, {"augment": "translation,cutout,color"}),
     ({}, {"augment": "ada"}), ({"l1_weight": 0.0}, {"d_steps": 2}), ({}, {"ema": None}),
-], ids=["sn", "diffaug", "ada", "no_l1_two_critic_steps", "no_ema"])
+    ({}, {"precision": "mixed_bfloat16"}), ({}, {"precision": "mixed_float16"}),
+], ids=["sn", "diffaug", "ada", "no_l1_two_critic_steps", "no_ema", "bf16", "fp16"])
 def test_one_train_step_per_option(tmp_path, model, train):
     run_step(tmp_path, model=model, **train)
 
@@ -50,13 +51,19 @@ def run_step(tmp_path, model=None, **train):
     gan.run_eagerly = True
     before = {name: [w.copy() for w in net.get_weights()] for name, net in gan.networks.items()}
     d_steps = gan.d_steps
-    logs = gan.train_on_batch(pairs_batch(4 * d_steps), return_dict=True)
+    # float16's dynamic loss scale starts high: its first steps may overflow and be skipped
+    repeats = 8 if train.get("precision") == "mixed_float16" else 1
+    for _ in range(repeats):
+        logs = gan.train_on_batch(pairs_batch(4 * d_steps), return_dict=True)
     assert {"d_loss", "g_loss", "g_adversarial", "g_l1", "real_score", "fake_score"} <= set(logs)
     assert all(np.isfinite(v) for v in logs.values())
     for name, net in gan.networks.items():
         assert any(not np.array_equal(a, b) for a, b in zip(before[name], net.get_weights())), name
-    assert {n: int(o.iterations) for n, o in gan.optimizers.items()} == {
-        "d_optimizer": d_steps, "g_optimizer": 1}
+    steps = {n: int(o.iterations) for n, o in gan.optimizers.items()}
+    if repeats == 1:
+        assert steps == {"d_optimizer": d_steps, "g_optimizer": 1}
+    else:
+        assert all(1 <= count <= repeats for count in steps.values()), steps
 
 
 def test_losses_are_the_papers_halved_d_loss_and_l1_weighted_100(tmp_path):
@@ -240,7 +247,7 @@ def test_every_artifact_is_verified_and_the_card_shows_image_clients(exported):
     assert {(c.artifact, c.signature, c.batch_size) for c in exported.checks} == expected
     assert all(c.passed for c in exported.checks)
     card = (exported.path / "MODEL_CARD.md").read_text()
-    assert "translate_bytes" in card and "base64 -w0 1/example_input.png" in card
+    assert "translate_bytes" in card and f"base64 -w0 {exported.path.resolve()}/example_input.png" in card
     assert (exported.path / "example_input.png").is_file()
 
 

@@ -51,7 +51,9 @@ def test_resolve_fills_every_auto_default_in_one_place(tmp_path):
     pairs = fill_defaults(tiny_config(tmp_path, arch="pix2pix", batch_size=None, epochs=None)
                           .replace(data={"name": None, "image_size": None}))
     assert (pairs.data.name, pairs.data.image_size) == ("mnist_outline", 32)
-    assert (pairs.train.batch_size, pairs.train.epochs) == (1, 20)
+    assert (pairs.train.batch_size, pairs.train.epochs) == (1, 5)  # the demo data's own epochs
+    folder = fill_defaults(tiny_config(tmp_path, arch="pix2pix", batch_size=None, epochs=None))
+    assert (folder.train.batch_size, folder.train.epochs) == (1, 200)  # the reference's
 
 
 @pytest.mark.parametrize(

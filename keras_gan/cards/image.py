@@ -48,6 +48,7 @@ def _saved_model(model_dir: Path, version: str, task) -> list[str]:
     url = f"http://localhost:8501/v1/models/{name}:predict"
     c, c_out = task.source_channels, task.channels
     mode, grey_axis = ("L", "[..., None]") if c == 1 else ("RGB", "")
+    example = model_dir / version / EXAMPLE_INPUT
     return [
         "## SavedModel (TF Serving)",
         "",
@@ -66,7 +67,7 @@ def _saved_model(model_dir: Path, version: str, task) -> list[str]:
         "tensorflow/serving",
         "# a PNG or JPEG file in, a PNG file out (REST carries bytes as base64):",
         f"curl -d \"{{\\\"signature_name\\\": \\\"translate_bytes\\\", \\\"instances\\\": "
-        f"[{{\\\"b64\\\": \\\"$(base64 -w0 {version}/{EXAMPLE_INPUT})\\\"}}]}}\" {url} \\",
+        f"[{{\\\"b64\\\": \\\"$(base64 -w0 {example})\\\"}}]}}\" {url} \\",
         "  | python3 -c \"import base64, json, sys; sys.stdout.buffer.write(base64.b64decode("
         "json.load(sys.stdin)['predictions'][0]['b64']))\" > translated.png",
         "```",
@@ -75,7 +76,7 @@ def _saved_model(model_dir: Path, version: str, task) -> list[str]:
         "",
         "```python",
         "import base64, json, urllib.request",
-        f"image = base64.b64encode(open(\"{EXAMPLE_INPUT}\", \"rb\").read()).decode()",
+        f"image = base64.b64encode(open(\"{example}\", \"rb\").read()).decode()",
         "body = {\"signature_name\": \"translate_bytes\", \"instances\": [{\"b64\": image}]}",
         f"request = urllib.request.Request(\"{url}\", data=json.dumps(body).encode())",
         "png = json.load(urllib.request.urlopen(request))[\"predictions\"][0][\"b64\"]",
@@ -88,7 +89,7 @@ def _saved_model(model_dir: Path, version: str, task) -> list[str]:
         "import numpy as np, tensorflow as tf",
         "from PIL import Image",
         f"model = tf.saved_model.load(\"{model_dir / version}\")",
-        f"pixels = np.asarray(Image.open(\"{EXAMPLE_INPUT}\").convert(\"{mode}\")){grey_axis}",
+        f"pixels = np.asarray(Image.open(\"{example}\").convert(\"{mode}\")){grey_axis}",
         "image = model.signatures[\"serving_default\"](image=tf.constant(pixels[None]))[\"image\"][0]",
         "```",
         "",

@@ -99,8 +99,10 @@ def check_files(files: list[Path], description: str) -> DataCheck:
 def check_pairs(root: Path) -> DataCheck:
     """A folder of A/ and B/ (or train/ and val/ of them): every file, plus the pairing."""
     train, heldout, unpaired = split(root, DataRequest.holdout)
-    check = check_files(find_images(root), f"image pairs {display_path(root)}")
+    files = sorted({path for pair in train + heldout for path in (pair.a, pair.b) if path})
+    check = check_files(files, f"image pairs {display_path(root)}")
     check.skipped += unpaired
+    check.files += len(unpaired)
     check.pairs = (len(train), len(heldout))
     return check
 

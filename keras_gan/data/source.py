@@ -73,6 +73,7 @@ class Source:
 
     summary = ""
     layout = "images"
+    train_defaults: dict = {}  # TrainConfig fields this data sets when left unset (a demo's epochs)
 
     def native_size(self, name: str, data_dir: str | None) -> int | None:
         """The data's own (square) size, if it has one, before anything is decoded."""

@@ -9,7 +9,8 @@ from keras_gan.registry import Registry
 FORMATS: Registry[ExportFormat] = Registry("format")
 FORMATS.register("saved_model", ExportFormat(
     saved_model.write, saved_model.verify,
-    "TF Serving: <version>/saved_model.pb + variables/ (serving_default, generate, generate_n)"))
+    "TF Serving: <version>/saved_model.pb + variables/ (serving_default, generate, generate_n; "
+    "pix2pix: serving_default, translate_bytes)"))
 FORMATS.register("tflite", ExportFormat(
     tflite.write, tflite.verify,
     "LiteRT / TFLite: generator{,_fp16,_int8}.tflite per --quantize, built-in ops only",

@@ -43,8 +43,10 @@ def validate_options(options) -> None:
 class Family:
     """One --arch preset.
 
-    build(config, augment) -> the uncompiled model; networks are built in the current
-        Keras dtype policy, in a fixed order (same seed, same weights).
+    networks(config) -> {name: network}, built in the training dtype policy, in a fixed
+        order (same seed, same weights)
+    model(config, networks, augment) -> the uncompiled model, made in float32 (its own
+        computations, the real batches and the losses stay float32)
     default_image_size(native size or None) -> the size to train at when none is asked for
     check_size(size) -> None if the networks take it, else what they expect
     option_defaults: options left None that take a preset's value (gan's latent size 100)
@@ -60,7 +62,8 @@ class Family:
     task: str  # keras_gan.tasks name
     layout: str  # keras_gan.data layout: "images" or "pairs"
     default_data: str
-    build: Callable
+    networks: Callable
+    model: Callable
     default_image_size: Callable[[int | None], int]
     check_size: Callable[[int], str | None]
     summary: str

@@ -186,16 +186,16 @@ class GANOptions:
         validate_options(self)
 
 
-def _builder(network: str):
-    """Build G and D with `network`'s generator and discriminator, then the GAN."""
+def _networks(network: str):
+    """G and D from `network`'s generator and discriminator (conditional, spectral norm)."""
 
-    def build(config, augment) -> GAN:
-        model, train, data = config.model, config.train, config.data
+    def networks(config) -> dict:
+        model, data = config.model, config.data
         shape = (data.image_size, data.image_size, data.channels)
         latent_dim = model.latent_dim
         if latent_dim is None:
             raise ValueError("The config is not resolved: latent_dim must be set (keras_gan.resolve).")
-        norm = LOSSES.get(train.loss).discriminator_norm
+        norm = LOSSES.get(config.train.loss).discriminator_norm
         g_build = get_network("generator", network).build
         d_build = get_network("discriminator", network).build
         if model.conditional:
@@ -210,11 +210,17 @@ def _builder(network: str):
             discriminator = d_build(shape, model.width, norm)
         if model.spectral_norm:
             discriminator = with_spectral_norm(discriminator)
-        return GAN(generator, discriminator, latent_dim, seed=train.seed, ema_decay=train.ema,
-                   num_classes=model.num_classes if model.conditional else None,
-                   augment=augment, d_steps=train.d_steps, name="gan")
+        return {"generator": generator, "discriminator": discriminator}
 
-    return build
+    return networks
+
+
+def _model(config, networks: dict, augment) -> GAN:
+    model, train = config.model, config.train
+    return GAN(networks["generator"], networks["discriminator"], model.latent_dim,
+               seed=train.seed, ema_decay=train.ema,
+               num_classes=model.num_classes if model.conditional else None,
+               augment=augment, d_steps=train.d_steps, name="gan")
 
 
 def _with_classes(config, data):
@@ -236,11 +242,11 @@ def _with_classes(config, data):
 
 
 def _presets() -> dict[str, Family]:
-    common = {"options": GANOptions, "task": "noise_to_image", "layout": "images",
+    common = {"options": GANOptions, "model": _model, "task": "noise_to_image", "layout": "images",
               "default_data": "mnist_5k", "fill": _with_classes,
               "train_defaults": {"batch_size": 64, "epochs": 100}}
     return {
-        "gan": Family(build=_builder("mlp"), option_defaults={"latent_dim": 100},
+        "gan": Family(networks=_networks("mlp"), option_defaults={"latent_dim": 100},
                       default_image_size=lambda native: native or 32,
                       check_size=mlp.check_size,
                       summary="vanilla MLP GAN; trains at the data's own size (MNIST: 28x28)",
@@ -248,7 +254,7 @@ def _presets() -> dict[str, Family]:
                       # only ~4% at the default 64 and ~10% end to end, and compiling takes 3x
                       # longer (minutes with WGAN-GP's 5 unrolled critic steps): opt-in.
                       **common),
-        "dcgan": Family(build=_builder("dcgan"), option_defaults={"latent_dim": 128},
+        "dcgan": Family(networks=_networks("dcgan"), option_defaults={"latent_dim": 128},
                         default_image_size=dcgan.default_image_size,
                         check_size=dcgan.check_size,
                         summary="convolutional DCGAN, 32/64/128 px, grayscale or RGB (default 64)",

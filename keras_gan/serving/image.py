@@ -83,7 +83,8 @@ class ImageSpec:
         odd = self.examples[:2, :ODD_SIZE[0], :ODD_SIZE[1]]
         if odd.shape[1:3] != ODD_SIZE:  # examples smaller than the odd size
             odd = smooth_images(2, ODD_SIZE, self.task.source_channels)
-        checks = [compare(artifact, "serving_default", self.expected(network, {"image": odd}),
+        checks = [compare(artifact, f"serving_default {odd.shape[1]}x{odd.shape[2]}",
+                          self.expected(network, {"image": odd}),
                           signatures["serving_default"](image=tf.constant(odd)), tolerance,
                           self.outputs)]
         for batch in BATCH_SIZES:

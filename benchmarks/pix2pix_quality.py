@@ -1,0 +1,118 @@
+"""Pix2Pix on a paired set: held-out L1 / PSNR / SSIM against the do-nothing baseline, both
+test-time modes, parameter counts and seconds per step, for a fixed step budget.
+
+    python benchmarks/pix2pix_quality.py                       # mnist_outline, 32 px
+    python benchmarks/pix2pix_quality.py --data PAIRS_DIR --image-size 64 --steps 3000
+    python benchmarks/pix2pix_quality.py --run runs/00002-pix2pix-mnist_outline   # score a run
+
+Test-time modes (the README's choice between them):
+- inference: moving BatchNorm statistics, no dropout (deterministic; what translate and
+  every export use);
+- paper: "dropout at test time and batch normalization using the statistics of the test
+  batch" (Isola et al. 2017, 3.3), each image alone (batch 1, as trained); stochastic.
+The run folder (grids, checkpoints) is kept in --out for looking at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def trainable(model) -> int:
+    import numpy as np
+
+    return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+
+
+def paper_mode(model, sources):
+    """Each image alone through G in training mode: its own BatchNorm statistics, dropout on."""
+    import numpy as np
+    import tensorflow as tf
+
+    network = model.sampling_generator
+    images = np.asarray(sources, np.float32) / 127.5 - 1.0
+    return np.concatenate([tf.cast(network(images[i:i + 1], training=True), tf.float32).numpy()
+                           for i in range(len(images))])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default="mnist_outline")
+    parser.add_argument("--image-size", type=int, default=32)
+    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=2000, help="Training steps (a mid-epoch stop is fine).")
+    parser.add_argument("--ema", type=float, default=0.999, help="0: off")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--xla", default="auto", choices=("auto", "on", "off"))
+    parser.add_argument("--out", default="/tmp/keras-gan-pix2pix-bench")
+    parser.add_argument("--run", help="Score this run's newest checkpoint instead of training one.")
+    args = parser.parse_args()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.path.insert(0, str(ROOT))
+
+    import keras
+    import numpy as np
+
+    from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
+    from keras_gan.evaluation.paired import paired_scores
+    from keras_gan.images import to_channels, to_uint8
+    from keras_gan.resolve import load_run_data
+    from keras_gan.runs import load_run
+    from keras_gan.train import run_training
+
+    class StopAt(keras.callbacks.Callback):
+        def __init__(self, steps):
+            super().__init__()
+            self.steps, self.done, self.start = steps, 0, None
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.start is None and self.done == 20:  # after tracing and warm-up
+                self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.done += 1
+            if self.done >= self.steps:
+                self.model.stop_training = True
+
+    if args.run:
+        run_dir, wall, step_s, steps = Path(args.run), float("nan"), float("nan"), "all"
+    else:
+        run_dir = Path(args.out) / f"{Path(args.data).name}-{args.image_size}px-seed{args.seed}"
+        config = RunConfig(data=DataConfig(name=args.data, image_size=args.image_size),
+                           model=model_options("pix2pix", width=args.width),
+                           train=TrainConfig(epochs=10**6, batch_size=args.batch_size, eval_every=0,
+                                             xla=args.xla, ema=args.ema or None, seed=args.seed),
+                           run_dir=str(run_dir))
+        stop = StopAt(args.steps)
+        start = time.perf_counter()
+        run_training(config, verbose=0, callbacks=[stop])
+        wall = time.perf_counter() - start
+        step_s = (time.perf_counter() - stop.start) / max(1, stop.done - 20) if stop.start else float("nan")
+        steps = stop.done
+    config, model, checkpoint = load_run(run_dir)
+    data = load_run_data(config)
+    sources, targets = np.asarray(data.heldout["source"]), np.asarray(data.heldout["target"])
+    rows = {"do nothing (output = input)": paired_scores(to_channels(sources, targets.shape[-1]), targets),
+            "pix2pix, inference mode": paired_scores(
+                to_uint8(model.task.translate(model.sampling_generator, sources)), targets),
+            "pix2pix, paper mode": paired_scores(to_uint8(paper_mode(model, sources)), targets)}
+    print(f"\n{config.data.name}: {data.count} training / {len(sources)} held-out pairs, "
+          f"{config.data.image_size} px, batch {config.train.batch_size}, {steps} steps "
+          f"({wall / 60:.1f} min in all, {step_s * 1000:.0f} ms/step after warm-up), "
+          f"EMA {config.train.ema or 'off'}")
+    print(f"G {trainable(model.generator):,} and D {trainable(model.discriminator):,} trainable "
+          f"parameters; checkpoint {checkpoint.name}; grids in {run_dir / 'samples'}\n")
+    print("| output | L1 | PSNR dB | SSIM |\n| --- | --- | --- | --- |")
+    for name, scores in rows.items():
+        print(f"| {name} | {scores['l1']:.4f} | {scores['psnr']:.2f} | {scores['ssim']:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
