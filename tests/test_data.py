@@ -176,3 +176,17 @@ def test_find_images_is_case_insensitive_and_sorted(tmp_path):
     for name in ["b.PNG", "a.jpeg", "c.txt"]:
         (tmp_path / name).write_bytes(b"x")
     assert [p.name for p in find_images(tmp_path)] == ["a.jpeg", "b.PNG"]
+
+
+def test_large_data_streams_through_numpy_with_the_same_batches(monkeypatch):
+    from keras_gan.data import pipeline
+
+    rng = np.random.default_rng(3)
+    fields = {"image": rng.integers(0, 256, (11, 4, 4, 3), dtype=np.uint8),
+              "label": np.arange(11, dtype=np.int32)}
+    in_memory = batches(fields, batch_size=4, transform=None)
+    monkeypatch.setattr(pipeline, "IN_MEMORY_BYTES", 0)  # as if larger than memory
+    streamed = batches(fields, batch_size=4)
+    for a, b in zip(in_memory, streamed, strict=True):
+        np.testing.assert_array_equal(a["image"], b["image"])
+        np.testing.assert_array_equal(a["label"], b["label"])

@@ -1,11 +1,15 @@
 """From decoded uint8 arrays to the training tf.data pipeline.
 
-The arrays (keras_gan.data.source.Data.fields, memory-mapped for large data) are read
-a batch at a time: each epoch permutes the example indices with a stateless op drawn
-from (seed, epoch), reads those rows, converts images to float32 in [-1, 1], applies
-the family's per-example transform (random crops and flips, drawn from (seed, epoch,
-position): the same for both images of a pair), and prefetches. A resumed run sees
-exactly the batches an uninterrupted one would have seen.
+Each epoch permutes the example indices with a stateless op drawn from (seed, epoch),
+reads those rows, converts images to float32 in [-1, 1], applies the family's
+per-example transform (random crops and flips, drawn from (seed, epoch, position): the
+same for both images of a pair), and prefetches. A resumed run sees exactly the
+batches an uninterrupted one would have seen.
+
+Rows are read in TensorFlow (a gather from a tensor) while the arrays fit in
+IN_MEMORY_BYTES, the fast path with no Python in the loop; larger data
+(keras_gan.data.source.Data.fields, memory-mapped from the cache) is read a batch at a
+time through numpy, so only the batches in use are ever in memory.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ import numpy as np
 import tensorflow as tf
 
 INTEGER_FIELDS = ("label",)  # everything else is a uint8 image
+# Larger data streams from the memory-mapped cache; below this, one copy in memory is cheap
+# and a tf.gather keeps Python out of the loop (a tensor captured by tf.data must also stay
+# under protobuf's 2 GB).
+IN_MEMORY_BYTES = 1 << 30
 
 
 def to_float(images):
@@ -36,18 +44,11 @@ def training_pipeline(fields: dict[str, np.ndarray], batch_size: int, seed: int,
     """
     names = list(fields)
     count = len(fields[names[0]])
-    dtypes = [tf.as_dtype(fields[name].dtype) for name in names]
-
-    def rows(index):
-        return [np.ascontiguousarray(fields[name][index]) for name in names]
+    rows = _row_reader(fields)
 
     def read(index):
-        values = tf.numpy_function(rows, [index], dtypes, stateful=False)
-        batch = {}
-        for name, value in zip(names, values):
-            value.set_shape([None, *fields[name].shape[1:]])
-            batch[name] = value if name in INTEGER_FIELDS else to_float(value)
-        return batch
+        return {name: value if name in INTEGER_FIELDS else to_float(value)
+                for name, value in zip(names, rows(index))}
 
     def one_epoch(epoch):
         key = tf.stack([tf.constant(seed, tf.int64), epoch])
@@ -70,6 +71,27 @@ def training_pipeline(fields: dict[str, np.ndarray], batch_size: int, seed: int,
         .prefetch(tf.data.AUTOTUNE)
         .with_options(options)
     )
+
+
+def _row_reader(fields: dict[str, np.ndarray]) -> Callable:
+    """index batch -> [the rows of each array], in TensorFlow or through numpy (large data)."""
+    names = list(fields)
+    if sum(array.nbytes for array in fields.values()) <= IN_MEMORY_BYTES:
+        tensors = [tf.constant(np.asarray(fields[name])) for name in names]
+        return lambda index: [tf.gather(tensor, index) for tensor in tensors]
+    dtypes = [tf.as_dtype(fields[name].dtype) for name in names]
+
+    def rows(index):
+        return [np.ascontiguousarray(fields[name][np.sort(index)][np.argsort(np.argsort(index))])
+                for name in names]
+
+    def read(index):
+        values = tf.numpy_function(rows, [index], dtypes, stateful=False)
+        for name, value in zip(names, values):
+            value.set_shape([None, *fields[name].shape[1:]])
+        return values
+
+    return read
 
 
 def random_crop_flip(size: int, flip: bool = True) -> Callable:
