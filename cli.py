@@ -99,7 +99,7 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, loss, lr, d
       python cli.py train --arch dcgan --data tom_and_jerry --image-size 64
       python cli.py train --arch dcgan --data path/to/images --epochs 50
       python cli.py train --arch pix2pix                   # outline -> filled digit (offline)
-      python cli.py train --arch pix2pix --data facades --image-size 256 --direction BtoA
+      python cli.py train --arch pix2pix --data path/to/facades --image-size 256 --direction BtoA
       python cli.py train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
       python cli.py train --resume latest --epochs 200     # continue the newest run
       python cli.py train --arch dcgan --conditional --augment ada --ema 0.999

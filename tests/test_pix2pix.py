@@ -88,8 +88,8 @@ def test_losses_are_the_papers_halved_d_loss_and_l1_weighted_100(tmp_path):
 def trained(tmp_path_factory):
     """3 epochs of a tiny pix2pix run (RGB blobs -> grey), the reference for resume tests."""
     tmp = tmp_path_factory.mktemp("pix2pix")
-    return run_training(tiny_config(tmp, arch="pix2pix", epochs=3, seed=3, eval_every=1),
-                        verbose=0)
+    return run_training(tiny_config(tmp, arch="pix2pix", epochs=3, seed=3, eval_every=1,
+                                    tensorboard=True), verbose=0)
 
 
 def test_a_run_writes_previews_scores_and_per_optimizer_checkpoints(trained):
@@ -105,6 +105,9 @@ def test_a_run_writes_previews_scores_and_per_optimizer_checkpoints(trained):
     best = json.loads((run / "checkpoints" / "best.json").read_text())
     assert best["metric"] == "l1" and best["value"] == pytest.approx(min(trained.history["l1"]))
     assert best["result"]["baseline_l1"] > 0 and (run / "examples.npz").is_file()
+    tags = {value.tag for path in (run / "tensorboard").rglob("events.out.tfevents.*")
+            for event in tf.compat.v1.train.summary_iterator(str(path)) for value in event.summary.value}
+    assert {"samples", "epoch_g_l1", "epoch_d_loss"} <= tags
 
 
 def test_resume_after_a_clean_stop_equals_the_uninterrupted_run(trained, tmp_path):
