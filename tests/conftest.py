@@ -130,3 +130,24 @@ def pytest_configure(config):
     config.addinivalue_line(
         "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword"
     )
+
+
+def pairwise(**options) -> list[dict]:
+    """Combinations of option values that cover every pair of values of any two options
+    (all-pairs testing): the full product's pairwise interactions in far fewer runs.
+    Greedy and deterministic: each pick covers the most pairs not yet covered."""
+    import itertools
+
+    names = list(options)
+    product = [dict(zip(names, values)) for values in itertools.product(*options.values())]
+
+    def pairs(combo):
+        return {((a, combo[a]), (b, combo[b])) for a, b in itertools.combinations(names, 2)}
+
+    uncovered = set().union(*(pairs(c) for c in product))
+    chosen = []
+    while uncovered:
+        best = max(product, key=lambda c: len(pairs(c) & uncovered))
+        chosen.append(best)
+        uncovered -= pairs(best)
+    return chosen

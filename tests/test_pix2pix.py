@@ -244,7 +244,7 @@ def exported(trained, tmp_path_factory):
 @pytest.mark.slow
 def test_every_artifact_is_verified_and_the_card_shows_image_clients(exported):
     expected = {("saved_model", s, b) for s in ("serving_default", "translate_bytes") for b in (1, 5)}
-    expected |= {("saved_model", "serving_default", 2)}  # the odd size, padded and cropped
+    expected |= {("saved_model", "serving_default 37x53", 2)}  # padded and cropped back
     expected |= {(f, "serving_default", b) for b in (1, 5) for f in (
         "generator.tflite", "generator_fp16.tflite", "generator_int8.tflite", "generator.onnx")}
     assert {(c.artifact, c.signature, c.batch_size) for c in exported.checks} == expected

@@ -217,7 +217,8 @@ def test_collapse_watch_warns_once_when_d_wins_and_when_samples_stop_varying(tmp
 def test_resume_of_a_conditional_ada_wgan_gp_ema_run_equals_an_uninterrupted_one(tmp_path):
     # Every extra random stream (penalty mixing, augmentation) and state (ADA's p, the EMA
     # generator, class names) must come back from the checkpoint for this to hold.
-    options = {"loss": "wgan_gp", "augment": "ada", "ema": 0.99, "batch_size": 16, "seed": 5}
+    options = {"loss": "wgan_gp", "d_steps": 2, "augment": "ada", "ema": 0.99, "batch_size": 16,
+               "seed": 5}
     config = tiny_config(tmp_path / "a", epochs=2, **options).replace(model={"conditional": True})
     full = run_training(config, verbose=0).run_dir
     first = run_training(config.replace(train={"epochs": 1}, run_dir=str(tmp_path / "b")),

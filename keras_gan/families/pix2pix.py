@@ -90,7 +90,6 @@ class Pix2Pix(GANModel):
         return adversarial + self.l1_weight * l1, (adversarial, l1)
 
 
-
 # Preset ---------------------------------------------------------------------
 
 LOAD_RATIO = 286 / 256  # jitter: resize to 286 for 256 crops (the paper's)
