@@ -66,6 +66,7 @@ def cli(quiet):
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="TFDS data_dir, or where a manual download lives.")
 @click.option("--image-size", type=click.IntRange(4, 1024), default=None, help="Square training size [default: gan: the data's own; dcgan: 32 for <=32 px data, else 64; pix2pix: a power of two near the data's size, 32 to 256].")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help=f"Passes over the data {train_default_help('epochs')}.")
+@click.option("--decay-epochs", type=click.IntRange(min=0), default=None, help=f"Epochs after --epochs with the learning rate decaying linearly toward 0 (the pix2pix/CycleGAN schedule) {train_default_help('decay_epochs')}.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help=f"Examples per step {train_default_help('batch_size')}.")
 @family_options
 @click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help="GAN loss.", **OPTS)
@@ -88,7 +89,7 @@ def cli(quiet):
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked, nothing written) and exit.")
 @click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs and --strategy may change.")
 @click.pass_context
-def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, loss, lr, d_steps, augment,
+def train(ctx, arch, data, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_steps, augment,
           holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights, precision,
           strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
@@ -113,7 +114,8 @@ def train(ctx, arch, data, data_dir, image_size, epochs, batch_size, loss, lr, d
     config = RunConfig(
         data=DataConfig(name=data, data_dir=data_dir, image_size=image_size, holdout=holdout),
         model=model_from_cli(arch, model),
-        train=TrainConfig(epochs=epochs, batch_size=batch_size, loss=loss, lr=lr, d_steps=d_steps,
+        train=TrainConfig(epochs=epochs, decay_epochs=decay_epochs, batch_size=batch_size, loss=loss,
+                          lr=lr, d_steps=d_steps,
                           augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,

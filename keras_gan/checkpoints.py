@@ -50,7 +50,8 @@ def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
     weights = checkpoint_dir / (f"{name}.weights.h5" if name else checkpoint_name(epoch, step))
     meta = {"format": FORMAT, "keras_gan": __version__, "arch": arch, "epoch": epoch, "step": step,
             "iterations": {name: int(optimizer.iterations.numpy())
-                           for name, optimizer in gan.optimizers.items()}, **(extra or {})}
+                           for name, optimizer in gan.optimizers.items()},
+            "learning_rates": dict(gan.learning_rates), **(extra or {})}
     write_text_atomic(meta_path(weights), json.dumps(meta, indent=2) + "\n")
     try:
         with atomic_path(weights) as tmp:
@@ -160,6 +161,9 @@ def restore(gan, checkpoint_dir: str | Path, arch: str,
                 raise CheckpointError(
                     f"Restoring {weights} did not restore the optimizer state: {name} is at "
                     f"step {loaded} after loading, {saved} when saved.")
+        # base rates (halved by rollbacks); checkpoints before the schedule: the rate itself
+        gan.learning_rates = dict(meta.get("learning_rates") or {
+            name: float(optimizer.learning_rate.numpy()) for name, optimizer in gan.optimizers.items()})
         return weights, meta
     detail = "; ".join(problems) if problems else "none written yet (one is saved per epoch)"
     raise CheckpointError(f"No usable checkpoint in {checkpoint_dir}: {detail}.")

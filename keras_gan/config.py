@@ -54,7 +54,10 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int | None = None  # None: the family's (gan/dcgan 100: mnist_5k digits in ~2.5 min)
+    epochs: int | None = None  # at the full rate; None: the family's (gan/dcgan 100: mnist_5k in ~3 min)
+    # then this many more with the rate decaying linearly toward 0 (keras_gan.schedule);
+    # None: the family's (0 for gan/dcgan; 100 for pix2pix, the reference's 100 + 100)
+    decay_epochs: int | None = None
     batch_size: int | None = None  # None: the family's (gan/dcgan 64, pix2pix 1, as the paper)
     loss: str = "bce"
     # None: the loss's own default (WGAN-GP's paper values), else OPTIMIZER_DEFAULTS.
@@ -89,10 +92,17 @@ class TrainConfig:
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
     OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}
 
+    @property
+    def total_epochs(self) -> int:
+        """Every epoch the run trains: the full-rate ones, then the decaying ones."""
+        return self.epochs + (self.decay_epochs or 0)
+
     def validate(self) -> None:
         for name in ("epochs", "batch_size"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise invalid(name, "an integer >= 1", getattr(self, name))
+        if self.decay_epochs is not None and self.decay_epochs < 0:
+            raise invalid("decay_epochs", "an integer >= 0", self.decay_epochs)
         if self.lr is not None and not self.lr > 0:
             raise invalid("lr", "a learning rate > 0", self.lr)
         for name in ("beta_1", "beta_2"):

@@ -25,7 +25,7 @@ def sha256(path: Path) -> str:
 
 def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
     meta = read_meta(checkpoint)
-    progress = f"epoch {meta['epoch']} of {config.train.epochs}"
+    progress = f"epoch {meta['epoch']} of {config.train.total_epochs}"
     if meta.get("step"):
         progress += f", plus {meta['step']} steps of the next (stopped by Ctrl-C)"
     if "metric" in meta:  # checkpoints/best: kept by --eval-every's metric

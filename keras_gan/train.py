@@ -29,6 +29,7 @@ from keras_gan.images import progress_gif, save_grid
 from keras_gan.losses import LOSSES
 from keras_gan.resolve import resolve
 from keras_gan.runs import CONFIG, create_run_dir
+from keras_gan.schedule import LearningRateDecay
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +97,13 @@ def _resume(config: RunConfig, run_dir: Path, verbose, strategy, callbacks) -> T
     model = _new_model(config, strategy)
     checkpoint, meta = restore(model, run_dir / "checkpoints", config.model.arch)
     epoch, step = meta["epoch"], meta.get("step", 0)
-    if epoch >= config.train.epochs:
+    if epoch >= config.train.total_epochs:
+        decay = config.train.decay_epochs or 0
+        plus = f" + decay_epochs={decay}" if decay else ""
         raise ConfigError(
             f"Invalid epochs: expected more than the {epoch} epochs run {run_dir} has finished. "
-            f"Received: epochs={config.train.epochs} (pass --epochs N with N > {epoch} to train on).")
+            f"Received: epochs={config.train.epochs}{plus} (pass --epochs N with "
+            f"N{' + ' + str(decay) if decay else ''} > {epoch} to train on).")
     log.info("Resuming %s from %s: epoch %d, step %d.", run_dir, checkpoint.name, epoch + 1, step)
     config, data = resolve(config)  # the same values; the data checked against them
     write_text_atomic(run_dir / CONFIG, config.to_json())
@@ -125,11 +129,6 @@ class TrainingDiverged(RuntimeError):
     """The losses stayed NaN/Inf after MAX_ROLLBACKS rollbacks with halved learning rates."""
 
 
-def _learning_rates(model) -> dict[str, float]:
-    return {name: float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-            for name, optimizer in model.optimizers.items()}
-
-
 def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, extra):
     train = config.train
     grid = SampleGrid(run_dir / "samples",
@@ -139,6 +138,7 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
                                  train.keep_checkpoints, steps_per_epoch=steps)
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
     callbacks = [
+        LearningRateDecay(train.epochs, train.decay_epochs or 0),  # first: the rate of the epoch
         grid,
         *quality_callbacks(config, run_dir, data),
         *(tensorboard_callbacks(run_dir, grid) if train.tensorboard else []),
@@ -156,10 +156,10 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
 
 def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
          epoch: int = 0, step: int = 0, callbacks=()) -> TrainingResult:
-    """Train `model` from (epoch, step) to config.train.epochs, or until Ctrl-C.
+    """Train `model` from (epoch, step) to config.train.total_epochs, or until Ctrl-C.
 
     A NaN or Inf loss stops the epoch; the model is rolled back to the newest good
-    checkpoint with every learning rate halved, up to MAX_ROLLBACKS times.
+    checkpoint with every base learning rate halved, up to MAX_ROLLBACKS times.
     """
     train, arch = config.train, config.model.arch
     checkpoint_dir = run_dir / "checkpoints"
@@ -172,9 +172,9 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
 
     history: dict[str, list] = {}
     rollbacks = 0
-    while epoch < train.epochs and not stopper.interrupted:
+    while epoch < train.total_epochs and not stopper.interrupted:
         # A mid-epoch start (after Ctrl-C) first finishes that epoch's remaining batches.
-        end = epoch + 1 if step else train.epochs
+        end = epoch + 1 if step else train.total_epochs
         dataset = training_pipeline(data.fields, batch, train.seed, epoch, transform).skip(step)
         checkpointer.step = step
         fitted = model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
@@ -192,9 +192,10 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
 
 
 def _roll_back(model, checkpoint_dir: Path, arch: str, guard, run_dir: Path, rollbacks: int):
-    """Restore the newest good checkpoint with every learning rate halved; (epoch, step)."""
+    """Restore the newest good checkpoint with every base learning rate halved (the schedule
+    sets the rates from the bases at the start of the epoch); (epoch, step)."""
     bad_epoch, bad_step = guard.diverged_at
-    rates = _learning_rates(model)
+    rates = dict(model.learning_rates)
     if rollbacks > MAX_ROLLBACKS:
         raise TrainingDiverged(
             f"Training diverged: the losses became NaN/Inf at epoch {bad_epoch + 1}, step "
@@ -203,8 +204,7 @@ def _roll_back(model, checkpoint_dir: Path, arch: str, guard, run_dir: Path, rol
             f"lower --lr (now {min(rates.values()):.2e}) or another --loss; resume with: "
             f"python cli.py train --resume {run_dir}")
     checkpoint, meta = restore(model, checkpoint_dir, arch)
-    for name, optimizer in model.optimizers.items():
-        optimizer.learning_rate = rates[name] / 2
+    model.learning_rates = {name: rate / 2 for name, rate in rates.items()}
     log.warning("Loss became NaN/Inf at epoch %d, step %d: rolled back to %s and halved every "
                 "learning rate (%s) (rollback %d of %d).", bad_epoch + 1, bad_step, checkpoint.name,
                 ", ".join(f"{name} {rate / 2:.2e}" for name, rate in rates.items()), rollbacks,

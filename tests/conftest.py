@@ -109,7 +109,7 @@ def tom_and_jerry_dir(tmp_path) -> Path:
 def tiny_config(tmp_path: Path, arch="gan", data=None, loss="bce", **train) -> RunConfig:
     """A config that trains in seconds: 8 px images, narrow networks, small data."""
     pairs = arch == "pix2pix"
-    train_options = {"epochs": 1, "batch_size": 4 if pairs else 16, "loss": loss, "grid_size": 2,
+    train_options = {"epochs": 1, "decay_epochs": 0, "batch_size": 4 if pairs else 16, "loss": loss, "grid_size": 2,
                      "eval_every": 0, **train}
     model = {"width": 2} if pairs else {"latent_dim": 8, "width": 2}
     return RunConfig(

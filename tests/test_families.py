@@ -16,6 +16,7 @@ from keras_gan.config import RunConfig
 from keras_gan.factory import build_model
 from keras_gan.families import FAMILIES, GANModel
 from keras_gan.runs import load_run
+from keras_gan.schedule import set_learning_rates
 from keras_gan.train import resume_training, run_training
 from tests.conftest import tiny_config
 
@@ -88,6 +89,8 @@ def test_every_optimizer_is_halved_on_rollback(tmp_path, monkeypatch):
     guard = type("Guard", (), {"diverged_at": (0, 3)})()
     epoch, step = train._roll_back(model, tmp_path / "checkpoints", "gan", guard, tmp_path, 1)
     assert (epoch, step) == (0, 0) and guard.diverged_at is None
+    assert model.learning_rates == {"d_optimizer": pytest.approx(1e-4), "g_optimizer": pytest.approx(1e-4)}
+    set_learning_rates(model, epoch, 1, 0)  # what the schedule does as the epoch starts again
     assert {n: float(o.learning_rate.numpy()) for n, o in model.optimizers.items()} == {
         "d_optimizer": pytest.approx(1e-4), "g_optimizer": pytest.approx(1e-4)}
 

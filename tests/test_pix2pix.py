@@ -130,7 +130,7 @@ def test_ctrl_c_mid_epoch_then_resume_equals_the_uninterrupted_run(trained, tmp_
 @pytest.mark.slow
 def test_sigkill_mid_epoch_then_resume_equals_the_uninterrupted_run(trained, tmp_path):
     run_dir = tmp_path / "killed"
-    args = ["train", "--arch", "pix2pix", "--data", str(small_pairs()), "--image-size", "16",
+    args = ["train", "--arch", "pix2pix", "--data", str(small_pairs()), "--image-size", "16", "--decay-epochs", "0",
             "--width", "2", "--batch-size", "4", "--epochs", "3", "--seed", "3",
             "--run-dir", str(run_dir)]
     assert cli_run(args, at=(3, 2), signal_name="KILL").returncode == -signal.SIGKILL

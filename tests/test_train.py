@@ -48,12 +48,13 @@ def test_resolve_fills_every_auto_default_in_one_place(tmp_path):
     assert resolved.data.channels == 1 and resolved.train.batch_size == 64
     assert (resolved.train.lr, resolved.train.d_steps) == (2e-4, 1) and data.count == 5000
     assert resolve(resolved)[0] == resolved  # resolving again changes nothing
-    pairs = fill_defaults(tiny_config(tmp_path, arch="pix2pix", batch_size=None, epochs=None)
+    auto = {"batch_size": None, "epochs": None, "decay_epochs": None}
+    pairs = fill_defaults(tiny_config(tmp_path, arch="pix2pix", **auto)
                           .replace(data={"name": None, "image_size": None}))
     assert (pairs.data.name, pairs.data.image_size) == ("mnist_outline", 32)
-    assert (pairs.train.batch_size, pairs.train.epochs) == (1, 5)  # the demo data's own epochs
-    folder = fill_defaults(tiny_config(tmp_path, arch="pix2pix", batch_size=None, epochs=None))
-    assert (folder.train.batch_size, folder.train.epochs) == (1, 200)  # the reference's
+    assert (pairs.train.batch_size, pairs.train.epochs, pairs.train.decay_epochs) == (1, 5, 0)
+    folder = fill_defaults(tiny_config(tmp_path, arch="pix2pix", **auto))
+    assert (folder.train.batch_size, folder.train.epochs, folder.train.decay_epochs) == (1, 100, 100)
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ class MNISTOutline(Source):
     summary = ("1,000 mnist_5k digits as pairs: a digit's outline -> the filled digit; offline "
                "(pix2pix default)")
     layout = "pairs"
-    train_defaults = {"epochs": 5}  # 900 steps each at batch 1
+    train_defaults = {"epochs": 5, "decay_epochs": 0}  # 900 steps each at batch 1
 
     def native_size(self, name, data_dir):
         return NATIVE

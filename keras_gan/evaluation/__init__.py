@@ -133,7 +133,7 @@ def quality_callbacks(config, run_dir, data) -> list:
     """The --eval-every callback (empty list when off); real statistics are computed now,
     before the first epoch."""
     train = config.train
-    if not train.eval_every or train.eval_every > train.epochs:  # nothing would be scored
+    if not train.eval_every or train.eval_every > train.total_epochs:  # nothing would be scored
         return []
     name = train.eval_metric
     metric = METRICS.get(name)

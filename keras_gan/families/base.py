@@ -150,6 +150,9 @@ class GANModel(SeedStates, keras.Model):
                             f"{', '.join(self.OPTIMIZERS)}; missing: {', '.join(missing) or 'none'}.")
         super().compile(**kwargs)
         self.gan_loss = LOSSES.get(loss) if isinstance(loss, str) else loss
+        # each optimizer's base rate: the schedule scales it, NaN rollback halves it
+        self.learning_rates = {name: float(keras.ops.convert_to_numpy(named[name].learning_rate))
+                               for name in self.OPTIMIZERS}
         for name, optimizer in named.items():
             setattr(self, name, optimizer)
             # Built now, not lazily on the first step: loading a checkpoint into an
