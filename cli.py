@@ -63,13 +63,14 @@ def cli(quiet):
 @cli.command()
 @click.option("--arch", type=click.Choice(FAMILIES.names()), default="gan", help="Model family (see `list`).", **OPTS)
 @click.option("--data", default=DataConfig.name, help="Registered dataset, folder path, or TFDS name (see `list`) [default: gan/dcgan mnist_5k, pix2pix mnist_outline].")
+@click.option("--data-b", type=click.Path(exists=True, file_okay=False), default=None, help="cyclegan/discogan: domain B's folder, when --data is domain A's.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="TFDS data_dir, or where a manual download lives.")
-@click.option("--image-size", type=click.IntRange(4, 1024), default=None, help="Square training size [default: gan: the data's own; dcgan: 32 for <=32 px data, else 64; pix2pix: a power of two near the data's size, 32 to 256].")
+@click.option("--image-size", type=click.IntRange(4, 1024), default=None, help="Square training size [default: gan: the data's own; dcgan: 32 for <=32 px data, else 64; pix2pix, cyclegan, discogan: a power of two near the data's size, 32 to 256].")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help=f"Passes over the data {train_default_help('epochs')}.")
 @click.option("--decay-epochs", type=click.IntRange(min=0), default=None, help=f"Epochs after --epochs with the learning rate decaying linearly toward 0 (the pix2pix/CycleGAN schedule) {train_default_help('decay_epochs')}.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help=f"Examples per step {train_default_help('batch_size')}.")
 @family_options
-@click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help="GAN loss.", **OPTS)
+@click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help=f"GAN loss {train_default_help('loss')}.")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for every network [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
 @click.option("--d-steps", type=click.IntRange(1, 20), default=TrainConfig.d_steps, help="Discriminator (critic) updates per generator update, each on its own --batch-size examples [default: 5 for wgan_gp, else 1].")
 @click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color; 'ada' adapts the probability (target 0.6) [default: off].")
@@ -89,7 +90,7 @@ def cli(quiet):
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked, nothing written) and exit.")
 @click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs and --strategy may change.")
 @click.pass_context
-def train(ctx, arch, data, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_steps, augment,
+def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_steps, augment,
           holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights, precision,
           strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
@@ -112,7 +113,8 @@ def train(ctx, arch, data, data_dir, image_size, epochs, decay_epochs, batch_siz
         _resume(ctx, resume, runs_root, verbose)
         return
     config = RunConfig(
-        data=DataConfig(name=data, data_dir=data_dir, image_size=image_size, holdout=holdout),
+        data=DataConfig(name=data, name_b=data_b, data_dir=data_dir, image_size=image_size,
+                        holdout=holdout),
         model=model_from_cli(arch, model),
         train=TrainConfig(epochs=epochs, decay_epochs=decay_epochs, batch_size=batch_size, loss=loss,
                           lr=lr, d_steps=d_steps,
@@ -152,8 +154,8 @@ def _report(result):
         click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")
         sys.exit(130)
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
-    verb = "translate --run {run} INPUT --out DIR" if FAMILIES.get(result.config.model.arch).task \
-        == "image_to_image" else "sample --run {run}"
+    verb = "sample --run {run}" if FAMILIES.get(result.config.model.arch).task == "noise_to_image" \
+        else "translate --run {run} INPUT --out DIR"
     click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
 
 
@@ -184,7 +186,8 @@ def sample(run, runs_root, count, seed, checkpoint, label, out):
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for the translated PNGs (created).")
 @click.option("--overwrite", is_flag=True, help="Replace outputs that already exist.")
-def translate(run, runs_root, checkpoint, inputs, out, overwrite):
+@click.option("--direction", type=click.Choice(["AtoB", "BtoA"]), default=None, help="cyclegan/discogan runs: which generator [default: AtoB; pix2pix: the one it learned].")
+def translate(run, runs_root, checkpoint, inputs, out, overwrite, direction):
     """Translate images with an image-to-image run (pix2pix), any size.
 
     Each output is a PNG at its input's size (padded by reflection to the generator's
@@ -197,7 +200,8 @@ def translate(run, runs_root, checkpoint, inputs, out, overwrite):
       python cli.py translate --run runs/00004-pix2pix-facades val/ --out results --checkpoint best
     """
     with user_errors():
-        result = translate_files(resolve_run(run, runs_root), list(inputs), out, checkpoint, overwrite)
+        result = translate_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
+                                 overwrite, direction)
     for path, reason in result.skipped:
         click.echo(f"  skipped {path}: {reason}")
     click.echo(f"Wrote {len(result.written)} images from {result.checkpoint} to {out}"
@@ -263,14 +267,16 @@ def export(run, runs_root, **options):
     """
     with user_errors():
         result = export_run(resolve_run(run, runs_root), ExportConfig(**options))
-    click.echo(format_table(result.checks, result.sizes))
-    click.echo(f"Wrote {result.path} ({result.size_bytes / 1e6:.1f} MB, every check passed) and "
-               f"{result.path.parent / 'MODEL_CARD.md'}")
+    for one in (result, *result.others):  # a two-way run: one servable per direction
+        click.echo(format_table(one.checks, one.sizes))
+        click.echo(f"Wrote {one.path} ({one.size_bytes / 1e6:.1f} MB, every check passed) and "
+                   f"{one.path.parent / 'MODEL_CARD.md'}")
 
 
 SHOWN = ("fid", "kid", "kid_std", "domain_fd", "class_entropy", "confident", "label_accuracy",
-         "classifier_accuracy", "class_histogram", "l1", "baseline_l1", "psnr", "baseline_psnr",
-         "ssim", "baseline_ssim")
+         "classifier_accuracy", "class_histogram", "cycle_a", "cycle_b", "cycle_l1", "identity_l1",
+         "l1", "baseline_l1", "psnr", "baseline_psnr", "ssim", "baseline_ssim",
+         "luminance_correlation", "l1_ba", "baseline_l1_ba", "luminance_correlation_ba")
 
 
 @cli.command()
@@ -294,6 +300,7 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
     with user_errors():
         record = evaluate_run(resolve_run(run, runs_root), metrics, count, checkpoint, inception_weights)
     size = (f"{record['n_pairs']} held-out pairs" if "n_pairs" in record else
+            f"{record['n_a']} + {record['n_b']} held-out images of A and B" if "n_a" in record else
             f"{record['n_generated']} generated vs {record['n_real']} real images")
     click.echo(f"{record['checkpoint']} (epoch {record['epoch']}), {size}:")
     for key in SHOWN:

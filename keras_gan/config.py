@@ -39,6 +39,7 @@ class DataConfig:
     source_channels: int | None = None  # of an image-to-image family's input; None: the data's
     class_names: tuple[str, ...] | None = None  # filled for conditional runs, label order
     holdout: float = 0.1  # image pairs held out for previews and scores (without val/ or test/)
+    name_b: str | None = None  # unpaired families: the second domain's folder (--data-b)
 
     def validate(self) -> None:
         if self.name is not None and not self.name:
@@ -59,7 +60,7 @@ class TrainConfig:
     # None: the family's (0 for gan/dcgan; 100 for pix2pix, the reference's 100 + 100)
     decay_epochs: int | None = None
     batch_size: int | None = None  # None: the family's (gan/dcgan 64, pix2pix 1, as the paper)
-    loss: str = "bce"
+    loss: str | None = None  # a registered GAN loss; None: the family's (bce; cyclegan lsgan)
     # None: the loss's own default (WGAN-GP's paper values), else OPTIMIZER_DEFAULTS.
     lr: float | None = None
     beta_1: float | None = None

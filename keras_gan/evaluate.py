@@ -14,7 +14,9 @@ from keras_gan.runs import load_run
 
 CONVENTIONS = {"noise_to_image": {"resize": "bilinear+antialias to 299 (kid/fid)"},
                "image_to_image": {"convention": "uint8 outputs vs targets, RGB, no border crop "
-                                                "(keras_gan.evaluation.paired)"}}
+                                                "(keras_gan.evaluation.paired)"},
+               "two_way_image_to_image": {"convention": "uint8 outputs, |difference| / 255; "
+                                                        "keras_gan.evaluation.two_way"}}
 
 
 def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest",

@@ -37,6 +37,7 @@ class ExportError(RuntimeError):
 class ExportResult:
     path: Path  # the published version folder
     artifacts: list = field(default_factory=list)
+    others: list = field(default_factory=list)  # two-way runs: the other direction's result
     checks: list = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)  # artifact name -> bytes
 
@@ -120,15 +121,29 @@ def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResu
     name = options.name or f"{config.model.arch}-{slug(config.data.name)}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise invalid("name", "letters, digits, '_', '.' or '-' (a folder name)", name)
-    network = model.sampling_generator
-    spec = model.task.serving(model.task.read_examples(run_dir))
+    examples = model.task.read_examples(run_dir)
+    if not hasattr(model.task, "ways"):
+        return _export_one(model.sampling_generator, model.task.serving(examples),
+                           Path(options.out) / name, options, (config, run_dir, checkpoint))
+    # two-way: one servable per direction, each the image-to-image export of pix2pix
+    results = [_export_one(model.task.network(model, direction),
+                           model.task.serving(examples, direction),
+                           Path(options.out) / f"{name}-{direction}", options,
+                           (config, run_dir, checkpoint), direction)
+               for direction in model.task.ways]
+    results[0].others = results[1:]
+    return results[0]
+
+
+def _export_one(network, spec, model_dir: Path, options: ExportConfig, provenance,
+                direction: str | None = None) -> ExportResult:
+    config, run_dir, checkpoint = provenance
 
     def finish(result, folder):
         CARDS[spec.task_name].files(folder, spec, network)
         write_text_atomic(folder / CARD, model_card(result, folder, config, run_dir, checkpoint,
-                                                    network, spec, options.max_images))
+                                                    network, spec, options.max_images, direction))
 
-    model_dir = Path(options.out) / name
     result = export_network(network, spec, model_dir, options, finish)
     with atomic_path(model_dir / CARD) as tmp:  # beside the versions: the newest one's card
         shutil.copyfile(result.path / CARD, tmp)

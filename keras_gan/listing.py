@@ -27,7 +27,7 @@ def registry_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Datasets (--data)", datasets),
         ("Augmentations (--augment, comma-separated)", augmentations),
         ("Metrics (evaluate --metrics, --eval-metric)",
-         [(n, f"[{m.task}] {m.summary}") for n, m in METRICS.items()]),
+         [(n, f"[{', '.join(m.tasks)}] {m.summary}") for n, m in METRICS.items()]),
         ("Export formats (export --formats)", [(n, f.summary) for n, f in FORMATS.items()]),
         ("TFLite variants (export --quantize)", [(n, q.summary) for n, q in QUANTIZATIONS.items()]),
     ]

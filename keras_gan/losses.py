@@ -28,6 +28,9 @@ class GANLoss:
     discriminator_norm: str = "batch"
     # sigmoid(D) is a probability (BCE family), so the collapse watch can read the scores.
     probabilistic: bool = True
+    # times this, the loss is the one the pix2pix/CycleGAN reference adds to its L1 terms:
+    # its least squares is nn.MSELoss, without Mao et al.'s 1/2
+    reference_scale: float = 1.0
 
 
 LOSSES: Registry[GANLoss] = Registry("loss")
@@ -111,7 +114,8 @@ LOSSES.register(
     GANLoss(bce_discriminator_loss, minimax_generator_loss, "original minimax log(1 - D(G(z)))"),
 )
 LOSSES.register(
-    "lsgan", GANLoss(lsgan_discriminator_loss, lsgan_generator_loss, "least squares (LSGAN)")
+    "lsgan", GANLoss(lsgan_discriminator_loss, lsgan_generator_loss, "least squares (LSGAN)",
+                     reference_scale=2.0)
 )
 LOSSES.register(
     "hinge", GANLoss(hinge_discriminator_loss, hinge_generator_loss, "hinge (SN-GAN style)")

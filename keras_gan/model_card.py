@@ -51,10 +51,18 @@ def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
 
 
 def model_card(result, folder: Path, config, run_dir, checkpoint, network, spec,
-               max_images: int) -> str:
-    """The card's text; `folder` holds the files (the staging folder before publishing)."""
+               max_images: int, direction: str | None = None) -> str:
+    """The card's text; `folder` holds the files (the staging folder before publishing).
+    direction: for a two-way run, which of its generators this is."""
     shape = (config.data.image_size, config.data.image_size, config.data.channels)
     lines = _provenance(result, config, run_dir, checkpoint, shape)
+    if direction:
+        other = "BtoA" if direction == "AtoB" else "AtoB"
+        stem = result.path.parent.name.removesuffix(f"-{direction}")
+        lines += [f"This is the {direction[0]} -> {direction[-1]} generator of a two-way run; the "
+                  f"{other[0]} -> {other[-1]} one is exported beside it, as `{stem}-{other}`: two "
+                  "servables, so each direction is versioned, served and verified on its own "
+                  "with the same signatures as any image-to-image model.", ""]
     lines += CARDS[spec.task_name].sections(result, spec, shape, max_images, config.data.class_names)
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CARD)
     lines += [

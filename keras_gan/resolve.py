@@ -23,7 +23,8 @@ from keras_gan.losses import LOSSES
 
 log = logging.getLogger(__name__)
 
-AUTO_EVAL_EVERY = {"noise_to_image": 10, "image_to_image": 1}  # epochs, where a metric is free
+# epochs, where a metric needs no download
+AUTO_EVAL_EVERY = {"noise_to_image": 10, "image_to_image": 1, "two_way_image_to_image": 1}
 
 
 def resolve(config: RunConfig, labels: bool = False) -> tuple[RunConfig, Data]:
@@ -68,6 +69,7 @@ def load_run_data(config: RunConfig, labels: bool = False) -> Data:
     request = DataRequest(name=data.name, data_dir=data.data_dir, image_size=data.image_size,
                           channels=data.channels, labels=want_labels,
                           source_channels=data.source_channels, holdout=data.holdout,
+                          name_b=data.name_b,
                           **family.data_options(config))
     decoded = resolve_source(data.name, family.layout).load(request)
     if decoded.skipped:
@@ -93,6 +95,15 @@ def fill_from_data(config: RunConfig, data: Data) -> RunConfig:
     return fill_eval(config.family.fill(config, data), data)
 
 
+def free_metric(task: str, data: Data) -> str | None:
+    """The metric that needs no download for this task and data, or None."""
+    if task == "image_to_image":
+        return "l1"
+    if task == "two_way_image_to_image":  # the true translation where the data knows it
+        return "l1" if "a_truth" in (data.heldout or {}) else "cycle"
+    return "domain" if applicable(data.images.shape, data.labels) is None else None
+
+
 def fill_eval(config: RunConfig, data: Data) -> RunConfig:
     """eval_every and eval_metric, with the metric's needs checked (labels for domain,
     reachable weights for kid/fid) before a run folder exists.
@@ -102,12 +113,11 @@ def fill_eval(config: RunConfig, data: Data) -> RunConfig:
     """
     train, task = config.train, config.family.task
     every, name = train.eval_every, train.eval_metric
-    if name is not None and METRICS.get(name).task != task:
-        fitting = [n for n, m in METRICS.items() if m.task == task]
+    if name is not None and task not in METRICS.get(name).tasks:
+        fitting = [n for n, m in METRICS.items() if task in m.tasks]
         raise ConfigError(f"Invalid eval_metric: expected one of {', '.join(fitting)} for "
                           f"--arch {config.model.arch}. Received: eval_metric={name!r}.")
-    free = "l1" if task == "image_to_image" else (
-        "domain" if applicable(data.images.shape, data.labels) is None else None)
+    free = free_metric(task, data)
     if every is None:
         auto = free is not None and name in (None, free)
         every, name = (AUTO_EVAL_EVERY[task], free) if auto else (0, name)

@@ -175,7 +175,8 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     while epoch < train.total_epochs and not stopper.interrupted:
         # A mid-epoch start (after Ctrl-C) first finishes that epoch's remaining batches.
         end = epoch + 1 if step else train.total_epochs
-        dataset = training_pipeline(data.fields, batch, train.seed, epoch, transform).skip(step)
+        dataset = training_pipeline(data.fields, batch, train.seed, epoch, transform,
+                                    data.groups).skip(step)
         checkpointer.step = step
         fitted = model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
                            callbacks=callbacks, verbose=verbose, shuffle=False)

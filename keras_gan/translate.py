@@ -15,7 +15,7 @@ from keras_gan.data.decode import display_path, find_images, flatten, to_array
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.images import save_image, to_channels
 from keras_gan.runs import load_run
-from keras_gan.tasks import ImageToImage
+from keras_gan.tasks import ImageToImage, TwoWayImageToImage
 
 
 @dataclass
@@ -59,8 +59,27 @@ def read_picture(path: Path, channels: int):
         return to_channels(to_array(flatten(image)), channels)
 
 
+def translator(config, model, direction: str | None):
+    """(one-way task, network) of a run for `direction` (two-way runs: AtoB or BtoA)."""
+    task = model.task
+    if isinstance(task, TwoWayImageToImage):
+        direction = direction or "AtoB"
+        return task.direction(direction), task.network(model, direction)
+    if not isinstance(task, ImageToImage):
+        raise ConfigError(
+            f"Invalid run: expected an image-to-image run (pix2pix, cyclegan, discogan) for "
+            f"translate. Received: a {config.model.arch!r} run, which draws images from noise: "
+            "use `python cli.py sample`.")
+    if direction not in (None, getattr(config.model, "direction", "AtoB")):
+        raise invalid("direction", f"nothing or {config.model.direction}: this {config.model.arch} run "
+                      "learned one direction (train another with --direction for the other)",
+                      direction)
+    return task, model.sampling_generator
+
+
 def translate_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path,
-                    checkpoint: str = "latest", overwrite: bool = False) -> Translated:
+                    checkpoint: str = "latest", overwrite: bool = False,
+                    direction: str | None = None) -> Translated:
     out = Path(out)
     pairs = plan(inputs, out)
     existing = [target for _, target in pairs if target.exists()]
@@ -69,11 +88,7 @@ def translate_files(run_dir: str | Path, inputs: list[str | Path], out: str | Pa
             f"Invalid out: {len(existing)} of the {len(pairs)} outputs already exist (first: "
             f"{display_path(existing[0])}). Pass --overwrite to replace them, or another --out.")
     config, model, used = load_run(run_dir, checkpoint)
-    task = model.task
-    if not isinstance(task, ImageToImage):
-        raise ConfigError(
-            f"Invalid run: expected an image-to-image run (--arch pix2pix) for translate. Received: "
-            f"a {config.model.arch!r} run, which draws images from noise: use `python cli.py sample`.")
+    task, network = translator(config, model, direction)
     result = Translated(checkpoint=used)
     for source, target in pairs:
         try:
@@ -82,6 +97,6 @@ def translate_files(run_dir: str | Path, inputs: list[str | Path], out: str | Pa
             result.skipped.append((display_path(source), f"{type(err).__name__}: {err}"[:200]))
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        save_image(target, task.translate(model.sampling_generator, picture[None])[0])
+        save_image(target, task.translate(network, picture[None])[0])
         result.written.append(target)
     return result

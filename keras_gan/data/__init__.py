@@ -15,18 +15,22 @@ from keras_gan.data.offline import MNIST5k, MNISTOutline
 from keras_gan.data.pairs import PairedFolder
 from keras_gan.data.pipeline import steps_per_epoch, training_pipeline
 from keras_gan.data.source import Data, DataError, DataRequest, Source
-from keras_gan.data.tfds_source import TFDSSource
+from keras_gan.data.tfds_source import TFDSSource, TFDSUnpaired
 from keras_gan.data.tom_and_jerry import TomAndJerry
+from keras_gan.data.unpaired import MNISTColours, UnpairedFolders
 from keras_gan.registry import Registry
 
 DATASETS: Registry[Source] = Registry("dataset")
 DATASETS.register("mnist_5k", MNIST5k())
 DATASETS.register("mnist_outline", MNISTOutline())
+DATASETS.register("mnist_colours", MNISTColours())
 DATASETS.register("tom_and_jerry", TomAndJerry())
 
 # Not registered by name: they take a path or a TFDS name as --data.
-FOLDER, PAIRS, TFDS = ImageFolder(), PairedFolder(), TFDSSource()
-OTHER_SOURCES = {"<folder path>": FOLDER, "<pairs folder>": PAIRS, "<tfds name>": TFDS}
+FOLDER, PAIRS, UNPAIRED = ImageFolder(), PairedFolder(), UnpairedFolders()
+TFDS, TFDS_UNPAIRED = TFDSSource(), TFDSUnpaired()
+OTHER_SOURCES = {"<folder path>": FOLDER, "<pairs folder>": PAIRS, "<unpaired folders>": UNPAIRED,
+                 "<tfds name>": TFDS, "<tfds cycle_gan/...>": TFDS_UNPAIRED}
 
 
 def resolve_source(name: str, layout: str = "images") -> Source:
@@ -40,11 +44,16 @@ def resolve_source(name: str, layout: str = "images") -> Source:
                 f"folder). Received: data={name!r}, which holds {source.layout}.")
         return source
     if Path(name).expanduser().exists():
-        return PAIRS if layout == "pairs" else FOLDER
-    if layout == "pairs":
-        raise DataError(
-            f"Invalid data: expected a folder of image pairs (A/ and B/, or side-by-side A|B "
-            f"files) or mnist_outline. Received: data={name!r}, which is not a folder.")
+        return {"pairs": PAIRS, "unpaired": UNPAIRED}.get(layout, FOLDER)
+    if layout == "unpaired" and name.startswith("cycle_gan/"):
+        return TFDS_UNPAIRED
+    if layout != "images":
+        expected = {"pairs": "a folder of image pairs (A/ and B/, or side-by-side A|B files) or "
+                             "mnist_outline",
+                    "unpaired": "two image sets (DIR with trainA/ and trainB/, --data DIR_A "
+                                "--data-b DIR_B, a TFDS cycle_gan/<name>) or mnist_colours"}[layout]
+        raise DataError(f"Invalid data: expected {expected}. Received: data={name!r}, which is "
+                        "not a folder.")
     return TFDS
 
 

@@ -36,25 +36,38 @@ def steps_per_epoch(count: int, batch_size: int) -> int:
 
 
 def training_pipeline(fields: dict[str, np.ndarray], batch_size: int, seed: int,
-                      first_epoch: int = 0, transform: Callable | None = None) -> tf.data.Dataset:
+                      first_epoch: int = 0, transform: Callable | None = None,
+                      groups: list[tuple[str, ...]] | None = None) -> tf.data.Dataset:
     """Endless dict batches, epoch after epoch from `first_epoch`; fit with steps_per_epoch.
 
+    groups: fields read with the same rows (default: all, as images and labels, or the
+    two images of a pair); each group has its own order, so unpaired domains are drawn
+    independently. An epoch is as long as the longest group; a shorter one repeats some
+    of its examples that epoch.
     transform(example, seed) -> example: per-example random augmentation of the float
     example dict; `seed` is a stateless-op seed unique to (seed, epoch, position).
     """
-    names = list(fields)
-    count = len(fields[names[0]])
-    rows = _row_reader(fields)
+    groups = groups or [tuple(fields)]
+    count = max(len(fields[group[0]]) for group in groups)
+    readers = [(group, _row_reader({name: fields[name] for name in group})) for group in groups]
 
-    def read(index):
-        return {name: value if name in INTEGER_FIELDS else to_float(value)
-                for name, value in zip(names, rows(index))}
+    def read(orders):
+        batch = {}
+        for (group, rows), index in zip(readers, orders):
+            for name, value in zip(group, rows(index)):
+                batch[name] = value if name in INTEGER_FIELDS else to_float(value)
+        return batch
 
     def one_epoch(epoch):
         key = tf.stack([tf.constant(seed, tf.int64), epoch])
-        order = tf.argsort(tf.random.stateless_uniform([count], seed=key))
-        batches = tf.data.Dataset.from_tensor_slices(order).batch(batch_size).map(
-            read, num_parallel_calls=tf.data.AUTOTUNE)
+        orders = []
+        for g, (group, _) in enumerate(readers):
+            # the first group keeps the single-group key, so its order is as before groups
+            group_key = key if g == 0 else key + tf.constant([0, 2**40], tf.int64) * g
+            order = tf.argsort(tf.random.stateless_uniform([count], seed=group_key))
+            orders.append(tf.math.floormod(order, len(fields[group[0]])))
+        batches = tf.data.Dataset.from_tensor_slices(tuple(orders)).batch(batch_size).map(
+            lambda *index: read(index), num_parallel_calls=tf.data.AUTOTUNE)
         if transform is None:
             return batches
         examples = batches.unbatch().enumerate().map(

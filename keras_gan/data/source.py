@@ -5,6 +5,9 @@ A source decodes its examples once, at the training size, into named uint8 array
 - images: "image" [N, H, W, C] (+ "label" [N] int32 where the data has classes)
 - pairs:  "source" and "target" [N, L, L, C] at the load size L (>= the training size,
           for random crops), plus a held-out split at the training size
+- unpaired: "a" [N_A, L, L, C_A] and "b" [N_B, L, L, C_B], of different lengths, drawn
+          independently; held out: "a", "b" (+ "a_truth", "b_truth": their true
+          translations, where the data knows them)
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import numpy as np
 
 from keras_gan.errors import ConfigError
 
-LAYOUTS = ("images", "pairs")
+LAYOUTS = ("images", "pairs", "unpaired")
 
 
 class DataError(ConfigError):
@@ -35,6 +38,7 @@ class DataRequest:
     source_channels: int | None = None  # pairs: None follows the data
     direction: str = "AtoB"  # pairs: BtoA swaps source and target
     holdout: float = 0.1  # pairs: share held out when the data has no val/ or test/ split
+    name_b: str | None = None  # unpaired: the second domain's folder (--data-b)
 
 
 @dataclass
@@ -49,11 +53,23 @@ class Data:
 
     @property
     def count(self) -> int:
-        return len(next(iter(self.fields.values())))
+        """Examples per epoch: the longest field (unpaired domains differ in length)."""
+        return max(len(values) for values in self.fields.values())
+
+    @property
+    def groups(self) -> list[tuple[str, ...]]:
+        """Fields read together (the same rows); unpaired domains are drawn independently."""
+        if "a" in self.fields and "b" in self.fields:
+            return [("a",), ("b",)]
+        return [tuple(self.fields)]
 
     @property
     def images(self) -> np.ndarray:
-        return self.fields["image"] if "image" in self.fields else self.fields["target"]
+        """The images a generator produces: images, a pair's targets, domain B."""
+        for name in ("image", "target", "b"):
+            if name in self.fields:
+                return self.fields[name]
+        raise KeyError(name)
 
     @property
     def channels(self) -> int:
@@ -61,7 +77,11 @@ class Data:
 
     @property
     def source_channels(self) -> int | None:
-        return int(self.fields["source"].shape[-1]) if "source" in self.fields else None
+        """A translator's input channels: a pair's sources, domain A."""
+        for name in ("source", "a"):
+            if name in self.fields:
+                return int(self.fields[name].shape[-1])
+        return None
 
     @property
     def labels(self) -> np.ndarray | None:

@@ -60,14 +60,16 @@ class TFDSSource(Source):
         height, width = shape[0], shape[1]
         return min(height, width) if height and width else None
 
-    def load(self, request: DataRequest) -> Data:
+    def images(self, request: DataRequest, split: str = "train", size: int | None = None,
+               channels: int | None = None) -> np.ndarray:
+        """One split's images, resized once and streamed into the cache."""
         import tensorflow_datasets as tfds
 
         name, data_dir = request.name, request.data_dir
         builder = self._builder(name, data_dir)
         key = _image_key(builder.info.features)
         try:
-            dataset = tfds.load(name, split="train", data_dir=data_dir, download=False)
+            dataset = tfds.load(name, split=split, data_dir=data_dir, download=False)
         except AssertionError:  # TFDS's "could not find data in <dir>"
             where = data_dir or "~/tensorflow_datasets"
             raise DataError(
@@ -77,26 +79,53 @@ class TFDSSource(Source):
                 f"data_dir={data_dir!r})\"` (or `tfds build {name}`), then pass the same "
                 "--data-dir. Offline, try --data mnist_5k."
             ) from None
-        channels = request.channels or builder.info.features[key].shape[-1] or 3
-        label_key = _label_key(builder.info.features)
-        entry_key = digest(CACHE_VERSION, "tfds", name, str(builder.data_dir), str(builder.version),
-                           int(dataset.cardinality()), request.image_size, channels)
+        size = size or request.image_size
+        channels = channels or request.channels or builder.info.features[key].shape[-1] or 3
+        entry_key = digest(CACHE_VERSION, "tfds", name, split, str(builder.data_dir),
+                           str(builder.version), int(dataset.cardinality()), size, channels)
         entry = load_entry("data", entry_key)
         if entry is None:
-            entry = _stream(dataset.map(lambda example: example[key]), request.image_size,
-                            channels, EntryWriter("data", entry_key))
-        arrays = dict(entry[0])
+            entry = _stream(dataset.map(lambda example: example[key]), size, channels,
+                            EntryWriter("data", entry_key))
+        return entry[0]["image"]
+
+    def load(self, request: DataRequest) -> Data:
+        import tensorflow_datasets as tfds
+
+        arrays = {"image": self.images(request)}
+        builder = self._builder(request.name, request.data_dir)
+        key, label_key = _image_key(builder.info.features), _label_key(builder.info.features)
         class_names = None
         if request.labels and label_key:
             # A second pass that skips image decoding: labels cost seconds, not a decode.
-            plain = tfds.load(name, split="train", data_dir=data_dir, download=False,
-                              decoders={key: tfds.decode.SkipDecoding()})
+            plain = tfds.load(request.name, split="train", data_dir=request.data_dir,
+                              download=False, decoders={key: tfds.decode.SkipDecoding()})
             arrays["label"] = np.fromiter(
                 (int(v) for v in tfds.as_numpy(plain.map(lambda e: e[label_key]))), np.int32)
             class_names = tuple(builder.info.features[label_key].names)
         count = len(arrays["image"])
-        return Data(fields=arrays, description=f"TFDS {name} train split ({count} images)",
+        return Data(fields=arrays, description=f"TFDS {request.name} train split ({count} images)",
                     class_names=class_names)
+
+
+class TFDSUnpaired(TFDSSource):
+    """TFDS `cycle_gan/<name>`: splits trainA, trainB, testA, testB."""
+
+    summary = "a prepared TFDS cycle_gan/<name> set (trainA/trainB, testA/testB), e.g. cycle_gan/horse2zebra"
+    layout = "unpaired"
+
+    def load(self, request: DataRequest) -> Data:
+        fields, heldout = {}, {}
+        wanted = {"a": request.source_channels, "b": request.channels}
+        for domain in ("a", "b"):
+            upper = domain.upper()
+            fields[domain] = self.images(request, f"train{upper}",
+                                         request.load_size or request.image_size, wanted[domain])
+            heldout[domain] = self.images(request, f"test{upper}", request.image_size,
+                                          fields[domain].shape[-1])
+        return Data(fields=fields, heldout=heldout,
+                    description=f"TFDS {request.name} (A: {len(fields['a'])} + {len(heldout['a'])} "
+                                f"held out, B: {len(fields['b'])} + {len(heldout['b'])})")
 
 
 def _stream(images, size: int, channels: int, writer: EntryWriter):

@@ -24,6 +24,7 @@ from keras_gan.errors import ConfigError, invalid
 from keras_gan.evaluation.domain import DomainScore, applicable
 from keras_gan.evaluation.inception import InceptionFeatures
 from keras_gan.evaluation.paired import PairedEvaluator
+from keras_gan.evaluation.two_way import TwoWayEvaluator
 from keras_gan.evaluation.stats import feature_frechet_distance, kernel_inception_distance
 from keras_gan.registry import Registry
 
@@ -36,31 +37,36 @@ EVAL_SEED = 12345  # latents for evaluation samples, distinct from the grid's
 class Metric:
     key: str  # the number that ranks checkpoints
     summary: str
-    task: str  # the keras_gan.tasks name it scores
+    tasks: tuple[str, ...]  # the keras_gan.tasks names it scores
     needs_inception: bool = False
     higher_is_better: bool = False
 
 
+NOISE, PAIRS, TWO_WAY = "noise_to_image", "image_to_image", "two_way_image_to_image"
 METRICS: Registry[Metric] = Registry("metric")
 METRICS.register("kid", Metric("kid", "Kernel Inception Distance (mean and std over 100 subsets; "
-                               "InceptionV3)", "noise_to_image", needs_inception=True))
+                               "InceptionV3); two-way: G(A) vs B and F(B) vs A, averaged",
+                               (NOISE, TWO_WAY), needs_inception=True))
 METRICS.register("fid", Metric("fid", "Fréchet Inception Distance (InceptionV3 pool features)",
-                               "noise_to_image", needs_inception=True))
+                               (NOISE, TWO_WAY), needs_inception=True))
 METRICS.register("domain", Metric("domain_fd", "digit data: Fréchet distance on a classifier trained "
                                   "on the dataset's labels, class entropy, confident share (no "
-                                  "download)", "noise_to_image"))
-METRICS.register("l1", Metric("l1", "image pairs: mean |output - target| / 255 on the held-out "
-                              "pairs, with the do-nothing baseline", "image_to_image"))
-METRICS.register("psnr", Metric("psnr", "image pairs: PSNR in dB (skimage's convention, RGB)",
-                                "image_to_image", higher_is_better=True))
-METRICS.register("ssim", Metric("ssim", "image pairs: SSIM (tf.image.ssim, 11x11 Gaussian window)",
-                                "image_to_image", higher_is_better=True))
+                                  "download)", (NOISE,)))
+METRICS.register("l1", Metric("l1", "mean |output - target| / 255 on held-out pairs (two-way: "
+                              "to the true translation, where the data knows it), with the "
+                              "do-nothing baseline", (PAIRS, TWO_WAY)))
+METRICS.register("psnr", Metric("psnr", "PSNR in dB (skimage's convention, RGB), as l1",
+                                (PAIRS, TWO_WAY), higher_is_better=True))
+METRICS.register("ssim", Metric("ssim", "SSIM (tf.image.ssim, 11x11 Gaussian window), as l1",
+                                (PAIRS, TWO_WAY), higher_is_better=True))
+METRICS.register("cycle", Metric("cycle_l1", "two-way: held-out |F(G(A)) - A| and |G(F(B)) - B| "
+                                 "/ 255, averaged (and identity L1)", (TWO_WAY,)))
 
 
 def parse_metrics(spec, task: str | None = None) -> tuple[str, ...]:
     """Comma-separated metric names, checked against the registry (and the run's task)."""
     names = tuple(n.strip() for n in (spec.split(",") if isinstance(spec, str) else spec) if n.strip())
-    allowed = [n for n, m in METRICS.items() if task is None or m.task == task]
+    allowed = [n for n, m in METRICS.items() if task is None or task in m.tasks]
     if not names or any(n not in allowed for n in names):
         what = f" for {task.replace('_', ' ')} runs" if task else ""
         raise invalid("metrics", f"a comma-separated subset of {', '.join(allowed)}{what}",
@@ -71,8 +77,10 @@ def parse_metrics(spec, task: str | None = None) -> tuple[str, ...]:
 def default_metrics(task: str, data) -> tuple[str, ...]:
     """What `evaluate` scores when --metrics is not given: nothing that needs a download
     where something else applies."""
-    if task == "image_to_image":
+    if task == PAIRS:
         return ("l1", "psnr", "ssim")
+    if task == TWO_WAY:
+        return ("cycle", "l1", "psnr", "ssim") if "a_truth" in (data.heldout or {}) else ("cycle",)
     return ("domain",) if applicable(data.images.shape, data.labels) is None else ("kid", "fid")
 
 
@@ -124,8 +132,14 @@ def make_evaluator(config, data, metrics, n: int, inception_weights: str | None 
                    seed: int = 0):
     """The evaluator for the run's task."""
     names = parse_metrics(metrics, config.family.task)
-    if config.family.task == "image_to_image":
+    if config.family.task == PAIRS:
         return PairedEvaluator(data.heldout, n)
+    if config.family.task == TWO_WAY:
+        inception = None
+        if any(METRICS.get(m).needs_inception for m in names):
+            inception = InceptionFeatures(inception_weights)
+        reals = {d: data.fields[d][:n] for d in ("a", "b")}
+        return TwoWayEvaluator(data.heldout, n, inception, reals)
     return Evaluator(config, data, names, n, inception_weights, seed)
 
 

@@ -4,7 +4,7 @@
 paired image-to-image family. See keras_gan.families.family for what a preset says.
 """
 
-from keras_gan.families import gan, pix2pix
+from keras_gan.families import cyclegan, gan, pix2pix
 from keras_gan.families.base import GANModel
 from keras_gan.families.family import Family
 from keras_gan.registry import Registry
@@ -13,5 +13,7 @@ FAMILIES: Registry[Family] = Registry("arch")
 FAMILIES.register("gan", gan.PRESETS["gan"])
 FAMILIES.register("dcgan", gan.PRESETS["dcgan"])
 FAMILIES.register("pix2pix", pix2pix.PRESET)
+FAMILIES.register("cyclegan", cyclegan.CYCLEGAN)
+FAMILIES.register("discogan", cyclegan.DISCOGAN)
 
 __all__ = ["FAMILIES", "Family", "GANModel"]

@@ -123,8 +123,12 @@ class GANModel(SeedStates, keras.Model):
     @property
     def sampling_generator(self) -> keras.Model:
         """The generator for grids, `sample`, `translate` and `export`: its EMA copy if any."""
-        ema = getattr(self, f"ema_{self.GENERATOR}", None)
-        return ema if ema is not None else getattr(self, self.GENERATOR)
+        return self.sampling_network(self.GENERATOR)
+
+    def sampling_network(self, name: str) -> keras.Model:
+        """A network as previews, metrics and exports use it: its EMA copy if it has one."""
+        ema = getattr(self, f"ema_{name}", None)
+        return ema if ema is not None else getattr(self, name)
 
     def seed_state_items(self):
         """SeedStates: the model's own generators, plus those of layers inside the trained

@@ -244,7 +244,7 @@ def _with_classes(config, data):
 def _presets() -> dict[str, Family]:
     common = {"options": GANOptions, "model": _model, "task": "noise_to_image", "layout": "images",
               "default_data": "mnist_5k", "fill": _with_classes,
-              "train_defaults": {"batch_size": 64, "epochs": 100, "decay_epochs": 0}}
+              "train_defaults": {"batch_size": 64, "epochs": 100, "decay_epochs": 0, "loss": "bce"}}
     return {
         "gan": Family(networks=_networks("mlp"), option_defaults={"latent_dim": 100},
                       default_image_size=lambda native: native or 32,

@@ -23,7 +23,7 @@ from keras_gan.data.pipeline import random_crop_flip
 from keras_gan.families.base import GANModel
 from keras_gan.families.family import Family, option, validate_options
 from keras_gan.losses import LOSSES
-from keras_gan.networks import build_network, get_network, names, unet
+from keras_gan.networks import build_network, get_network, names
 from keras_gan.networks.base import with_spectral_norm
 from keras_gan.tasks.image_to_image import ImageToImage
 
@@ -72,7 +72,8 @@ class Pix2Pix(GANModel):
         half the rate of G), plus the loss's gradient penalty if it has one."""
         real_logits = self.discriminate(source, target)
         fake_logits = self.discriminate(source, fake)
-        loss = 0.5 * self.gan_loss.discriminator(real_logits, fake_logits)
+        loss = 0.5 * self.gan_loss.reference_scale * self.gan_loss.discriminator(real_logits,
+                                                                                 fake_logits)
         loss += self.penalized(lambda x: self.discriminate(source, x), target, fake)
         return loss, (real_logits, fake_logits)
 
@@ -85,7 +86,8 @@ class Pix2Pix(GANModel):
 
     def generator_loss(self, source, target, fake):
         """(adversarial + l1_weight x L1, (adversarial, L1)) against the current D."""
-        adversarial = self.gan_loss.generator(self.discriminate(source, fake))
+        adversarial = self.gan_loss.reference_scale * self.gan_loss.generator(
+            self.discriminate(source, fake))
         l1 = ops.mean(ops.abs(ops.cast(target, "float32") - ops.cast(fake, "float32")))
         return adversarial + self.l1_weight * l1, (adversarial, l1)
 
@@ -138,8 +140,8 @@ def networks(config) -> dict:
 
 def build_model(config, networks: dict, augment) -> Pix2Pix:
     model, train, data = config.model, config.train, config.data
-    task = ImageToImage(data.source_channels, data.channels, unet.multiple(data.image_size),
-                        data.image_size)
+    multiple = get_network("translator", model.generator).multiple(data.image_size)
+    task = ImageToImage(data.source_channels, data.channels, multiple, data.image_size)
     return Pix2Pix(networks["generator"], networks["discriminator"], task,
                    l1_weight=model.l1_weight, seed=train.seed, ema_decay=train.ema,
                    augment=augment, d_steps=train.d_steps, name="pix2pix")
@@ -151,7 +153,7 @@ def default_image_size(native: int | None) -> int:
 
 
 def check_size(size: int) -> str | None:
-    return get_network("translator", "unet").check_size(size)
+    return get_network("translator", "unet").check_size(size)  # U-Net or ResNet: powers of two
 
 
 def transform(config):
@@ -174,4 +176,4 @@ PRESET = Family(options=Pix2PixOptions, task="image_to_image", layout="pairs",
                 summary="Pix2Pix: paired image-to-image translation, U-Net G, 70x70 PatchGAN D",
                 # batch 1 and 100 + 100 decaying epochs, as the reference on facades (400
                 # pairs: 80k steps); the offline mnist_outline demo sets its own 5 + 0
-                train_defaults={"batch_size": 1, "epochs": 100, "decay_epochs": 100})
+                train_defaults={"batch_size": 1, "epochs": 100, "decay_epochs": 100, "loss": "bce"})

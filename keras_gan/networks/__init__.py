@@ -9,7 +9,7 @@ from __future__ import annotations
 import keras
 
 from keras_gan.errors import ConfigError
-from keras_gan.networks import dcgan, mlp, patchgan, unet
+from keras_gan.networks import dcgan, discogan, mlp, patchgan, resnet, unet
 from keras_gan.networks.base import ROLES, Network
 from keras_gan.registry import Registry
 
@@ -25,7 +25,10 @@ register("mlp", mlp.DISCRIMINATOR)
 register("dcgan", dcgan.GENERATOR)
 register("dcgan", dcgan.DISCRIMINATOR)
 register("unet", unet.TRANSLATOR)
+register("resnet", resnet.TRANSLATOR)
+register("discogan", discogan.TRANSLATOR)
 register("patchgan", patchgan.DISCRIMINATOR)
+register("discogan", discogan.DISCRIMINATOR)
 
 
 def names(role: str) -> list[str]:

@@ -27,6 +27,8 @@ class Network:
     build: Callable[..., keras.Model]
     summary: str
     check_size: Callable[[int], str | None] = lambda size: None
+    # translators: input sides must be multiples of this (at a training size); others pad
+    multiple: Callable[[int], int] = lambda size: 1
 
 
 def batch_norm(momentum: float, **kwargs) -> keras.layers.BatchNormalization:
@@ -35,6 +37,33 @@ def batch_norm(momentum: float, **kwargs) -> keras.layers.BatchNormalization:
     on one replica the synced path is the same maths, computed as E[x^2] - E[x]^2)."""
     return keras.layers.BatchNormalization(momentum=momentum,
                                            synchronized=replicas_in_sync() > 1, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class ReflectionPad2D(keras.layers.Layer):
+    """Pads height and width by mirroring (PyTorch's ReflectionPad2d; TFLite's MirrorPad)."""
+
+    def __init__(self, padding: int, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int(padding)
+
+    def call(self, x):
+        p = self.padding
+        return keras.ops.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        grow = lambda n: None if n is None else n + 2 * self.padding  # noqa: E731
+        return (input_shape[0], grow(input_shape[1]), grow(input_shape[2]), input_shape[3])
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
+
+
+def instance_norm(name: str | None = None) -> keras.layers.GroupNormalization:
+    """Instance normalization without affine parameters, as the CycleGAN reference
+    (PyTorch's InstanceNorm2d defaults): one group per channel, eps 1e-5."""
+    return keras.layers.GroupNormalization(groups=-1, center=False, scale=False, epsilon=1e-5,
+                                           name=name)
 
 
 def reference_batch_norm(name: str) -> keras.layers.BatchNormalization:

@@ -8,7 +8,8 @@ a logit; the losses average over them. Images under 32 px use fewer stride-2 lay
 so at least one patch is left (a 16 px input: 2 layers, a 34x34 window).
 
 At 256 px with a 6-channel input (source and target stacked), w = 64: 2,768,705
-trainable parameters, the reference's count.
+trainable parameters, the reference's count; CycleGAN's, on 3 channels with instance
+norm (and biases): 2,764,737, the reference's too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import math
 import keras
 from keras import layers
 
-from keras_gan.networks.base import Network, normal_init, reference_batch_norm
+from keras_gan.networks.base import Network, instance_norm, normal_init, reference_batch_norm
 
 MAX_LAYERS = 3  # the 70x70 receptive field
 MIN_SIZE = 8
@@ -32,10 +33,14 @@ def stride2_layers(size: int) -> int:
 def _normalize(x, norm: str, name: str):
     if norm == "layer":  # per-sample, for gradient penalties (WGAN-GP)
         return layers.LayerNormalization(axis=(1, 2, 3), name=name)(x)
+    if norm == "instance":  # CycleGAN's
+        return instance_norm(name)(x)
     return reference_batch_norm(name)(x)
 
 
 def build_patchgan(image_shape: tuple, width: int = 64, norm: str = "batch") -> keras.Model:
+    """norm: "batch" (pix2pix), "instance" (CycleGAN; its convolutions then have biases, as
+    the reference's) or "layer" (per-sample, for WGAN-GP)."""
     images = keras.Input(image_shape, name="images")
     count = stride2_layers(image_shape[0])
     x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=normal_init(),
@@ -46,7 +51,7 @@ def build_patchgan(image_shape: tuple, width: int = 64, norm: str = "batch") -> 
         if last:
             x = layers.ZeroPadding2D(1)(x)
         x = layers.Conv2D(width * min(2**n, 8), 4, strides=1 if last else 2,
-                          padding="valid" if last else "same", use_bias=False,
+                          padding="valid" if last else "same", use_bias=norm == "instance",
                           kernel_initializer=normal_init(), name=f"conv_{n + 1}")(x)
         x = _normalize(x, norm, f"conv_{n + 1}_norm")
         x = layers.LeakyReLU(negative_slope=0.2)(x)

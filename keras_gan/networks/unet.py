@@ -68,4 +68,4 @@ def build_unet(source_shape: tuple, channels: int, width: int = 64) -> keras.Mod
 TRANSLATOR = Network("translator", build_unet,
                      "U-Net: log2(size) stride-2 stages to 1x1, skips, BatchNorm, dropout 0.5 "
                      "in the first three decoder blocks, tanh (pix2pix)",
-                     power_of_two(MIN_SIZE, MAX_SIZE))
+                     power_of_two(MIN_SIZE, MAX_SIZE), multiple)

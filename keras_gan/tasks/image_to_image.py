@@ -26,6 +26,11 @@ EXAMPLES = "examples.npz"
 EXAMPLES_KEPT = 64
 
 
+def spread(count: int, n: int) -> np.ndarray:
+    """min(n, count) indices spread evenly over range(count)."""
+    return np.unique(np.linspace(0, count - 1, min(n, count)).round().astype(int))
+
+
 class ImageToImage:
     name = "image_to_image"
 
@@ -50,10 +55,11 @@ class ImageToImage:
                                for i in range(0, len(images), batch_size)])
 
     def preview_inputs(self, model, data, grid_size: int, seed: int) -> dict:
-        """The first `grid_size` held-out pairs (fixed, so grids compare across epochs)."""
+        """`grid_size` held-out pairs spread evenly over the split (data is often sorted by
+        class), fixed so grids compare across epochs."""
         del model, seed
-        heldout = data.heldout
-        return {name: np.asarray(heldout[name][:grid_size]) for name in ("source", "target")}
+        pick = spread(len(data.heldout["source"]), grid_size)
+        return {name: np.asarray(data.heldout[name][pick]) for name in ("source", "target")}
 
     def render_preview(self, model, inputs: dict, ncols: int) -> Preview:
         del ncols  # one column per pair
@@ -76,7 +82,8 @@ class ImageToImage:
     def write_examples(self, run_dir, data, count: int = EXAMPLES_KEPT) -> None:
         """RUN/examples.npz: held-out pairs (uint8, training size) that export calibrates
         and verifies quantized files on, and the model card shows, with no data at hand."""
-        arrays = {name: np.asarray(data.heldout[name][:count]) for name in ("source", "target")}
+        pick = spread(len(data.heldout["source"]), count)
+        arrays = {name: np.asarray(data.heldout[name][pick]) for name in ("source", "target")}
         with atomic_path(Path(run_dir) / EXAMPLES) as tmp:
             np.savez_compressed(tmp, **arrays)
 
