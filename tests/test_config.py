@@ -34,7 +34,7 @@ def test_out_of_range_values_name_the_field_and_value(section, field, value):
 
 @pytest.mark.parametrize("field, value, expected", [
     ("l1_weight", -1.0, "a number >= 0"), ("direction", "sideways", "one of AtoB, BtoA"),
-    ("generator", "resnet", "one of unet")])
+    ("generator", "stylegan", "one of discogan, resnet, unet")])
 def test_family_options_are_checked_from_their_metadata(field, value, expected):
     with pytest.raises(ConfigError, match=f"Invalid {field}: expected {expected}"):
         model_options("pix2pix", **{field: value}).validate()
@@ -84,7 +84,7 @@ def test_switching_arch_switches_to_that_familys_options():
 def test_defaults_come_from_the_dataclasses():
     assert RunConfig().train == TrainConfig()
     assert RunConfig().data == DataConfig()
-    plain = optimizer_settings(TrainConfig())
+    plain = optimizer_settings(TrainConfig(loss="bce"))
     assert (plain.lr, plain.beta_1, plain.beta_2, plain.d_steps) == (2e-4, 0.5, 0.999, 1)
 
 

@@ -69,13 +69,5 @@ def test_sampling_and_export_use_the_ema_generator(tmp_path):
     assert "the EMA generator (decay 0.9)" in (exported.path / "MODEL_CARD.md").read_text()
 
 
-def test_a_resumed_ema_run_equals_an_uninterrupted_one(tmp_path):
-    from keras_gan.runs import load_run
-    from keras_gan.train import resume_training, run_training
-
-    whole = run_training(tiny_config(tmp_path / "a", ema=0.9, epochs=2, seed=5), verbose=0)
-    half = run_training(tiny_config(tmp_path / "b", ema=0.9, epochs=1, seed=5), verbose=0)
-    resume_training(half.run_dir, epochs=2, verbose=0)
-    (_, a, _), (_, b, _) = load_run(whole.run_dir), load_run(half.run_dir)
-    for x, y in zip(a.ema_generator.get_weights(), b.ema_generator.get_weights(), strict=True):
-        np.testing.assert_array_equal(x, y)
+# A resumed EMA run equals an uninterrupted one: tests/test_resume.py (conditional WGAN-GP,
+# ADA and EMA together).

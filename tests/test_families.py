@@ -28,12 +28,14 @@ def test_every_family_names_its_networks_and_optimizers(tmp_path, arch):
     config = tiny_config(tmp_path, arch=arch).replace(data={"channels": 1, "source_channels": 1})
     model = build_model(config)
     assert isinstance(model, GANModel)
-    assert set(model.networks) == {"generator", "discriminator"}
-    assert {name: nets for name, nets in model.OPTIMIZERS.items()} == {
-        "d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    assert list(model.networks) == list(model.NETWORKS)
+    trained = [n for nets in model.OPTIMIZERS.values() for n in nets]
+    assert sorted(trained) == sorted(model.NETWORKS)  # every network, by exactly one optimizer
+    assert set(model.OPTIMIZERS) == {"d_optimizer", "g_optimizer"}
     for name, optimizer in model.optimizers.items():
         assert optimizer.built and optimizer.name == name
-    assert model.sampling_generator is model.ema_generator  # EMA on by default
+    for name in model.EMA_NETWORKS:  # EMA on by default
+        assert model.sampling_network(name) is getattr(model, f"ema_{name}")
     assert model.task.name == FAMILIES.get(arch).task
 
 

@@ -77,8 +77,8 @@ def test_unet_translates_any_multiple_of_its_depth_and_keeps_the_size():
 
 
 def test_unknown_network_names_its_role_and_the_choices():
-    with pytest.raises(ConfigError, match="Unknown translator network 'resnet'.*unet"):
-        get_network("translator", "resnet")
+    with pytest.raises(ConfigError, match="Unknown translator network 'stylegan'.*resnet, unet"):
+        get_network("translator", "stylegan")
 
 
 @pytest.mark.parametrize(
