@@ -57,7 +57,6 @@ def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.path.insert(0, str(ROOT))
 
-    import keras
     import numpy as np
 
     from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
@@ -66,20 +65,7 @@ def main() -> None:
     from keras_gan.resolve import load_run_data
     from keras_gan.runs import load_run
     from keras_gan.train import run_training
-
-    class StopAt(keras.callbacks.Callback):
-        def __init__(self, steps):
-            super().__init__()
-            self.steps, self.done, self.start = steps, 0, None
-
-        def on_train_batch_begin(self, batch, logs=None):
-            if self.start is None and self.done == 20:  # after tracing and warm-up
-                self.start = time.perf_counter()
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.done += 1
-            if self.done >= self.steps:
-                self.model.stop_training = True
+    from steps import StepBudget
 
     if args.run:
         run_dir, wall, step_s, steps = Path(args.run), float("nan"), float("nan"), "all"
@@ -90,11 +76,11 @@ def main() -> None:
                            train=TrainConfig(epochs=10**6, batch_size=args.batch_size, eval_every=0,
                                              xla=args.xla, ema=args.ema or None, seed=args.seed),
                            run_dir=str(run_dir))
-        stop = StopAt(args.steps)
+        stop = StepBudget(args.steps)
         start = time.perf_counter()
         run_training(config, verbose=0, callbacks=[stop])
         wall = time.perf_counter() - start
-        step_s = (time.perf_counter() - stop.start) / max(1, stop.done - 20) if stop.start else float("nan")
+        step_s = stop.seconds_per_step
         steps = stop.done
     config, model, checkpoint = load_run(run_dir)
     data = load_run_data(config)
