@@ -22,10 +22,13 @@ CACHE_VERSION = 2  # part of the decoded-cache key; bump when decoding or resizi
 
 
 def load_folder(root: Path, image_size: int, channels: int | None, label: str,
-                files: list[Path] | None = None, cache: bool = True) -> Data:
+                files: list[Path] | None = None, cache: bool = True,
+                classes: tuple[str, ...] | None = None) -> Data:
     """Decode every image below `root` once; grayscale unless any image has colour.
 
     `files`: the images below `root` when the caller has already listed them.
+    `classes`: the class (folder) names to label by, when `files` is part of a larger set
+    (a held-out share may hold one class only); default: the folders of `files`.
     cache: reuse (or write) the decoded images in the user cache, keyed by every file's
     path, size, mtime and ctime and the decoding options.
     """
@@ -38,10 +41,11 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
             "(searched recursively). Received: an image-less folder."
         )
     key = digest(CACHE_VERSION, "images", str(root.resolve()), image_size, channels,
-                 file_states(files))
+                 file_states(files), *(classes or ()))
     entry = load_entry("data", key) if cache else None
     if entry is None:
-        entry = _decode_folder(root, image_size, channels, files, EntryWriter("data", key, cache))
+        entry = _decode_folder(root, image_size, channels, files, EntryWriter("data", key, cache),
+                               classes)
     arrays, meta = entry
     return Data(fields=arrays, description=f"{label} ({len(arrays['image'])} images from {root})",
                 skipped=[tuple(item) for item in meta["skipped"]],
@@ -49,7 +53,7 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
 
 
 def _decode_folder(root: Path, image_size: int, channels: int | None, files: list[Path],
-                   writer: EntryWriter):
+                   writer: EntryWriter, classes: tuple[str, ...] | None = None):
     channels = channels or colour_channels(files)
     kept, skipped = [], []
     try:
@@ -63,7 +67,7 @@ def _decode_folder(root: Path, image_size: int, channels: int | None, files: lis
         if not kept:
             raise DataError(f"None of the {len(files)} image files in {root} could be read "
                             f"(first problem: {skipped[0][0]}: {skipped[0][1]}).")
-        labels, class_names = folder_labels(kept)
+        labels, class_names = folder_labels(kept, classes)
         if labels is not None:
             writer.append("label", labels)
         return writer.finish({"skipped": skipped, "class_names": class_names})
@@ -72,11 +76,12 @@ def _decode_folder(root: Path, image_size: int, channels: int | None, files: lis
         raise
 
 
-def folder_labels(files: list[Path]) -> tuple[np.ndarray | None, tuple[str, ...] | None]:
+def folder_labels(files: list[Path], class_names: tuple[str, ...] | None = None
+                  ) -> tuple[np.ndarray | None, tuple[str, ...] | None]:
     """Each file's class is the name of the folder it is in (Tom & Jerry's four folders);
-    None when all files share one folder."""
+    None when all files share one folder (and no `class_names` are given)."""
     parents = [display_path(path.parent.name) for path in files]
-    class_names = tuple(sorted(set(parents)))
+    class_names = class_names or tuple(sorted(set(parents)))
     if len(class_names) < 2:
         return None, None
     index = {name: i for i, name in enumerate(class_names)}

@@ -6,8 +6,9 @@ A source decodes its examples once, at the training size, into named uint8 array
 - pairs:  "source" and "target" [N, L, L, C] at the load size L (>= the training size,
           for random crops), plus a held-out split at the training size
 - unpaired: "a" [N_A, L, L, C_A] and "b" [N_B, L, L, C_B], of different lengths, drawn
-          independently; held out: "a", "b" (+ "a_truth", "b_truth": their true
-          translations, where the data knows them)
+          independently (+ "a_label", "b_label" where both have the same classes; not
+          trained on); held out: "a", "b" (+ "a_truth", "b_truth": their true
+          translations, where the data knows them, and the labels)
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@
 Without test folders a stable share of each domain (by a hash of each file's path) is held
 out. The domains may differ in size, image size and channels; an empty domain is a clear
 error before any model is built. Training images are stored at the load size (random crops
-are taken from them), held-out ones at the training size.
+are taken from them), held-out ones at the training size. Where both domains have the same
+group folders (classes), their labels come along ("a_label", "b_label") for the domain score:
+does G keep an image's class?
 """
 
 from __future__ import annotations
@@ -54,18 +56,28 @@ def _split(train_dir: Path, test_dir: Path | None, share: float):
 def load_unpaired(request: DataRequest) -> Data:
     fields, heldout, skipped, counts = {}, {}, [], []
     channels = {"a": request.source_channels, "b": request.channels}
-    for domain, (train_dir, test_dir) in domain_folders(request).items():
-        train_files, held_files = _split(train_dir, test_dir, request.holdout)
+    splits = {domain: (train_dir, test_dir, *_split(train_dir, test_dir, request.holdout))
+              for domain, (train_dir, test_dir) in domain_folders(request).items()}
+    classes = shared_classes([train + held for *_, train, held in splits.values()])
+    for domain, (train_dir, test_dir, train_files, held_files) in splits.items():
         label = f"domain {domain.upper()}"
         train = load_folder(train_dir, request.load_size or request.image_size, channels[domain],
-                            label, files=train_files)
+                            label, files=train_files, classes=classes)
         held = load_folder(test_dir or train_dir, request.image_size, train.channels, label,
-                           files=held_files)
+                           files=held_files, classes=classes)
         fields[domain], heldout[domain] = train.fields["image"], held.fields["image"]
+        if classes:
+            fields[f"{domain}_label"], heldout[f"{domain}_label"] = train.labels, held.labels
         skipped += train.skipped + held.skipped
         counts.append(f"{domain.upper()}: {len(fields[domain])} + {len(heldout[domain])} held out")
-    return Data(fields=fields, heldout=heldout, skipped=skipped,
+    return Data(fields=fields, heldout=heldout, skipped=skipped, class_names=classes,
                 description=f"unpaired images ({'; '.join(counts)})")
+
+
+def shared_classes(domains: list[list[Path]]) -> tuple[str, ...] | None:
+    """The group folders (classes) every domain has, when they have the same two or more."""
+    names = {tuple(sorted({display_path(f.parent.name) for f in files})) for files in domains}
+    return names.pop() if len(names) == 1 and len(next(iter(names))) > 1 else None
 
 
 class UnpairedFolders(Source):
@@ -108,17 +120,20 @@ class MNISTColours(Source):
     def load(self, request: DataRequest) -> Data:
         digits, labels = mnist_digits()
         index = {d: np.flatnonzero(labels == d) for d in range(10)}
-        a_digits = digits[np.concatenate([index[d][:PER_CLASS] for d in range(10)])]
-        b_digits = digits[np.concatenate([index[d][PER_CLASS:2 * PER_CLASS] for d in range(10)])]
+        a_index = np.concatenate([index[d][:PER_CLASS] for d in range(10)])
+        b_index = np.concatenate([index[d][PER_CLASS:2 * PER_CLASS] for d in range(10)])
+        a_digits, b_digits = digits[a_index], digits[b_index]
         domains = {"a": as_grey_rgb(a_digits), "b": recolour(b_digits)}
         truths = {"a": recolour(a_digits), "b": as_grey_rgb(b_digits)}  # each domain translated
+        classes = {"a": labels[a_index], "b": labels[b_index]}
         fields, heldout = {}, {}
         for d, images in domains.items():
             held = np.array([held_out(f"{d}_{i:04d}", request.holdout) for i in range(len(images))])
             fields[d] = _sized(images[~held], request.load_size or request.image_size)
             heldout[d] = _sized(images[held], request.image_size)
             heldout[f"{d}_truth"] = _sized(truths[d][held], request.image_size)
-        return Data(fields=fields, heldout=heldout,
+            fields[f"{d}_label"], heldout[f"{d}_label"] = classes[d][~held], classes[d][held]
+        return Data(fields=fields, heldout=heldout, class_names=tuple(str(d) for d in range(10)),
                     description=f"mnist_colours (A: {len(fields['a'])} grey digits, B: "
                                 f"{len(fields['b'])} orange-on-blue digits, disjoint; "
                                 f"{len(heldout['a'])} + {len(heldout['b'])} held out)")
