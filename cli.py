@@ -274,14 +274,15 @@ def export(run, runs_root, **options):
 
 
 SHOWN = ("fid", "kid", "kid_std", "domain_fd", "class_entropy", "confident", "label_accuracy",
-         "classifier_accuracy", "class_histogram", "cycle_a", "cycle_b", "cycle_l1", "identity_l1",
-         "l1", "baseline_l1", "psnr", "baseline_psnr", "ssim", "baseline_ssim",
-         "luminance_correlation", "l1_ba", "baseline_l1_ba", "luminance_correlation_ba")
+         "label_accuracy_ba", "classifier_accuracy", "class_histogram", "cycle_a", "cycle_b",
+         "cycle_l1", "identity_l1", "l1", "baseline_l1", "psnr", "baseline_psnr", "ssim",
+         "baseline_ssim", "luminance_correlation", "l1_ba", "baseline_l1_ba",
+         "luminance_correlation_ba")
 
 
 @cli.command()
 @run_options
-@click.option("--metrics", default=None, help=f"Comma-separated, from: {', '.join(METRICS.names())} [default: l1,psnr,ssim for pairs; domain for labelled digit-sized grayscale data (no download), else kid,fid].")
+@click.option("--metrics", default=None, help=f"Comma-separated, from: {', '.join(METRICS.names())} [default: l1,psnr,ssim for pairs; cycle (+ l1,psnr,ssim where the true translation is known, + domain where both domains have the same classes) for two-way runs; domain for labelled digit-sized grayscale data (no download), else kid,fid].")
 @click.option("--n", "count", type=click.IntRange(min=2), default=5000, help="Generated images (and real images, at most the dataset), or held-out pairs at most.", **OPTS)
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
 def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):

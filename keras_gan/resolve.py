@@ -16,8 +16,7 @@ import logging
 from keras_gan.config import RunConfig, TrainConfig
 from keras_gan.data import Data, DataRequest, resolve_source
 from keras_gan.errors import ConfigError
-from keras_gan.evaluation import METRICS, check_domain
-from keras_gan.evaluation.domain import applicable
+from keras_gan.evaluation import METRICS, check_domain, domain_reason
 from keras_gan.evaluation.inception import weights_file
 from keras_gan.losses import LOSSES
 
@@ -101,7 +100,7 @@ def free_metric(task: str, data: Data) -> str | None:
         return "l1"
     if task == "two_way_image_to_image":  # the true translation where the data knows it
         return "l1" if "a_truth" in (data.heldout or {}) else "cycle"
-    return "domain" if applicable(data.images.shape, data.labels) is None else None
+    return "domain" if domain_reason(task, data) is None else None
 
 
 def fill_eval(config: RunConfig, data: Data) -> RunConfig:

@@ -120,6 +120,66 @@ def test_mnist_colours_domains_are_disjoint_and_know_their_true_translation():
     assert luminance_correlation((255 - truth) / 127.5 - 1, truth) < -0.9  # an inversion shows
 
 
+def test_group_folders_shared_by_both_domains_become_labels(tmp_path):
+    for domain, seed in (("A", 1), ("B", 2)):
+        for cls, pictures in (("cat", blobs(6, 16, seed)), ("dog", blobs(6, 16, seed + 5))):
+            for i, picture in enumerate(pictures):
+                path = tmp_path / f"train{domain}" / cls / f"{i}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                Image.fromarray(picture).save(path)
+    data = load_data(DataRequest(str(tmp_path), image_size=16), "unpaired")
+    assert data.class_names == ("cat", "dog")
+    counts = {d: np.bincount(np.concatenate([data.fields[f"{d}_label"], data.heldout[f"{d}_label"]]))
+              for d in "ab"}
+    assert all(list(c) == [6, 6] for c in counts.values())
+    assert len(data.fields["a_label"]) == len(data.fields["a"]) and data.groups == [("a",), ("b",)]
+    for path in (tmp_path / "trainB" / "dog").iterdir():  # B's classes now differ from A's
+        path.rename(tmp_path / "trainB" / "cat" / f"dog{path.name}")
+    other = load_data(DataRequest(str(tmp_path), image_size=16), "unpaired")
+    assert "a_label" not in other.fields and other.class_names is None
+
+
+class Oracle:
+    """A stand-in two-way model for mnist_colours: each direction is a pixel function
+    (uint8 -> uint8), so scores have known answers."""
+
+    def __init__(self, ways):
+        self.task, self.ways = self, ways
+
+    def network(self, model, direction):
+        return self.ways[direction]
+
+    def translate(self, network, images):
+        images = np.asarray(images)
+        if images.dtype != np.uint8:
+            images = np.clip(np.rint((images + 1) * 127.5), 0, 255).astype(np.uint8)
+        return network(images).astype("float32") / 127.5 - 1
+
+
+def test_the_domain_score_sees_whether_a_translation_keeps_the_digit():
+    from keras_gan.data.unpaired import BLUE, ORANGE, as_grey_rgb, recolour
+    from keras_gan.evaluation import domain_score
+    from keras_gan.evaluation.two_way import TwoWayEvaluator
+
+    data = DATASETS.get("mnist_colours").load(DataRequest("mnist_colours", image_size=28))
+    grey = lambda b: as_grey_rgb(np.rint((b[..., :1] - BLUE[0]) / (ORANGE[0] - BLUE[0]) * 255)  # noqa: E731
+                                 .clip(0, 255).astype(np.uint8))
+    recolour_grey = lambda a: recolour(a[..., :1])  # noqa: E731
+    scores = {d: domain_score(data, d, 500, seed=0) for d in "ab"}
+    evaluator = TwoWayEvaluator(data.heldout, 100, domains=scores)
+    right = evaluator.evaluate(Oracle({"AtoB": recolour_grey, "BtoA": grey}))
+    assert right["label_accuracy"] > 0.75 and right["label_accuracy_ba"] > 0.75  # ~ its accuracy
+    assert right["l1"] < 0.01 < right["baseline_l1"] and right["cycle_l1"] < 0.01
+    # the right colours, but each output is another image's digit: only the labels see it
+    # (held-out digits are in class order: reversed, nearly every one is another class)
+    shuffled = evaluator.evaluate(Oracle({"AtoB": lambda a: recolour_grey(a[::-1]),
+                                          "BtoA": lambda b: grey(b[::-1])}))
+    assert shuffled["label_accuracy"] < 0.3 and shuffled["label_accuracy_ba"] < 0.3
+    assert shuffled["domain_fd"] == pytest.approx(right["domain_fd"])  # the same set of images
+    nothing = evaluator.evaluate(Oracle({"AtoB": lambda a: a, "BtoA": lambda b: b}))
+    assert nothing["domain_fd"] > 10 * right["domain_fd"]  # grey digits are not domain B
+
+
 def test_the_generator_loss_is_the_references(tmp_path):
     config = tiny_config(tmp_path, arch="cyclegan", loss="lsgan").replace(
         data={"channels": 3, "source_channels": 3})

@@ -21,6 +21,7 @@ import numpy as np
 from keras_gan.callbacks import QualityEval
 from keras_gan.checkpoints import BEST, meta_path
 from keras_gan.errors import ConfigError, invalid
+from keras_gan.data.resize import resize_arrays
 from keras_gan.evaluation.domain import DomainScore, applicable
 from keras_gan.evaluation.inception import InceptionFeatures
 from keras_gan.evaluation.paired import PairedEvaluator
@@ -51,7 +52,9 @@ METRICS.register("fid", Metric("fid", "Fréchet Inception Distance (InceptionV3 
                                (NOISE, TWO_WAY), needs_inception=True))
 METRICS.register("domain", Metric("domain_fd", "digit data: Fréchet distance on a classifier trained "
                                   "on the dataset's labels, class entropy, confident share (no "
-                                  "download)", (NOISE,)))
+                                  "download); two-way: each direction's outputs against the other "
+                                  "domain, averaged, and how often the class survives "
+                                  "(label_accuracy)", (NOISE, TWO_WAY)))
 METRICS.register("l1", Metric("l1", "mean |output - target| / 255 on held-out pairs (two-way: "
                               "to the true translation, where the data knows it), with the "
                               "do-nothing baseline", (PAIRS, TWO_WAY)))
@@ -80,8 +83,20 @@ def default_metrics(task: str, data) -> tuple[str, ...]:
     if task == PAIRS:
         return ("l1", "psnr", "ssim")
     if task == TWO_WAY:
-        return ("cycle", "l1", "psnr", "ssim") if "a_truth" in (data.heldout or {}) else ("cycle",)
-    return ("domain",) if applicable(data.images.shape, data.labels) is None else ("kid", "fid")
+        return (("cycle",) + (("l1", "psnr", "ssim") if "a_truth" in (data.heldout or {}) else ())
+                + (("domain",) if domain_reason(task, data) is None else ()))
+    return ("domain",) if domain_reason(task, data) is None else ("kid", "fid")
+
+
+def domain_reason(task: str, data) -> str | None:
+    """None if the domain score applies to this task and data, else why not."""
+    if task == TWO_WAY:  # both domains, at the training size (held out), may be colour
+        for d in ("a", "b"):
+            reason = applicable(data.heldout[d].shape, data.fields.get(f"{d}_label"), colour=True)
+            if reason:
+                return f"domain {d.upper()}: {reason}"
+        return None
+    return applicable(data.images.shape, data.labels)
 
 
 class Evaluator:
@@ -122,7 +137,7 @@ class Evaluator:
 
 
 def check_domain(config, data, option: str, value: str) -> None:
-    reason = applicable(data.images.shape, data.labels)
+    reason = domain_reason(config.family.task, data)
     if reason:
         raise ConfigError(f"Invalid {option}: the domain score cannot score {config.data.name}: "
                           f"{reason}. Received: {option}={value!r}; use kid or fid.")
@@ -139,8 +154,22 @@ def make_evaluator(config, data, metrics, n: int, inception_weights: str | None 
         if any(METRICS.get(m).needs_inception for m in names):
             inception = InceptionFeatures(inception_weights)
         reals = {d: data.fields[d][:n] for d in ("a", "b")}
-        return TwoWayEvaluator(data.heldout, n, inception, reals)
+        domains = None
+        if "domain" in names:
+            check_domain(config, data, "metrics", ",".join(names))
+            domains = {d: domain_score(data, d, n, seed) for d in ("a", "b")}
+        return TwoWayEvaluator(data.heldout, n, inception, reals, domains)
     return Evaluator(config, data, names, n, inception_weights, seed)
+
+
+def domain_score(data, domain: str, n: int, seed: int) -> DomainScore:
+    """The domain score of one domain of two-way data: a classifier on its training images
+    (resized from the load size to the training size) and their labels."""
+    size = data.heldout[domain].shape[1]
+    images = np.asarray(data.fields[domain])
+    images = images if images.shape[1] == size else resize_arrays(images, size, images.shape[-1])
+    return DomainScore(images, np.asarray(data.fields[f"{domain}_label"]),
+                       len(data.class_names), n, seed)
 
 
 def quality_callbacks(config, run_dir, data) -> list:

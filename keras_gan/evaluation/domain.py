@@ -1,4 +1,4 @@
-"""A download-free quality score for small labelled grayscale data (MNIST-like digits).
+"""A download-free quality score for small labelled data (MNIST-like digits).
 
 A small CNN is trained on the dataset's own labels (10% held out to report its
 accuracy) and cached by a hash of the pixels and labels. On generated images it
@@ -35,13 +35,16 @@ def cache_dir() -> Path:
     return cache_root() / "domain"
 
 
-def applicable(pixels_shape, labels) -> str | None:
-    """None if the domain score can be used on this data, else why not."""
+def applicable(pixels_shape, labels, colour: bool = False) -> str | None:
+    """None if the domain score can be used on this data, else why not. colour: RGB is
+    fine too (two-way runs on recoloured digits; generated data stays grayscale-only, where
+    KID/FID are the better score for RGB sets such as CIFAR-10)."""
     _, height, width, channels = pixels_shape
     if labels is None:
         return "the data has no class labels"
-    if channels != 1 or max(height, width) > MAX_SIZE:
-        return f"it is for grayscale images up to {MAX_SIZE} px (received {height}x{width}x{channels})"
+    if (channels != 1 and not colour) or max(height, width) > MAX_SIZE:
+        kind = "images" if colour else "grayscale images"
+        return f"it is for {kind} up to {MAX_SIZE} px (received {height}x{width}x{channels})"
     return None
 
 

@@ -1,7 +1,9 @@
 """Scores for two-way (unpaired) translation: cycle and identity L1 on held-out images of
 both domains, L1 / PSNR / SSIM to the true translation where the data knows it (with the
 do-nothing baseline and the luminance correlation that shows a colour inversion), and
-KID / FID of each direction's outputs against the other domain's images where asked.
+KID / FID of each direction's outputs against the other domain's images where asked, or the
+domain score where both domains have the same classes (does a translated digit stay that
+digit: label_accuracy A->B and label_accuracy_ba).
 
 Units as keras_gan.evaluation.paired: outputs rounded to uint8, |difference| / 255.
 """
@@ -32,10 +34,14 @@ def luminance_correlation(outputs: np.ndarray, truth: np.ndarray) -> float:
 
 
 class TwoWayEvaluator:
-    def __init__(self, heldout: dict, n: int = 1000, inception=None, reals: dict | None = None):
+    def __init__(self, heldout: dict, n: int = 1000, inception=None, reals: dict | None = None,
+                 domains: dict | None = None):
         self.images = {d: np.asarray(heldout[d][:n]) for d in ("a", "b")}
         self.truth = {d: np.asarray(heldout[f"{d}_truth"][:n]) for d in ("a", "b")
                       if f"{d}_truth" in heldout}
+        # keras_gan.evaluation.domain.DomainScore per domain, scoring what is made in it
+        self.domains = domains
+        self.labels = {d: np.asarray(heldout[f"{d}_label"][:n]) for d in ("a", "b")} if domains else {}
         self.inception = inception  # keras_gan.evaluation.inception.InceptionFeatures or None
         if inception is not None:  # each direction's outputs against the other domain's reals
             self.real_features = {d: inception(from_uint8(reals[d])) for d in ("a", "b")}
@@ -61,6 +67,14 @@ class TwoWayEvaluator:
             result.update({f"{k}{suffix}": v for k, v in scores.items()})
             result.update({f"baseline_{k}{suffix}": v for k, v in baseline.items()})
             result[f"luminance_correlation{suffix}"] = luminance_correlation(fake[target], truth)
+        if self.domains is not None:  # G(A) scored as B with A's labels asked for, and F(B)
+            made = {target: self.domains[target](fake[target], self.labels[source])
+                    for source, target in (("a", "b"), ("b", "a"))}
+            result["domain_fd"] = float(np.mean([m["domain_fd"] for m in made.values()]))
+            result["label_accuracy"] = made["b"]["label_accuracy"]
+            result["label_accuracy_ba"] = made["a"]["label_accuracy"]
+            result["confident"] = float(np.mean([m["confident"] for m in made.values()]))
+            result["classifier_accuracy"] = float(np.mean([m["classifier_accuracy"] for m in made.values()]))
         if self.inception is not None:
             kids, fids = [], []
             for made, images in fake.items():
