@@ -18,16 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(ROOT))
 
-
-def trainable(model) -> int:
-    import numpy as np
-
-    return sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+from steps import budget_arguments, train_for, trainable  # noqa: E402
 
 
 def paper_mode(model, sources):
@@ -45,17 +42,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default="mnist_outline")
     parser.add_argument("--image-size", type=int, default=32)
-    parser.add_argument("--width", type=int, default=64)
-    parser.add_argument("--batch-size", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=2000, help="Training steps (a mid-epoch stop is fine).")
     parser.add_argument("--ema", type=float, default=0.999, help="0: off")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--xla", default="auto", choices=("auto", "on", "off"))
-    parser.add_argument("--out", default="/tmp/keras-gan-pix2pix-bench")
-    parser.add_argument("--run", help="Score this run's newest checkpoint instead of training one.")
+    budget_arguments(parser, steps=2000, out="/tmp/keras-gan-pix2pix-bench", width=64)
     args = parser.parse_args()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    sys.path.insert(0, str(ROOT))
 
     import numpy as np
 
@@ -64,8 +53,6 @@ def main() -> None:
     from keras_gan.images import to_channels, to_uint8
     from keras_gan.resolve import load_run_data
     from keras_gan.runs import load_run
-    from keras_gan.train import run_training
-    from steps import StepBudget
 
     if args.run:
         run_dir, wall, step_s, steps = Path(args.run), float("nan"), float("nan"), "all"
@@ -76,12 +63,7 @@ def main() -> None:
                            train=TrainConfig(epochs=10**6, batch_size=args.batch_size, eval_every=0,
                                              xla=args.xla, ema=args.ema or None, seed=args.seed),
                            run_dir=str(run_dir))
-        stop = StepBudget(args.steps)
-        start = time.perf_counter()
-        run_training(config, verbose=0, callbacks=[stop])
-        wall = time.perf_counter() - start
-        step_s = stop.seconds_per_step
-        steps = stop.done
+        wall, step_s, steps = train_for(config, args.steps)
     config, model, checkpoint = load_run(run_dir)
     data = load_run_data(config)
     sources, targets = np.asarray(data.heldout["source"]), np.asarray(data.heldout["target"])

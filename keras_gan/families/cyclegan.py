@@ -23,8 +23,8 @@ from keras import ops
 
 from keras_gan.errors import ConfigError
 from keras_gan.families.base import GANModel
-from keras_gan.families.family import Family, option, validate_options
-from keras_gan.families.pix2pix import LOAD_RATIO, default_image_size
+from keras_gan.families.family import Family, option
+from keras_gan.families.pix2pix import TranslatorOptions, default_image_size
 from keras_gan.families.pool import ImagePool
 from keras_gan.data.pipeline import random_crop_flip
 from keras_gan.losses import LOSSES
@@ -163,7 +163,7 @@ class DiscoGAN(CycleGAN):
 
 
 @dataclass(frozen=True)
-class CycleGANOptions:
+class CycleGANOptions(TranslatorOptions):
     """The "model" section of a cyclegan run's config.json."""
 
     arch: str = "cyclegan"
@@ -182,15 +182,9 @@ class CycleGANOptions:
     spectral_norm: bool = option(False, "Spectral normalization on every discriminator "
                                         "Dense/Conv2D layer.")
 
-    def validate(self) -> None:
-        validate_options(self)
-
-    def load_size(self, image_size: int) -> int:
-        return round(image_size * LOAD_RATIO) if self.jitter else image_size
-
 
 @dataclass(frozen=True)
-class DiscoGANOptions:
+class DiscoGANOptions(TranslatorOptions):
     """The "model" section of a discogan run's config.json (the SKTBrain reference's values)."""
 
     arch: str = "discogan"
@@ -208,12 +202,6 @@ class DiscoGANOptions:
                                         "Dense/Conv2D layer.")
     generator = "discogan"  # not options: DiscoGAN is its networks
     discriminator = "discogan"
-
-    def validate(self) -> None:
-        validate_options(self)
-
-    def load_size(self, image_size: int) -> int:
-        return round(image_size * LOAD_RATIO) if self.jitter else image_size
 
 
 def networks(config) -> dict:

@@ -97,8 +97,19 @@ class Pix2Pix(GANModel):
 LOAD_RATIO = 286 / 256  # jitter: resize to 286 for 256 crops (the paper's)
 
 
+class TranslatorOptions:
+    """What the image-to-image families' options share (each has a `jitter` field)."""
+
+    def validate(self) -> None:
+        validate_options(self)
+
+    def load_size(self, image_size: int) -> int:
+        """The size training images are stored at, for random crops of image_size."""
+        return round(image_size * LOAD_RATIO) if self.jitter else image_size
+
+
 @dataclass(frozen=True)
-class Pix2PixOptions:
+class Pix2PixOptions(TranslatorOptions):
     """The "model" section of a pix2pix run's config.json."""
 
     arch: str = "pix2pix"
@@ -116,13 +127,6 @@ class Pix2PixOptions:
     flip: bool = option(True, "Random horizontal flips, the same for both images of a pair.")
     spectral_norm: bool = option(False, "Spectral normalization on every discriminator "
                                         "Dense/Conv2D layer.")
-
-    def validate(self) -> None:
-        validate_options(self)
-
-    def load_size(self, image_size: int) -> int:
-        """The size training pairs are stored at, for random crops of image_size."""
-        return round(image_size * LOAD_RATIO) if self.jitter else image_size
 
 
 def networks(config) -> dict:
