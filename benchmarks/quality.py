@@ -40,7 +40,7 @@ VARIANTS = {  # explicit on every option measured, whatever the current defaults
 def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples: int,
              root: str, width: int, seed: int = 0) -> dict:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from keras_gan.callbacks import read_history
+    from keras_gan.history import read_history
     from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
     from keras_gan.evaluate import evaluate_run
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import signal
 import threading
 import time
@@ -13,7 +12,9 @@ import numpy as np
 
 from keras_gan.checkpoints import BEST, save_checkpoint
 from keras_gan.fileio import atomic_path
+from keras_gan.history import append_epoch, read_history
 from keras_gan.images import save_grid
+
 
 class SampleGrid(keras.callbacks.Callback):
     """Saves samples/epoch_NNNN.png from preview inputs fixed once, so grids compare across
@@ -111,8 +112,8 @@ class GANCheckpoint(keras.callbacks.Callback):
 
 class QualityEval(keras.callbacks.Callback):
     """Every `every` epochs scores the sampling generator with `evaluator` (see
-    keras_gan.evaluation), logs `key` (NaN on other epochs, so history.csv keeps one
-    column) and keeps checkpoints/best.weights.h5 at the best value (the lowest, or the
+    keras_gan.evaluation), logs `key` on those epochs only (the console and history.csv
+    show it where it was measured) and keeps checkpoints/best.weights.h5 at the best value (the lowest, or the
     highest for PSNR-like metrics). Must run before CSVLogger in the callback list."""
 
     def __init__(self, evaluator, key: str, every: int, checkpoint_dir: str | Path, arch: str,
@@ -127,7 +128,6 @@ class QualityEval(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        logs[self.key] = float("nan")
         # a diverged or interrupted (partial) epoch is not scored
         if (epoch + 1) % self.every or not losses_finite(logs) or self.model.stop_training:
             return
@@ -243,20 +243,34 @@ class StopOnInterrupt(keras.callbacks.Callback):
             signal.signal(signal.SIGINT, self._previous)
 
 
-def read_history(path: str | Path) -> dict[str, list[float]]:
-    """history.csv (Keras' CSVLogger format) as columns of floats.
+class HistoryCSV(keras.callbacks.Callback):
+    """Writes each epoch's numbers to history.csv (keras_gan.history: no placeholder
+    columns, empty cells where nothing was measured). Runs after QualityEval."""
 
-    CSVLogger pre-declares val_* columns filled with "NA"; columns with no
-    number in them are dropped.
-    """
-    with open(path, newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    columns = {}
-    for key in rows[0] if rows else []:
-        values = [float("nan") if row[key] in ("", "NA") else float(row[key]) for row in rows]
-        if not all(np.isnan(values)):
-            columns[key] = values
-    return columns
+    def __init__(self, path: str | Path):
+        super().__init__()
+        self.path = Path(path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        append_epoch(self.path, epoch, logs or {})
+
+
+class AlignedHistory(keras.callbacks.History):
+    """Keras' History (what fit() returns), with every column one value per epoch: NaN
+    where a value was not logged that epoch (a metric measured every N epochs). One
+    instance serves the trainer's every fit() call, each starting empty."""
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self.history = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        done = len(self.epoch)
+        for key in logs or {}:
+            self.history.setdefault(key, [float("nan")] * done)
+        super().on_epoch_end(epoch, logs)
+        for values in self.history.values():
+            values.extend([float("nan")] * (done + 1 - len(values)))
 
 
 class LossPlot(keras.callbacks.Callback):

@@ -8,15 +8,15 @@ train_step hooks, its task's preview, and its data layout's transform.
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 
-from keras_gan.callbacks import (CollapseWatch, DivergenceGuard, GANCheckpoint, LossPlot,
-                                 SampleGrid, StopOnInterrupt, tensorboard_callbacks)
+from keras_gan.callbacks import (AlignedHistory, CollapseWatch, DivergenceGuard, GANCheckpoint,
+                                 HistoryCSV, LossPlot, SampleGrid, StopOnInterrupt,
+                                 tensorboard_callbacks)
 from keras_gan.checkpoints import restore, save_checkpoint
 from keras_gan.config import RunConfig
 from keras_gan.data import Data, steps_per_epoch, training_pipeline
@@ -24,7 +24,8 @@ from keras_gan.distribute import is_chief, make_strategy, writable_run_dir
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import quality_callbacks
 from keras_gan.factory import build_model
-from keras_gan.fileio import atomic_path, write_text_atomic
+from keras_gan.fileio import write_text_atomic
+from keras_gan.history import trim_history
 from keras_gan.images import progress_gif, save_grid
 from keras_gan.losses import LOSSES
 from keras_gan.resolve import resolve
@@ -83,7 +84,7 @@ def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int
     move between one device and several).
     """
     run_dir = Path(run_dir)
-    config = RunConfig.from_json(run_dir / CONFIG)
+    config = RunConfig.from_json(run_dir / CONFIG, saved=True)
     if epochs is not None:
         config = config.replace(train={"epochs": epochs})
     if strategy is not None:
@@ -107,19 +108,8 @@ def _resume(config: RunConfig, run_dir: Path, verbose, strategy, callbacks) -> T
     log.info("Resuming %s from %s: epoch %d, step %d.", run_dir, checkpoint.name, epoch + 1, step)
     config, data = resolve(config)  # the same values; the data checked against them
     write_text_atomic(run_dir / CONFIG, config.to_json())
-    _trim_history(run_dir / "history.csv", epoch)
+    trim_history(run_dir / "history.csv", epoch)
     return _fit(config, run_dir, data, verbose, model, epoch, step, callbacks)
-
-
-def _trim_history(path: Path, before_epoch: int) -> None:
-    """Drop history.csv rows of epochs that the resumed run will train again."""
-    if not path.exists():
-        return
-    with open(path, newline="") as handle:
-        rows = list(csv.reader(handle))
-    kept = rows[:1] + [row for row in rows[1:] if row and int(row[0]) < before_epoch]
-    with atomic_path(path) as tmp, open(tmp, "w", newline="") as handle:
-        csv.writer(handle).writerows(kept)
 
 
 MAX_ROLLBACKS = 3
@@ -142,7 +132,8 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
         grid,
         *quality_callbacks(config, run_dir, data),
         *(tensorboard_callbacks(run_dir, grid) if train.tensorboard else []),
-        keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
+        HistoryCSV(run_dir / "history.csv"),
+        AlignedHistory(),  # fit()'s History, with NaN where a metric was not measured
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
         checkpointer,
         guard,
@@ -210,6 +201,6 @@ def _roll_back(model, checkpoint_dir: Path, arch: str, guard, run_dir: Path, rol
                 "learning rate (%s) (rollback %d of %d).", bad_epoch + 1, bad_step, checkpoint.name,
                 ", ".join(f"{name} {rate / 2:.2e}" for name, rate in rates.items()), rollbacks,
                 MAX_ROLLBACKS)
-    _trim_history(run_dir / "history.csv", meta["epoch"])
+    trim_history(run_dir / "history.csv", meta["epoch"])
     guard.diverged_at = None
     return meta["epoch"], meta.get("step", 0)

@@ -2,7 +2,7 @@ import json
 
 import numpy as np
 
-from keras_gan.callbacks import GANCheckpoint, plot_history, read_history
+from keras_gan.callbacks import GANCheckpoint, plot_history
 from keras_gan.checkpoints import latest_checkpoint
 from keras_gan.factory import build_model
 from tests.conftest import tiny_config
@@ -27,13 +27,6 @@ def test_latest_checkpoint_falls_back_when_the_pointer_is_broken(tmp_path):
     (tmp_path / "latest.json").write_text("{not json")
     assert latest_checkpoint(tmp_path).name == "epoch_0010.weights.h5"
     assert latest_checkpoint(tmp_path / "missing") is None
-
-
-def test_read_history_drops_csvlogger_placeholder_columns(tmp_path):
-    path = tmp_path / "history.csv"
-    path.write_text("epoch,d_loss,g_loss,val_d_loss\n0,1.5,0.7,NA\n1,1.25,0.5,NA\n")
-    history = read_history(path)
-    assert history == {"epoch": [0.0, 1.0], "d_loss": [1.5, 1.25], "g_loss": [0.7, 0.5]}
 
 
 def test_plot_history_writes_a_png(tmp_path):

@@ -107,18 +107,31 @@ def test_domain_score_only_for_labelled_small_grayscale_data(tmp_path):
         Evaluator(tiny_config(tmp_path), rgb, ("domain",))
 
 
-def test_eval_every_logs_the_metric_and_keeps_the_best_checkpoint(tmp_path):
-    config = tiny_config(tmp_path, epochs=3, batch_size=64, eval_every=1, eval_samples=200,
+def test_eval_every_logs_the_metric_where_measured_and_keeps_the_best_checkpoint(tmp_path, capsys):
+    config = tiny_config(tmp_path, epochs=4, batch_size=64, eval_every=2, eval_samples=200,
                          keep_checkpoints=1)
-    result = run_training(config, verbose=0)
-    scores = result.history["domain_fd"]
-    assert len(scores) == 3 and all(np.isfinite(scores))
+    result = run_training(config, verbose=2)
+    history = result.history["domain_fd"]  # one value per epoch, NaN where not measured
+    assert len(history) == 4 and np.isnan(history[0]) and np.isnan(history[2])
+    scores = [history[1], history[3]]
+    assert all(np.isfinite(scores))
+    # the console shows the metric on the epochs that measured it, never a "nan"
+    epoch_lines = [line for line in capsys.readouterr().out.splitlines() if "d_loss" in line]
+    assert len(epoch_lines) == 4 and not any("nan" in line for line in epoch_lines)
+    assert ["domain_fd" in line for line in epoch_lines] == [False, True, False, True]
+    # history.csv: no val_ placeholders, an empty cell where nothing was measured
+    rows = (result.run_dir / "history.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    assert header[0] == "epoch" and "domain_fd" in header and not any(h.startswith("val_") for h in header)
+    cells = [row.split(",")[header.index("domain_fd")] for row in rows[1:]]
+    assert cells[0] == cells[2] == "" and [float(c) for c in cells[1::2]] == pytest.approx(scores)
+    assert "NA" not in rows[1:] and "nan" not in "".join(rows)
     checkpoints = result.run_dir / "checkpoints"
     best = json.loads((checkpoints / "best.json").read_text())
     assert best["metric"] == "domain_fd" and best["value"] == pytest.approx(min(scores))
-    assert best["epoch"] == 1 + int(np.argmin(scores))
+    assert best["epoch"] == 2 * (1 + int(np.argmin(scores)))
     assert (checkpoints / "best.weights.h5").is_file()  # kept although keep_checkpoints=1
-    assert sorted(p.name for p in checkpoints.glob("epoch_*.weights.h5")) == ["epoch_0003.weights.h5"]
+    assert sorted(p.name for p in checkpoints.glob("epoch_*.weights.h5")) == ["epoch_0004.weights.h5"]
 
     runner = CliRunner()
     done = runner.invoke(cli, ["evaluate", "--run", str(result.run_dir), "--checkpoint", "best",

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from keras_gan.callbacks import read_history
+from keras_gan.history import read_history
 from keras_gan.config import ConfigError, TrainConfig
 from keras_gan.runs import load_run
 from keras_gan.resolve import fill_defaults, resolve
