@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,6 +21,7 @@ from typing import Any, ClassVar
 from keras_gan.augment import parse_augment
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.families import FAMILIES
+from keras_gan.losses import LOSSES
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")  # see keras_gan.distribute
@@ -219,7 +222,9 @@ class RunConfig:
                 if not isinstance(value, dict) or "arch" not in value:
                     raise ConfigError(f"Invalid config.json: expected a model section with an arch. "
                                       f"Received: model={value!r}.")
-                kwargs[key] = model_options(**value)
+                options = model_options(**value)
+                check_types("model", type(options), value)
+                kwargs[key] = options
             elif key in ("runs_root", "run_dir"):
                 kwargs[key] = value
             else:
@@ -229,14 +234,81 @@ class RunConfig:
         return cls(**kwargs)
 
     @classmethod
-    def from_json(cls, path: str | Path) -> "RunConfig":
+    def from_json(cls, path: str | Path, saved: bool = False) -> "RunConfig":
+        """A config file, every value of the right type. saved=True: a run's config.json,
+        checked as a whole: every section there, every value in range, and every "auto"
+        value filled (train saves it resolved). A hand-edited or foreign file is one
+        ConfigError naming what is wrong."""
         try:
             raw = json.loads(Path(path).read_text())
         except (OSError, json.JSONDecodeError) as err:
             raise ConfigError(f"Cannot read run config {path}: {err}") from err
-        if not isinstance(raw, dict):
-            raise ConfigError(f"Invalid config.json {path}: expected a JSON object.")
-        return cls.from_dict(raw)
+        try:
+            if not isinstance(raw, dict):
+                raise ConfigError(f"Invalid config.json: expected a JSON object. Received: {raw!r}.")
+            missing = [key for key in SECTIONS if key not in raw]
+            if not saved:
+                return cls.from_dict(raw)
+            if missing:
+                raise ConfigError(f"Invalid config.json: expected the sections {', '.join(SECTIONS)}, as "
+                                  f"train writes them. Received: no {', '.join(missing)} (keys: {sorted(raw)}).")
+            return check_resolved(cls.from_dict(raw).validate())
+        except ConfigError as err:
+            raise ConfigError(f"{err} (in {path}: hand-edited, or written by another keras-gan?)") from None
+
+
+SECTIONS = ("data", "model", "train")
+# Filled by keras_gan.resolve in every saved config (beside each family's option_defaults)
+RESOLVED = {"data": ("name", "image_size", "channels"),
+            "train": ("epochs", "batch_size", "loss", "lr", "beta_1", "beta_2", "d_steps")}
+
+
+def check_resolved(config: "RunConfig") -> "RunConfig":
+    """A saved config has every "auto" value filled; None there means the file was edited."""
+    required = {**RESOLVED, "model": tuple(config.family.option_defaults)}
+    for section, names in required.items():
+        for name in names:
+            if getattr(getattr(config, section), name) is None:
+                raise ConfigError(f"Invalid config.json: expected a value for {section}.{name}, "
+                                  f"which train always writes. Received: none ({name}=None or missing).")
+    LOSSES.get(config.train.loss)  # an unknown name is a ConfigError
+    return config
+
+
+def _accepts(hint, value) -> bool:
+    """Whether a JSON value fits a dataclass field's type (int for float, list for tuple)."""
+    if hint is Any:
+        return True
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return any(_accepts(arg, value) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    origin = typing.get_origin(hint) or hint
+    if origin is tuple:
+        items = typing.get_args(hint)[:1] or (Any,)
+        return isinstance(value, (list, tuple)) and all(_accepts(items[0], v) for v in value)
+    if isinstance(value, bool):
+        return origin is bool
+    if origin is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, origin)
+
+
+def _describe(hint) -> str:
+    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string",
+             type(None): "null", tuple: "a list"}
+    args = typing.get_args(hint) if isinstance(hint, types.UnionType) or \
+        typing.get_origin(hint) is typing.Union else (hint,)
+    return " or ".join(names.get(typing.get_origin(a) or a, str(a)) for a in args)
+
+
+def check_types(section: str, kind: type, values: dict) -> None:
+    """ConfigError for the first value of `values` whose JSON type does not fit `kind`'s field."""
+    hints = typing.get_type_hints(kind)
+    for key, value in values.items():
+        if key in hints and not _accepts(hints[key], value):
+            raise ConfigError(f"Invalid config.json: {section}.{key} expected {_describe(hints[key])}. "
+                              f"Received: {key}={value!r}.")
 
 
 def _section(key: str, kind: type, value) -> Any:
@@ -248,4 +320,5 @@ def _section(key: str, kind: type, value) -> Any:
     if unknown:
         raise ConfigError(f"Unknown keys in config section {key!r}: {sorted(unknown)}. "
                           f"Expected some of: {sorted(known)}.")
+    check_types(key, kind, value)
     return kind(**value)

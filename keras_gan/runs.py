@@ -100,7 +100,7 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest"):
     the one before it (logged); see keras_gan.checkpoints.restore.
     """
     run_dir = Path(run_dir)
-    config = RunConfig.from_json(run_dir / CONFIG)
+    config = RunConfig.from_json(run_dir / CONFIG, saved=True)
     model = build_model(config, precision="float32")  # inference and export: full precision
     checkpoint, _ = restore(model, run_dir / "checkpoints", config.model.arch, checkpoint)
     return config, model, checkpoint

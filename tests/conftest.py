@@ -141,6 +141,15 @@ def tiny_config(tmp_path: Path, arch="gan", data=None, loss="bce", **train) -> R
     )
 
 
+def saved_config(arch: str = "gan", **model) -> RunConfig:
+    """A config as `train` saves it: every "auto" value filled (no data decoded)."""
+    from keras_gan.resolve import fill_defaults
+
+    config = RunConfig().replace(data={"image_size": 32, "channels": 1},  # the family's data
+                                 model={"arch": arch, **model}, train={"epochs": 1, "batch_size": 4})
+    return fill_defaults(config)
+
+
 def pytest_configure(config):
     # The data and domain-score caches go to a throwaway folder, never ~/.cache.
     import os

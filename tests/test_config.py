@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -6,17 +7,18 @@ from keras_gan.config import ConfigError, DataConfig, RunConfig, TrainConfig, mo
 from keras_gan.families.gan import GANOptions
 from keras_gan.families.pix2pix import Pix2PixOptions
 from keras_gan.resolve import optimizer_settings
+from tests.conftest import saved_config
 
 
 def test_json_round_trip(tmp_path):
-    config = RunConfig().replace(data={"image_size": 32, "channels": 1}, train={"epochs": 3})
+    config = saved_config().replace(train={"epochs": 3})
     path = tmp_path / "config.json"
     path.write_text(config.to_json())
-    assert RunConfig.from_json(path) == config
+    assert RunConfig.from_json(path, saved=True) == config
     assert json.loads(path.read_text())["train"]["epochs"] == 3
-    pix2pix = config.replace(model={"arch": "pix2pix", "l1_weight": 10.0})
+    pix2pix = saved_config("pix2pix", l1_weight=10.0)
     path.write_text(pix2pix.to_json())
-    assert RunConfig.from_json(path) == pix2pix and isinstance(pix2pix.model, Pix2PixOptions)
+    assert RunConfig.from_json(path, saved=True) == pix2pix and isinstance(pix2pix.model, Pix2PixOptions)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +93,29 @@ def test_defaults_come_from_the_dataclasses():
 def test_a_loss_supplies_only_the_settings_left_unset():
     wgan = optimizer_settings(TrainConfig(loss="wgan_gp", lr=3e-4))
     assert (wgan.lr, wgan.beta_1, wgan.beta_2, wgan.d_steps) == (3e-4, 0.0, 0.9, 5)
+
+
+def test_a_saved_config_is_checked_for_types_sections_and_filled_values(tmp_path):
+    path = tmp_path / "config.json"
+    cases = [  # (change to the saved JSON, what the one-paragraph error says)
+        (lambda raw: raw["train"].update(epochs="ten"), "train.epochs expected an integer"),
+        (lambda raw: raw["train"].update(ema="yes"), "train.ema expected a number or null"),
+        (lambda raw: raw["train"].update(tensorboard=1), "train.tensorboard expected true or false"),
+        (lambda raw: raw["model"].update(latent_dim=8.5), "model.latent_dim expected an integer"),
+        (lambda raw: raw["data"].update(class_names=[1, 2]), "data.class_names expected a list or null"),
+        (lambda raw: raw.pop("train"), "Received: no train"),
+        (lambda raw: raw["train"].pop("loss"), "expected a value for train.loss"),
+        (lambda raw: raw["model"].update(latent_dim=None), "expected a value for model.latent_dim"),
+        (lambda raw: raw["train"].update(precision="float8"), "Invalid precision"),
+    ]
+    for change, message in cases:
+        raw = saved_config().to_dict()
+        change(raw)
+        path.write_text(json.dumps(raw))
+        with pytest.raises(ConfigError, match=re.escape(message)) as err:
+            RunConfig.from_json(path, saved=True)
+        assert str(path) in str(err.value) and "\n" not in str(err.value)
+    raw = saved_config().to_dict()
+    raw["train"]["lr"], raw["data"]["class_names"] = 1, ["cat", "dog"]  # int for float, list for tuple
+    path.write_text(json.dumps(raw))
+    assert RunConfig.from_json(path, saved=True).data.class_names == ("cat", "dog")

@@ -18,7 +18,7 @@ from keras_gan.families import FAMILIES, GANModel
 from keras_gan.runs import load_run
 from keras_gan.schedule import set_learning_rates
 from keras_gan.train import resume_training, run_training
-from tests.conftest import tiny_config
+from tests.conftest import saved_config, tiny_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,20 +116,44 @@ def test_a_run_folder_of_keras_gan_0_1_loads_samples_and_resumes(tmp_path):
     assert json.loads((run / "config.json").read_text())["format"] == 2
 
 
+TAMPERED = {  # how a config.json can be wrong -> what the error must name
+    "unknown arch": (lambda c: c["model"].update(arch="stylegan9"), "Unknown arch 'stylegan9'"),
+    "unknown loss": (lambda c: c["train"].update(loss="wasserstein2"), "Unknown loss 'wasserstein2'"),
+    "missing section": (lambda c: c.pop("model"), "Received: no model"),
+    "missing value": (lambda c: c["data"].pop("image_size"), "expected a value for data.image_size"),
+    "wrong type": (lambda c: c["train"].update(batch_size=1.5), "train.batch_size expected an integer"),
+    "out of range": (lambda c: c["data"].update(channels=2), "Invalid channels: expected 1"),
+    "newer format": (lambda c: c.update(format=99), "format 99 is newer"),
+    "not an object": (lambda c: c.clear() or c.update(items=[]), "expected the sections"),
+}
+
+
 def test_a_hand_edited_config_is_a_one_paragraph_error_in_every_command(tmp_path):
     from click.testing import CliRunner
 
     from cli import cli
 
+    good = saved_config().to_dict()
     run = tmp_path / "run"
     run.mkdir()
-    raw = RunConfig().to_dict()
-    raw["model"]["arch"] = "stylegan9"
-    (run / "config.json").write_text(json.dumps(raw))
-    for args in (["sample"], ["export"], ["evaluate"], ["train", "--resume", str(run)]):
-        result = CliRunner().invoke(cli, [*args, *(["--run", str(run)] if args[0] != "train" else [])])
-        assert result.exit_code == 1 and "Unknown arch 'stylegan9'" in result.output, args
-        assert "Traceback" not in result.output
+    image = tmp_path / "in.png"
+    image.write_bytes(b"not read: the config fails first")
+    commands = {"sample": ["sample", "--run", str(run), "--out", str(tmp_path / "s.png")],
+                "export": ["export", "--run", str(run), "--out", str(tmp_path / "export")],
+                "evaluate": ["evaluate", "--run", str(run)],
+                "interpolate": ["interpolate", "--run", str(run), "--out", str(tmp_path / "w.gif")],
+                "translate": ["translate", str(image), "--run", str(run), "--out", str(tmp_path / "t")],
+                "resume": ["train", "--resume", str(run)]}
+    for case, (tamper, message) in TAMPERED.items():
+        raw = json.loads(json.dumps(good))
+        tamper(raw)
+        (run / "config.json").write_text(json.dumps(raw))
+        for name, args in commands.items():
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (case, name, result.output)
+            assert message in result.output and "Traceback" not in result.output, (case, name, result.output)
+            assert str(run / "config.json") in result.output or "format 99" in result.output, (case, name)
+            assert len(result.output.strip().splitlines()) == 1, (case, name, result.output)
 
 
 def package_imports() -> dict[str, dict[str, bool]]:
