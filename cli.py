@@ -6,8 +6,13 @@ import contextlib
 import logging
 import sys
 
-import click
-from click.core import ParameterSource
+from keras_gan.console import quiet_start
+
+if __name__ == "__main__":  # before anything below imports TensorFlow (keras_gan.console)
+    quiet_start(verbose="--verbose" in sys.argv[1:])
+
+import click  # noqa: E402
+from click.core import ParameterSource  # noqa: E402
 
 from keras_gan.config import PRECISIONS, STRATEGIES, XLA, DataConfig, ExportConfig, RunConfig, TrainConfig
 from keras_gan.data.check import check_data as scan_data
@@ -54,7 +59,9 @@ def run_options(command):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--quiet", is_flag=True, help="Only print warnings and errors.")
-def cli(quiet):
+@click.option("--verbose", is_flag=True, help="Also print TensorFlow's native log lines (hidden by "
+              "default; TF_CPP_MIN_LOG_LEVEL, when set, picks their level).")
+def cli(quiet, verbose):
     """Train GANs from the command line and ship the generator."""
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(levelname)s: %(message)s")
@@ -304,10 +311,11 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
             f"{record['n_a']} + {record['n_b']} held-out images of A and B" if "n_a" in record else
             f"{record['n_generated']} generated vs {record['n_real']} real images")
     click.echo(f"{record['checkpoint']} (epoch {record['epoch']}), {size}:")
-    for key in SHOWN:
-        if key in record:
-            value = record[key]
-            click.echo(f"  {key:<20} {value if isinstance(value, list) else f'{value:.5g}'}")
+    shown = [key for key in SHOWN if key in record]
+    width = max(map(len, shown), default=0)
+    for key in shown:
+        value = record[key]
+        click.echo(f"  {key:<{width}} {value if isinstance(value, list) else f'{value:.5g}'}")
 
 
 @cli.command(name="check-data")

@@ -21,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 
+from keras_gan.console import native_noise_filtered
 from keras_gan.exporters.base import Artifact
 from keras_gan.exporters.verify import FLOAT, Tolerance, check_signature
 from keras_gan.registry import Registry
@@ -95,7 +96,9 @@ def write(network, spec, folder: Path, options) -> list[Artifact]:
         for name, quantization in variants:
             converter = tf.lite.TFLiteConverter.from_saved_model(frozen_dir)
             quantization.configure(converter, calibration)
-            (folder / quantization.filename).write_bytes(converter.convert())
+            with native_noise_filtered():  # "fully_quantize: 0, ..." on every int8 file
+                model = converter.convert()
+            (folder / quantization.filename).write_bytes(model)
             artifacts.append(Artifact(quantization.filename, "tflite", name, quantization.tolerance))
     return artifacts
 
@@ -110,5 +113,6 @@ def signature_runner(path: Path, num_threads: int = NUM_THREADS):
 
 def verify(artifact: Artifact, folder: Path, network, spec, options) -> list:
     runner = signature_runner(folder / artifact.name)
-    return check_signature(artifact.name, lambda feed: runner(**feed), network, spec,
-                           artifact.tolerance)
+    with native_noise_filtered():  # "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
+        return check_signature(artifact.name, lambda feed: runner(**feed), network, spec,
+                               artifact.tolerance)
