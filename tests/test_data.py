@@ -7,7 +7,7 @@ from keras_gan.data import DATASETS, DataError, DataRequest, load_data, resolve_
 from keras_gan.data.decode import decode_image, find_images
 from keras_gan.data.folder import ImageFolder, load_folder
 from keras_gan.data.pairs import PairedFolder
-from keras_gan.data.pipeline import random_crop_flip, steps_per_epoch
+from keras_gan.data.pipeline import random_crop_flip, random_flip, steps_per_epoch
 from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import KAGGLE_URL, TomAndJerry
 from tests.conftest import make_corrupt_files, write_image
@@ -61,6 +61,25 @@ def test_random_crops_and_flips_are_the_same_for_both_images_of_a_pair_and_repea
     assert all(np.array_equal(a["source"], b["source"]) for a, b in zip(out, again))
     later = training_pipeline(fields, 3, 0, first_epoch=0, transform=random_crop_flip(8)).skip(1)
     np.testing.assert_array_equal(next(iter(later))["source"].numpy(), out[1]["source"])
+
+
+def test_x_flip_mirrors_about_half_the_images_differently_each_epoch_and_repeats_on_resume():
+    ramp = np.tile(np.arange(8, dtype=np.uint8) * 30, (8, 1))[None, :, :, None]  # dark left
+    images = np.repeat(ramp, 64, axis=0)
+    fields = {"image": images, "label": np.arange(64, dtype=np.int32)}
+    epochs = iter(training_pipeline(fields, 64, seed=0, transform=random_flip))
+    flips = []
+    for _ in range(2):
+        batch = {k: v.numpy() for k, v in next(epochs).items()}
+        mirrored = batch["image"][:, 0, 0, 0] > batch["image"][:, 0, -1, 0]  # bright left now
+        plain = np.isclose(batch["image"], images[:1] / 127.5 - 1).all(axis=(1, 2, 3))
+        assert (mirrored | plain).all()  # each image as it was or exactly mirrored
+        assert 16 <= mirrored.sum() <= 48  # about half
+        flips.append(dict(zip(batch["label"].tolist(), mirrored.tolist())))
+    assert flips[0] != flips[1]  # a new draw every epoch, labels untouched
+    resumed = next(iter(training_pipeline(fields, 64, seed=0, first_epoch=1, transform=random_flip)))
+    again = resumed["image"].numpy()[:, 0, 0, 0] > resumed["image"].numpy()[:, 0, -1, 0]
+    assert dict(zip(resumed["label"].numpy().tolist(), again.tolist())) == flips[1]
 
 
 def test_folder_skips_and_counts_corrupt_files_and_mixes_modes(tmp_path):

@@ -13,12 +13,13 @@ from tests.conftest import tiny_config
 
 def test_dcgan_on_a_tom_and_jerry_layout_writes_the_whole_run(tmp_path, tom_and_jerry_dir):
     config = tiny_config(tmp_path, arch="dcgan", data="tom_and_jerry", epochs=2, batch_size=5)
-    config = config.replace(data={"data_dir": str(tom_and_jerry_dir)})
+    config = config.replace(data={"data_dir": str(tom_and_jerry_dir)}, model={"mirror": True})
     result = run_training(config, verbose=0)
     run = result.run_dir
     assert run.name == "00001-dcgan-tom_and_jerry"
     saved = json.loads((run / "config.json").read_text())
     assert saved["data"]["channels"] == 3 and saved["model"]["latent_dim"] == 8
+    assert saved["model"]["mirror"] is True  # x-flipped reals, recorded for resume
     samples = sorted(p.name for p in (run / "samples").iterdir())
     assert samples == ["epoch_0001.png", "epoch_0002.png", "reals.png"]
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [

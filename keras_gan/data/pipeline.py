@@ -107,6 +107,15 @@ def _row_reader(fields: dict[str, np.ndarray]) -> Callable:
     return read
 
 
+def random_flip(example, seed):
+    """A transform: every image of an example flipped left-right, half the time (x-flip)."""
+    out = dict(example)
+    for name, image in example.items():
+        if name not in INTEGER_FIELDS:
+            out[name] = tf.image.stateless_random_flip_left_right(image, seed=seed)
+    return out
+
+
 def random_crop_flip(size: int, flip: bool = True) -> Callable:
     """A transform: the same random size x size crop (and horizontal flip, half the time)
     for every image of an example (both images of a pair)."""
