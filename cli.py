@@ -57,10 +57,30 @@ def run_options(command):
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--quiet", is_flag=True, help="Only print warnings and errors.")
-@click.option("--verbose", is_flag=True, help="Also print TensorFlow's native log lines (hidden by "
-              "default; TF_CPP_MIN_LOG_LEVEL, when set, picks their level).")
+QUIET_HELP = "Only print warnings and errors."
+VERBOSE_HELP = ("Also print TensorFlow's native log lines (hidden by default; "
+                "TF_CPP_MIN_LOG_LEVEL, when set, picks their level).")
+
+
+def _quiet(ctx, param, value):
+    if value:
+        logging.getLogger().setLevel(logging.WARNING)
+
+
+class Commands(click.Group):
+    """Every subcommand also takes --quiet and --verbose, before or after its name. (--verbose
+    acts before TensorFlow loads: the start of this file looks for it in the arguments.)"""
+
+    def add_command(self, command, name=None):
+        command.params += [
+            click.Option(["--quiet"], is_flag=True, expose_value=False, callback=_quiet, help=QUIET_HELP),
+            click.Option(["--verbose"], is_flag=True, expose_value=False, help=VERBOSE_HELP)]
+        super().add_command(command, name)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--quiet", is_flag=True, help=QUIET_HELP)
+@click.option("--verbose", is_flag=True, help=VERBOSE_HELP)
 def cli(quiet, verbose):
     """Train GANs from the command line and ship the generator."""
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,

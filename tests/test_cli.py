@@ -95,3 +95,19 @@ def test_empty_folder_is_an_error_before_training(runner, tmp_path):
                                  "--runs-root", str(tmp_path / "runs")])
     assert result.exit_code == 1 and "No images in" in result.output
     assert not (tmp_path / "runs").exists()
+
+
+def test_quiet_and_verbose_are_accepted_after_the_subcommand_too(runner, tmp_path):
+    import logging
+
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(logging.INFO)
+    try:
+        result = runner.invoke(cli, ["train", "--dry-run", "--quiet", "--verbose",
+                                     "--runs-root", str(tmp_path / "runs")])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["model"]["arch"] == "gan"
+        assert root.level == logging.WARNING  # --quiet after the name did what it does before it
+    finally:
+        root.setLevel(before)
