@@ -191,8 +191,9 @@ def _report(result):
 @click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images.", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=0, help="Latent seed (the run's seed reproduces its grids).", **OPTS)
 @click.option("--label", default=None, help="Conditional runs: class index or name for every image [default: cycle through the classes].")
-@click.option("--out", type=click.Path(dir_okay=False), default="samples.png", help="Output: .png grid, or .npz with float images in [-1, 1] and their latents.", **OPTS)
-def sample(run, runs_root, count, seed, checkpoint, label, out):
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output: .png grid, or .npz with float images in [-1, 1] and their latents [default: RUN/samples/sample-seedS-nN.png].")
+@click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
+def sample(run, runs_root, count, seed, checkpoint, label, out, overwrite):
     """Generate images from a run's newest checkpoint (gan, dcgan).
 
     \b
@@ -201,10 +202,11 @@ def sample(run, runs_root, count, seed, checkpoint, label, out):
       python cli.py sample --run runs/00001-gan-mnist_5k --n 16 --seed 3 --out digits.npz
       python cli.py sample --label 3 --out threes.png      # a conditional run
     """
-    if not out.lower().endswith((".png", ".npz")):
+    if out and not out.lower().endswith((".png", ".npz")):
         raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
     with user_errors():
-        path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label, checkpoint)
+        path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label,
+                                         checkpoint, overwrite)
     click.echo(f"Wrote {count} samples from {checkpoint} to {path}")
 
 
@@ -251,8 +253,9 @@ def seed_list(ctx, param, value) -> list[int]:
 @click.option("--seeds", default="0,1,2,3", callback=seed_list, help="Latent seeds visited in order, then back to the first.", **OPTS)
 @click.option("--steps", type=click.IntRange(2, 256), default=16, help="Frames from one seed to the next.", **OPTS)
 @click.option("--label", default=None, help="Conditional runs: the class for the whole walk [default: 0].")
-@click.option("--out", type=click.Path(dir_okay=False), default="walk.gif", help="GIF path; a PNG strip (one row per leg) is written beside it.", **OPTS)
-def interpolate(run, runs_root, checkpoint, seeds, steps, label, out):
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="GIF path; a PNG strip (one row per leg) is written beside it [default: RUN/samples/walk-seeds0-1-2-3.gif].")
+@click.option("--overwrite", is_flag=True, help="Replace --out (and its strip) if they exist.")
+def interpolate(run, runs_root, checkpoint, seeds, steps, label, out, overwrite):
     """Walk the latent space: spherical interpolation between seeded latents.
 
     \b
@@ -260,10 +263,11 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, out):
       python cli.py interpolate --steps 16 --out walk.gif
       python cli.py interpolate --run runs/00003-gan-mnist_5k --seeds 3,8,1 --label 7
     """
-    if not out.lower().endswith(".gif"):
+    if out and not out.lower().endswith(".gif"):
         raise click.BadParameter(f"expected a path ending in .gif; received {out!r}.", param_hint="--out")
     with user_errors():
-        gif, strip, used = write_walk(resolve_run(run, runs_root), seeds, steps, out, label, checkpoint)
+        gif, strip, used = write_walk(resolve_run(run, runs_root), seeds, steps, out, label,
+                                      checkpoint, overwrite)
     click.echo(f"Wrote {gif} and {strip} ({len(seeds) * steps} frames from {used})")
 
 

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from keras_gan.errors import invalid
+
 
 def _current_umask() -> int:
     mask = os.umask(0)
@@ -53,3 +55,12 @@ def path_size(path: str | Path) -> int:
     if path.is_dir():
         return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     return path.stat().st_size
+
+
+def new_output(path: str | Path, overwrite: bool, option: str = "out") -> Path:
+    """`path`, refused (a ConfigError) when it exists and `overwrite` is off."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise invalid(option, "a path that does not exist yet (pass --overwrite to replace it)",
+                      f"{path}, which exists")
+    return path

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gan.fileio import new_output
 from keras_gan.images import save_gif, save_grid, to_uint8
 from keras_gan.sample import noise_run, resolve_label
 
@@ -35,16 +36,20 @@ def walk_latents(gan, seeds: list[int], steps: int) -> np.ndarray:
     return np.concatenate(legs)
 
 
-def write_walk(run_dir: str | Path, seeds: list[int], steps: int, out: str | Path,
-               label=None, checkpoint: str = "latest") -> tuple[Path, Path, Path]:
-    """Writes OUT (.gif) and OUT with .png (one row per leg); returns (gif, png, checkpoint)."""
+def write_walk(run_dir: str | Path, seeds: list[int], steps: int, out: str | Path | None = None,
+               label=None, checkpoint: str = "latest", overwrite: bool = False) -> tuple[Path, Path, Path]:
+    """Writes OUT (.gif) and OUT with .png (one row per leg); returns (gif, png, checkpoint).
+    out None: RUN/samples/walk-seeds{0-1-2-3}.gif; existing files are refused unless `overwrite`."""
+    name = f"walk-seeds{'-'.join(map(str, seeds))}{'' if label is None else f'-label{label}'}.gif"
+    out = new_output(out or Path(run_dir) / "samples" / name, overwrite)
+    new_output(out.with_suffix(".png"), overwrite)
     config, gan, used = noise_run(run_dir, checkpoint, "interpolate")
     labels = resolve_label(config, label)
     latents = walk_latents(gan, seeds, steps)
     if gan.num_classes is not None and labels is None:
         labels = 0  # one class for the whole walk, so only the latent moves
     images = gan.sample_images(gan.sampling_inputs(latents, labels))
-    gif = Path(out)
+    gif = out
     save_gif(gif, list(to_uint8(images)), duration_ms=80)
     strip = save_grid(gif.with_suffix(".png"), images, ncols=steps)
     return gif, strip, used

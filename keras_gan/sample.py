@@ -8,6 +8,7 @@ import numpy as np
 
 from keras_gan.config import RunConfig
 from keras_gan.errors import ConfigError, invalid
+from keras_gan.fileio import new_output
 from keras_gan.images import save_grid
 from keras_gan.runs import load_run
 from keras_gan.tasks import NoiseToImage
@@ -38,13 +39,16 @@ def resolve_label(config: RunConfig, label: str | int | None) -> int | None:
     raise invalid("label", f"a class index 0-{len(names) - 1} or a name from {names}", label)
 
 
-def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path,
-                  label: str | int | None = None, checkpoint: str = "latest"):
-    """Returns (output path, checkpoint used)."""
+def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path | None = None,
+                  label: str | int | None = None, checkpoint: str = "latest",
+                  overwrite: bool = False):
+    """Returns (output path, checkpoint used). out None: RUN/samples/sample-seed{seed}-n{count}
+    (+ -label{label}).png; an existing file is refused unless `overwrite`."""
+    suffix = "" if label is None else f"-label{label}"
+    out = new_output(out or Path(run_dir) / "samples" / f"sample-seed{seed}-n{count}{suffix}.png", overwrite)
     config, gan, used = noise_run(run_dir, checkpoint)
     labels = resolve_label(config, label)
     images = gan.generate(count, seed, labels=labels)
-    out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npz":
         inputs = gan.sampling_inputs(gan.latents(count, seed), labels)  # what generate() used

@@ -66,6 +66,17 @@ def test_train_then_sample_png_and_npz(runner, tmp_path):
     assert arrays["images"].shape == (5, 8, 8, 1) and arrays["latents"].shape == (5, 4)
     assert arrays["images"].min() >= -1 and arrays["images"].max() <= 1
 
+    result = runner.invoke(cli, ["sample", "--runs-root", runs, "--n", "4", "--out", str(png)])
+    assert result.exit_code == 1 and "Invalid out: expected a path that does not exist yet" in result.output
+    assert "--overwrite" in result.output and "Traceback" not in result.output
+    result = runner.invoke(cli, ["sample", "--runs-root", runs, "--n", "4", "--out", str(png), "--overwrite"])
+    assert result.exit_code == 0, result.output
+    # without --out: inside the run folder, named by what was drawn, never the current folder
+    result = runner.invoke(cli, ["sample", "--runs-root", runs, "--n", "4", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    run = next((tmp_path / "runs").iterdir())
+    assert (run / "samples" / "sample-seed2-n4.png").is_file() and str(run) in result.output
+
 
 @pytest.mark.parametrize(
     "args, message",

@@ -41,6 +41,14 @@ def test_interpolate_writes_a_looping_gif_and_a_strip_and_progress_gif_has_every
     expected = np.rint((np.load(sample)["images"][0, ..., 0] + 1) * 127.5)
     scale = first.shape[0] // 8
     assert np.abs(first[::scale, ::scale].astype(float) - expected).max() <= 1
+    # without --out: in the run folder; a second walk to the same files needs --overwrite
+    args = ["interpolate", "--run", str(result.run_dir), "--seeds", "1,2", "--steps", "2"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert (result.run_dir / "samples" / "walk-seeds1-2.gif").is_file()
+    assert (result.run_dir / "samples" / "walk-seeds1-2.png").is_file()
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 1 and "which exists" in again.output
+    assert CliRunner().invoke(cli, [*args, "--overwrite"]).exit_code == 0
 
 
 @pytest.mark.parametrize("args, message", [
