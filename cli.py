@@ -30,7 +30,8 @@ from keras_gan.listing import registry_sections
 from keras_gan.losses import LOSSES
 from keras_gan.resolve import resolve
 from keras_gan.runs import resolve_run
-from keras_gan.sample import write_samples
+from keras_gan.latents import parse_seeds
+from keras_gan.sample import write_samples, write_seed_images
 from keras_gan.train import TrainingDiverged, resume_training, run_training
 from keras_gan.translate import translate_files
 
@@ -188,12 +189,14 @@ def _report(result):
 
 @cli.command()
 @run_options
-@click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images.", **OPTS)
-@click.option("--seed", type=click.IntRange(min=0), default=0, help="Latent seed (the run's seed reproduces its grids).", **OPTS)
+@click.option("--seeds", default=None, help="Seeds, e.g. 0-3,10: one PNG per seed, --out/seed0003.png (--out a folder, default RUN/samples/seeds/), each the image the SavedModel's generate(seed=[3]) serves; with --grid, one grid.")
+@click.option("--grid", is_flag=True, help="With --seeds: one grid (--out a .png file).")
+@click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images: seeds --seed .. --seed + N - 1.", **OPTS)
+@click.option("--seed", type=click.IntRange(min=0), default=0, help="First seed (the run's seed reproduces its grids).", **OPTS)
 @click.option("--label", default=None, help="Conditional runs: class index or name for every image [default: cycle through the classes].")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output: .png grid, or .npz with float images in [-1, 1] and their latents [default: RUN/samples/sample-seedS-nN.png].")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
-def sample(run, runs_root, count, seed, checkpoint, label, out, overwrite):
+def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, out, overwrite):
     """Generate images from a run's newest checkpoint (gan, dcgan).
 
     \b
@@ -202,12 +205,29 @@ def sample(run, runs_root, count, seed, checkpoint, label, out, overwrite):
       python cli.py sample --run runs/00001-gan-mnist_5k --n 16 --seed 3 --out digits.npz
       python cli.py sample --label 3 --out threes.png      # a conditional run
     """
+    ctx = click.get_current_context()
+    if seeds is not None:
+        given = [name for name in ("count", "seed") if ctx.get_parameter_source(name) != ParameterSource.DEFAULT]
+        if given:
+            raise click.BadParameter(f"expected --seeds or --n/--seed, not both; received --seeds {seeds} "
+                                     f"and --{given[0].replace('count', 'n')}.", param_hint="--seeds")
+        try:
+            seed_list = parse_seeds(seeds)
+        except ValueError as err:
+            raise click.BadParameter(f"expected seeds and ranges such as 0-3,10; {err}.", param_hint="--seeds")
+        if not grid:
+            with user_errors():
+                paths, checkpoint = write_seed_images(resolve_run(run, runs_root), seed_list, out, label,
+                                                      checkpoint, overwrite)
+            click.echo(f"Wrote {len(paths)} images (one per seed) from {checkpoint} to {paths[0].parent}")
+            return
     if out and not out.lower().endswith((".png", ".npz")):
         raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
     with user_errors():
         path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label,
-                                         checkpoint, overwrite)
-    click.echo(f"Wrote {count} samples from {checkpoint} to {path}")
+                                         checkpoint, overwrite,
+                                         seeds=parse_seeds(seeds) if seeds is not None else None)
+    click.echo(f"Wrote {len(parse_seeds(seeds)) if seeds else count} samples from {checkpoint} to {path}")
 
 
 @cli.command()

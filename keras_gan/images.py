@@ -12,9 +12,11 @@ from keras_gan.fileio import atomic_path
 
 
 def to_uint8(images) -> np.ndarray:
-    """[-1, 1] floats -> uint8 [0, 255], rounding to nearest and clipping outliers."""
-    x = (np.asarray(images, dtype=np.float32) + 1.0) * 127.5
-    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
+    """[-1, 1] floats -> uint8 [0, 255], rounding to nearest and clipping outliers: the same
+    float32 operations as every export's uint8 output (keras_gan.serving.common), so a
+    grid, a sample file and a served image agree pixel for pixel."""
+    x = np.asarray(images, dtype=np.float32) * np.float32(127.5) + np.float32(128.0)
+    return np.minimum(np.maximum(x, np.float32(0.0)), np.float32(255.0)).astype(np.uint8)
 
 
 def from_uint8(images) -> np.ndarray:

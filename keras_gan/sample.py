@@ -9,7 +9,8 @@ import numpy as np
 from keras_gan.config import RunConfig
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.fileio import new_output
-from keras_gan.images import save_grid
+from keras_gan.images import save_grid, save_image
+from keras_gan.latents import latents_for
 from keras_gan.runs import load_run
 from keras_gan.tasks import NoiseToImage
 
@@ -39,19 +40,42 @@ def resolve_label(config: RunConfig, label: str | int | None) -> int | None:
     raise invalid("label", f"a class index 0-{len(names) - 1} or a name from {names}", label)
 
 
-def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path | None = None,
-                  label: str | int | None = None, checkpoint: str = "latest",
-                  overwrite: bool = False):
-    """Returns (output path, checkpoint used). out None: RUN/samples/sample-seed{seed}-n{count}
-    (+ -label{label}).png; an existing file is refused unless `overwrite`."""
+def write_seed_images(run_dir: str | Path, seeds: list[int], out: str | Path | None = None,
+                      label: str | int | None = None, checkpoint: str = "latest",
+                      overwrite: bool = False) -> tuple[list[Path], Path]:
+    """One PNG per seed, OUT/seed{s:04d}.png (default OUT: RUN/samples/seeds/), each the image
+    the SavedModel's generate(seed=[s]) returns (keras_gan.latents). Conditional runs need
+    `label`: an image belongs to a seed and a class. Returns (paths, checkpoint used)."""
+    folder = Path(out) if out else Path(run_dir) / "samples" / "seeds"
     suffix = "" if label is None else f"-label{label}"
-    out = new_output(out or Path(run_dir) / "samples" / f"sample-seed{seed}-n{count}{suffix}.png", overwrite)
+    paths = [new_output(folder / f"seed{s:04d}{suffix}.png", overwrite) for s in seeds]
     config, gan, used = noise_run(run_dir, checkpoint)
     labels = resolve_label(config, label)
-    images = gan.generate(count, seed, labels=labels)
+    if gan.num_classes is not None and labels is None:
+        raise invalid("label", "a class for every seed (--label) on a conditional run", label)
+    images = gan.sample_images(gan.sampling_inputs(latents_for(seeds, gan.latent_dim), labels))
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, image in zip(paths, images, strict=True):
+        save_image(path, image)
+    return paths, used
+
+
+def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path | None = None,
+                  label: str | int | None = None, checkpoint: str = "latest",
+                  overwrite: bool = False, seeds: list[int] | None = None):
+    """A grid (.png) or raw floats and latents (.npz) of seeds seed .. seed + count - 1, or of
+    `seeds`. Returns (output path, checkpoint used). out None: RUN/samples/sample-seed{seed}-
+    n{count}(-label{label}).png; an existing file is refused unless `overwrite`."""
+    name = (f"sample-seeds{'_'.join(map(str, seeds[:8]))}{'_etc' if len(seeds) > 8 else ''}"
+            if seeds else f"sample-seed{seed}-n{count}")
+    suffix = "" if label is None else f"-label{label}"
+    out = new_output(out or Path(run_dir) / "samples" / f"{name}{suffix}.png", overwrite)
+    config, gan, used = noise_run(run_dir, checkpoint)
+    labels = resolve_label(config, label)
+    inputs = gan.sampling_inputs(latents_for(seeds or range(seed, seed + count), gan.latent_dim), labels)
+    images = gan.sample_images(inputs)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npz":
-        inputs = gan.sampling_inputs(gan.latents(count, seed), labels)  # what generate() used
         arrays = {"latents": inputs} if gan.num_classes is None else dict(
             zip(("latents", "labels"), inputs))
         np.savez_compressed(out, images=images, **arrays)

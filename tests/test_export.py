@@ -258,3 +258,40 @@ def test_a_run_stopped_mid_epoch_exports_with_its_progress_in_the_card(trained_r
     result = export_run(run, options_for(tmp_path / "out", formats=("saved_model",)))
     card = (result.path / "MODEL_CARD.md").read_text()
     assert "checkpoint `epoch_0001_step_00012.weights.h5` (epoch 1 of 1, plus 12 steps" in card
+
+
+def test_one_seed_is_one_image_in_sample_the_grid_the_saved_model_and_tflite(exported, trained_run,
+                                                                            tmp_path):
+    from ai_edge_litert.interpreter import Interpreter
+    from PIL import Image
+
+    from keras_gan.images import to_uint8
+    from keras_gan.latents import latents_for, reference_latents
+    from keras_gan.runs import load_run
+
+    seeds = [0, 7, 123]
+    done = CliRunner().invoke(cli, ["sample", "--run", str(trained_run), "--seeds", "0,7,123",
+                                    "--out", str(tmp_path / "seeds")])
+    assert done.exit_code == 0, done.output
+    files = np.stack([np.asarray(Image.open(tmp_path / "seeds" / f"seed{s:04d}.png"))[..., None]
+                      for s in seeds])
+    result, _ = exported
+    loaded = tf.saved_model.load(str(result.path))
+    served = loaded.signatures["generate"](seed=tf.constant(seeds, tf.int64))["images"].numpy()
+    np.testing.assert_array_equal(files, served)
+    # the per-epoch grid drawn from seed 0 holds seed k's latent and image at position k
+    _, gan, _ = load_run(trained_run)
+    grid = gan.grid_inputs(12, seed=0)
+    np.testing.assert_array_equal(grid[seeds], latents_for(seeds, gan.latent_dim))
+    np.testing.assert_array_equal(to_uint8(gan.sample_images(grid[seeds])), served)
+    # an app feeding the TFLite file the documented latent (the NumPy rule) gets the same image
+    runner = Interpreter(model_path=str(result.path / "generator.tflite")).get_signature_runner()
+    tflite = runner(latent=reference_latents(seeds, gan.latent_dim))["images"]
+    np.testing.assert_array_equal(tflite, served)
+    # --n N --seed S and generate_n(N, S) are seeds S .. S+N-1
+    block = loaded.signatures["generate_n"](num_images=tf.constant(3), seed=tf.constant(6, tf.int64))
+    npz = tmp_path / "six.npz"
+    assert CliRunner().invoke(cli, ["sample", "--run", str(trained_run), "--n", "3", "--seed", "6",
+                                    "--out", str(npz)]).exit_code == 0
+    np.testing.assert_array_equal(to_uint8(np.load(npz)["images"]), block["images"].numpy())
+    assert np.array_equal(block["images"].numpy()[1], served[1])  # seed 7 again

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from keras_gan.latents import RULE, RULE_TEXT
+
 
 def files(folder: Path, spec, network) -> None:
     """Latent exports carry no example files."""
@@ -14,8 +16,17 @@ def files(folder: Path, spec, network) -> None:
 def sections(result, spec, shape, max_images: int, class_names=None) -> list[str]:
     formats = {a.format for a in result.artifacts}
     lines = [
-        "Latents are standard normal (`numpy.random.standard_normal`). Pixels: `images` is "
-        "uint8 `round((x + 1) * 127.5)`, `images_float` the generator's tanh output in [-1, 1].",
+        "Latents are standard normal. One seed is one image everywhere: `generate(seed=[s])` "
+        "here, `python cli.py sample --seeds s` on the run, and any file below fed the latent "
+        f"of seed s by keras-gan's published rule ({RULE}; `keras_gan.latents.reference_latents`"
+        " in NumPy, to port to an app):",
+        "",
+        "```",
+        RULE_TEXT,
+        "```",
+        "",
+        "Pixels: `images` is uint8 `round((x + 1) * 127.5)`, `images_float` the generator's "
+        "tanh output in [-1, 1].",
         "",
         *_classes(spec, class_names),
     ]
@@ -67,7 +78,8 @@ def _saved_model(model_dir: Path, version: str, latent_dim: int, shape, max_imag
         f"| `serving_default` | `latent` float32 [batch, {latent_dim}]{plus} | all three below |",
         f"| `generate` | `seed` int64 [batch]{plus}: one deterministic image per seed | all three below |",
         f"| `generate_n` | `num_images` int32 scalar (1..{max_images}), `seed` int64 scalar"
-        f"{', `label` int32 scalar' if conditional else ''} | all three below |",
+        f"{', `label` int32 scalar' if conditional else ''}: seeds seed .. seed + num_images - 1 "
+        "| all three below |",
         "",
         f"Outputs: `images` uint8 [batch, {h}, {w}, {c}]; `images_float` float32 [batch, {h}, {w}, "
         f"{c}] in [-1, 1]; `images_png_bytes` string [batch], PNG files (TF Serving's REST API "
@@ -125,14 +137,17 @@ def _tflite(files: list[str], latent_dim: int, shape, conditional: bool = False)
         f"`latent` float32 [batch, {latent_dim}]{' and `label` int32 [batch]' if conditional else ''}"
         f" -> `images` uint8 [batch, {h}, {w}, {c}] and "
         "`images_float` float32. Built-in ops only. There is no seeded signature (random ops "
-        "would need Flex ops that mobile interpreters lack): the app draws the latent itself, "
-        "standard normal. The batch is dynamic: resize the input before allocating.",
+        "would need Flex ops that mobile interpreters lack): the app computes the latent of a "
+        "seed with the rule above (or draws any standard normal latent). The batch is dynamic: "
+        "resize the input before allocating.",
         "",
         "```python",
         "import numpy as np",
         "from ai_edge_litert.interpreter import Interpreter",
+        "from keras_gan.latents import reference_latents  # or its dozen lines, copied",
         f"runner = Interpreter(model_path=\"{first}\", num_threads=2).get_signature_runner()",
-        f"images = runner(latent=np.random.standard_normal((4, {latent_dim})).astype(\"float32\")"
+        f"latent = reference_latents([0, 1, 2, 3], {latent_dim})  # seeds 0-3, as the server's",
+        "images = runner(latent=latent"
         f"{', label=np.zeros(4, np.int32)' if conditional else ''})[\"images\"]",
         "```",
         "",

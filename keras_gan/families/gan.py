@@ -22,6 +22,7 @@ from keras_gan.data.pipeline import random_flip
 from keras_gan.errors import ConfigError
 from keras_gan.families.base import GANModel, generate_in_batches
 from keras_gan.families.family import Family, option, validate_options
+from keras_gan.latents import latents_for
 from keras_gan.losses import LOSSES
 from keras_gan.networks import conditional, dcgan, get_network, mlp
 from keras_gan.networks.base import with_spectral_norm
@@ -135,8 +136,9 @@ class GAN(GANModel):
     # Library use --------------------------------------------------------
 
     def latents(self, n: int, seed: int = 0) -> np.ndarray:
-        """`n` standard-normal latents that depend only on `seed` (not on training state)."""
-        return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+        """The latents of seeds seed .. seed + n - 1 (keras_gan.latents: the rule every
+        command and export shares; independent of training state)."""
+        return latents_for(range(seed, seed + n), self.latent_dim)
 
     def sampling_inputs(self, latents: np.ndarray, labels=None):
         """G's inputs for `latents`; a conditional GAN cycles through the classes by default."""

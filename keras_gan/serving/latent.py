@@ -3,9 +3,11 @@
 SavedModel signatures (TF Serving names; every output is batch-first):
 - serving_default: latent float32 [batch, latent_dim] (+ label int32 [batch]) ->
     images uint8 [batch, H, W, C], images_float float32 [-1, 1], images_png_bytes string [batch]
-- generate: seed int64 [batch] (+ label int32 [batch]) -> one deterministic image per seed
+- generate: seed int64 [batch] (+ label int32 [batch]) -> one deterministic image per seed,
+    the latent of keras_gan.latents' rule (the image `sample --seeds` draws)
 - generate_n: num_images int32 scalar, seed int64 scalar (+ label int32 scalar) ->
-    num_images images; counts outside 1..max_images are rejected with InvalidArgument
+    num_images images of seeds seed .. seed+num_images-1; counts outside 1..max_images are
+    rejected with InvalidArgument
 The label inputs exist only for conditional generators; labels outside
 0..num_classes-1 are rejected with InvalidArgument. TFLite and ONNX files have
 serving_default only.
@@ -25,24 +27,15 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan.exporters.verify import BATCH_SIZES, compare
+from keras_gan.latents import seed_latents
 from keras_gan.serving.common import pixel_outputs, png_bytes
 
 MAX_IMAGES = 256
 
 
-def seed_latents(seeds, latent_dim: int):
-    """One standard-normal latent per int64 seed (stateless: same seed, same latent)."""
-    seeds = tf.cast(tf.reshape(seeds, [-1]), tf.int64)
-    return tf.map_fn(
-        lambda s: tf.random.stateless_normal([latent_dim], seed=tf.stack([s, tf.constant(0, tf.int64)])),
-        seeds, fn_output_signature=tf.float32,
-    )
-
-
 def n_seeds(num_images, seed):
-    """The per-image seeds generate_n uses: distinct for every (seed, index) a client asks for."""
-    return (tf.cast(seed, tf.int64) * 1_000_003
-            + tf.range(tf.cast(num_images, tf.int64), dtype=tf.int64))
+    """The seeds generate_n draws: seed .. seed + num_images - 1, as `sample --n N --seed S`."""
+    return tf.cast(seed, tf.int64) + tf.range(tf.cast(num_images, tf.int64), dtype=tf.int64)
 
 
 def postprocess(images) -> dict:
