@@ -117,10 +117,11 @@ def cli(quiet, verbose):
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked, nothing written) and exit.")
 @click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs and --strategy may change.")
+@click.option("--init-from", default=None, help="Start a new run from another run's networks (fine-tuning on new --data): RUN, RUN:best, RUN:latest or RUN:<checkpoint file>; same arch, size and channels.")
 @click.pass_context
 def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_steps, augment,
           holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights, precision,
-          strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, **model):
+          strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, init_from, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
     \b
@@ -132,6 +133,7 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
       python cli.py train --arch pix2pix --data path/to/facades --image-size 256 --direction BtoA
       python cli.py train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
       python cli.py train --resume latest --epochs 200     # continue the newest run
+      python cli.py train --arch dcgan --data my_500_photos --init-from runs/00003-dcgan-big:best
       python cli.py train --arch dcgan --conditional --augment ada --ema 0.999
       python cli.py train --arch dcgan --loss wgan_gp      # 5 critic steps, Adam 1e-4 (0, 0.9)
       python cli.py train --arch dcgan --strategy mirrored --batch-size 256   # all local GPUs
@@ -149,7 +151,7 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
                           augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,
-                          precision=precision, strategy=strategy, xla=xla),
+                          precision=precision, strategy=strategy, xla=xla, init_from=init_from),
         runs_root=runs_root, run_dir=run_dir)
     with user_errors():
         if dry_run:

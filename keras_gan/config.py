@@ -92,6 +92,9 @@ class TrainConfig:
     # XLA-compile the train step; auto: Keras' choice on GPUs (on), the architecture's
     # measured choice on CPUs (benchmarks/train_throughput.py --xla off,on).
     xla: str = "auto"
+    # A new run that starts from another run's networks: "RUN[:best|:latest|:FILE]"
+    # (keras_gan.init_from); config.json records the folder and checkpoint file used.
+    init_from: str | None = None
 
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
     OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}

@@ -26,6 +26,7 @@ from keras_gan.evaluation import quality_callbacks
 from keras_gan.factory import build_model
 from keras_gan.fileio import write_text_atomic
 from keras_gan.history import trim_history
+from keras_gan.init_from import initialize_from
 from keras_gan.images import progress_gif, save_grid
 from keras_gan.losses import LOSSES
 from keras_gan.resolve import resolve
@@ -55,12 +56,16 @@ def run_training(config: RunConfig, verbose: int | str = 2, callbacks=()) -> Tra
     """Train a new run. `callbacks`: extra keras callbacks, run after the built-in ones."""
     strategy = make_strategy(config.validate().train.strategy)  # before any other TF work
     config, data = resolve(config)
+    model = _new_model(config, strategy)
+    if config.train.init_from:  # checked before a run folder exists; the source recorded
+        source = initialize_from(model, config.train.init_from, config.model.arch)
+        config = config.replace(train={"init_from": source})
+        log.info("Initialised every network from %s.", source)
     with writable_run_dir(strategy, create_run_dir(config) if is_chief(strategy) else None) as run_dir:
         write_text_atomic(run_dir / CONFIG, config.to_json())
         _write_skipped(run_dir, data)
         log.info("Run folder: %s; data: %s; strategy: %s (%d replicas)", run_dir,
                  data.description, config.train.strategy, strategy.num_replicas_in_sync)
-        model = _new_model(config, strategy)
         cells, ncols = model.task.reals(data, config.train.grid_size**2, config.train.seed)
         save_grid(run_dir / "samples" / "reals.png", cells, ncols=ncols)
         model.task.write_examples(run_dir, data)

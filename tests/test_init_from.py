@@ -1,0 +1,64 @@
+"""train --init-from: a new run starting from another run's networks, on new data."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from keras_gan.config import ConfigError
+from keras_gan.images import to_uint8
+from keras_gan.init_from import parse
+from keras_gan.runs import load_run
+from keras_gan.train import run_training
+from tests.conftest import tiny_config
+
+
+class FirstGrid(keras.callbacks.Callback):
+    """The grid before the first step: what the new run starts from."""
+
+    def on_train_begin(self, logs=None):
+        self.images = to_uint8(self.model.sample_images(self.model.grid_inputs(2, seed=0)))
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("source")
+    return run_training(tiny_config(tmp, arch="dcgan", epochs=2, batch_size=32), verbose=0).run_dir
+
+
+def test_the_first_grid_of_a_fine_tuning_run_is_the_sources_last(source, tmp_path):
+    _, trained, _ = load_run(source)
+    last = to_uint8(trained.sample_images(trained.grid_inputs(2, seed=0)))
+    first = FirstGrid()
+    config = tiny_config(tmp_path, arch="dcgan", epochs=1, batch_size=16, seed=5)
+    result = run_training(config.replace(train={"init_from": str(source)}), verbose=0, callbacks=[first])
+    np.testing.assert_array_equal(first.images, last)  # networks and EMA copied, seed aside
+    fresh = FirstGrid()
+    run_training(tiny_config(tmp_path / "fresh", arch="dcgan", epochs=1, batch_size=16, seed=5),
+                 verbose=0, callbacks=[fresh])
+    assert not np.array_equal(fresh.images, last)  # without it, a different start
+    saved = json.loads((result.run_dir / "config.json").read_text())["train"]["init_from"]
+    assert saved == f"{source.resolve()}:epoch_0002.weights.h5"
+    _, tuned, _ = load_run(result.run_dir)
+    assert int(tuned.g_optimizer.iterations) > 0  # it trained on from there, optimizers fresh
+
+
+def test_an_unfit_source_is_refused_before_any_run_folder_exists(source, tmp_path):
+    cases = {
+        "gan": (tiny_config(tmp_path, arch="gan"), "a 'dcgan' run"),
+        "size": (tiny_config(tmp_path, arch="dcgan").replace(data={"image_size": 16}), "fits this one"),
+        "missing": (tiny_config(tmp_path, arch="dcgan"), "a run folder with a config.json"),
+    }
+    for case, (config, message) in cases.items():
+        spec = str(tmp_path / "nowhere") if case == "missing" else f"{source}:latest"
+        with pytest.raises(ConfigError, match="Invalid init_from") as err:
+            run_training(config.replace(train={"init_from": spec}), verbose=0)
+        assert message in str(err.value), case
+        assert not (tmp_path / "runs").exists(), case
+
+
+def test_the_checkpoint_can_be_named():
+    assert parse("runs/x:best") == (parse("runs/x")[0], "best")
+    assert parse("runs/x:epoch_0003.weights.h5")[1] == "epoch_0003.weights.h5"
+    assert parse("runs/x") == (parse("runs/x:latest")[0], "latest")
