@@ -101,7 +101,9 @@ def cli(quiet, verbose):
 @click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help=f"GAN loss {train_default_help('loss')}.")
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for every network [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
 @click.option("--d-steps", type=click.IntRange(1, 20), default=TrainConfig.d_steps, help="Discriminator (critic) updates per generator update, each on its own --batch-size examples [default: 5 for wgan_gp, else 1].")
-@click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color; 'ada' adapts the probability (target 0.6) [default: off].")
+@click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color; 'ada' adapts the probability (--ada-target) [default: off].")
+@click.option("--ada-target", type=float, default=TrainConfig.ada_target, help="ADA: p rises while the share of reals D calls real (E[sign D(x)]) is above this.", **OPTS)
+@click.option("--augment-p", type=float, default=None, help="A fixed probability per --augment transform (not with ada) [default: 1, always].")
 @click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=DataConfig.holdout, help="Image pairs held out for previews and scores when the data has no val/ or test/ folder.", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
 @click.option("--ema", type=click.FloatRange(0, 1, max_open=True), default=TrainConfig.ema, help="Decay of the EMA copy of G that grids, sample, export and metrics use; 0 turns it off.", **OPTS)
@@ -120,7 +122,7 @@ def cli(quiet, verbose):
 @click.option("--init-from", default=None, help="Start a new run from another run's networks (fine-tuning on new --data): RUN, RUN:best, RUN:latest or RUN:<checkpoint file>; same arch, size and channels.")
 @click.pass_context
 def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_steps, augment,
-          holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights, precision,
+          ada_target, augment_p, holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights, precision,
           strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, init_from, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
@@ -148,7 +150,7 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
         model=model_from_cli(arch, model),
         train=TrainConfig(epochs=epochs, decay_epochs=decay_epochs, batch_size=batch_size, loss=loss,
                           lr=lr, d_steps=d_steps,
-                          augment=augment, seed=seed, ema=ema or None, eval_every=eval_every,
+                          augment=augment, ada_target=ada_target, augment_p=augment_p, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,
                           precision=precision, strategy=strategy, xla=xla, init_from=init_from),

@@ -97,21 +97,24 @@ def parse_augment(spec: str | None) -> tuple[str, ...]:
 class DiffAugment(SeedStates, keras.layers.Layer):
     """Applies each transform in `policy` per sample with probability `p`.
 
-    adaptive=True (ADA): p starts at 0 and is moved by `update(real_logits)`.
+    adaptive=True (ADA): p starts at 0 and is moved by `update(real_logits)` toward r_t = target.
+    fixed_p: a fixed probability for every transform (--augment-p); None: always (p = 1).
     """
 
     SEED_STATES = {"augment_seed_state": "rng"}  # a resumed run draws the same augmentations
 
     def __init__(self, policy=DEFAULT_POLICY, adaptive: bool = False, target: float = ADA_TARGET,
-                 seed: int | None = None, **kwargs):
+                 seed: int | None = None, fixed_p: float | None = None, **kwargs):
         super().__init__(**kwargs)
         self.policy = tuple(policy)
         self.adaptive = adaptive
         self.target = target
+        self.masked = adaptive or fixed_p is not None  # per-sample coin flips against p
         self.rng = keras.random.SeedGenerator(seed, name="augment_seed")
         self.random = ReplicaRandom(self.rng)
-        self.p = self.add_weight(shape=(), initializer=keras.initializers.Constant(
-            0.0 if adaptive else 1.0), trainable=False, name="p")
+        start = 0.0 if adaptive else (1.0 if fixed_p is None else float(fixed_p))
+        self.p = self.add_weight(shape=(), initializer=keras.initializers.Constant(start),
+                                 trainable=False, name="p")
         # No weights depend on the input shape; built now, so fit() under a tf.distribute
         # strategy does not trace a symbolic call to build it.
         self.built = True
@@ -119,7 +122,7 @@ class DiffAugment(SeedStates, keras.layers.Layer):
     def call(self, images):
         for name in self.policy:
             transformed = TRANSFORMS.get(name)(images, self.random)
-            if self.adaptive:
+            if self.masked:
                 n = ops.shape(images)[0]
                 chosen = self.random.uniform((n, 1, 1, 1)) < self.p
                 transformed = ops.where(chosen, transformed, images)

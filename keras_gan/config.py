@@ -76,6 +76,8 @@ class TrainConfig:
     # 0.999 by measurement (benchmarks/quality.py): gan domain_fd 3.09 vs 5.06 without, 2 seeds.
     ema: float | None = 0.999
     augment: str = ""  # DiffAugment transforms before D ("translation,cutout,color"), "ada": adaptive
+    ada_target: float = 0.6  # ADA's r_t target: p rises while E[sign(D(real))] is above it
+    augment_p: float | None = None  # a fixed probability per transform (not with ada); None: 1
     # Score samples every N epochs and keep checkpoints/best; 0: never; None: the task's
     # default (digits: every 10 epochs by the domain score; pairs: every epoch by L1).
     eval_every: int | None = None
@@ -124,7 +126,16 @@ class TrainConfig:
         for name, allowed in (("precision", PRECISIONS), ("strategy", STRATEGIES), ("xla", XLA)):
             if getattr(self, name) not in allowed:
                 raise invalid(name, f"one of {', '.join(allowed)}", getattr(self, name))
-        parse_augment(self.augment)
+        names = parse_augment(self.augment)
+        if not 0 < self.ada_target < 1:
+            raise invalid("ada_target", "a share in (0, 1), e.g. 0.6 (the ADA paper's)", self.ada_target)
+        if self.augment_p is not None:
+            if not 0 <= self.augment_p <= 1:
+                raise invalid("augment_p", "a probability in [0, 1]", self.augment_p)
+            if not names or "ada" in names:
+                raise invalid("augment_p", "a fixed probability for --augment transforms (not with "
+                              "'ada', which adapts p itself)", f"{self.augment_p} with augment="
+                              f"{self.augment!r}")
         if self.seed < 0:
             raise invalid("seed", "an integer >= 0", self.seed)
         if self.keep_checkpoints < 1:

@@ -7,20 +7,22 @@ import contextlib
 import keras
 import tensorflow as tf
 
-from keras_gan.augment import ADAPTIVE, DEFAULT_POLICY, DiffAugment, parse_augment
+from keras_gan.augment import ADA_TARGET, ADAPTIVE, DEFAULT_POLICY, DiffAugment, parse_augment
 from keras_gan.config import RunConfig
 from keras_gan.distribute import replicas_in_sync
 from keras_gan.families import FAMILIES, GANModel
 from keras_gan.resolve import optimizer_settings
 
 
-def build_augment(spec: str, seed: int) -> DiffAugment | None:
+def build_augment(spec: str, seed: int, target: float = ADA_TARGET,
+                  fixed_p: float | None = None) -> DiffAugment | None:
     names = parse_augment(spec)
     if not names:
         return None
     policy = tuple(n for n in names if n != ADAPTIVE) or DEFAULT_POLICY
     # seed + 2: independent of the latent (seed) and penalty (seed + 1) streams
-    return DiffAugment(policy, adaptive=ADAPTIVE in names, seed=seed + 2, name="augment")
+    return DiffAugment(policy, adaptive=ADAPTIVE in names, target=target, fixed_p=fixed_p,
+                       seed=seed + 2, name="augment")
 
 
 @contextlib.contextmanager
@@ -56,7 +58,8 @@ def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
     config = config.replace(train=train)
     with dtype_policy(precision or train.precision):
         networks = config.family.networks(config)
-    model = config.family.model(config, networks, build_augment(train.augment, train.seed))
+    augment = build_augment(train.augment, train.seed, train.ada_target, train.augment_p)
+    model = config.family.model(config, networks, augment)
 
     def adam(name):
         optimizer = keras.optimizers.Adam(train.lr, beta_1=train.beta_1, beta_2=train.beta_2,

@@ -118,3 +118,35 @@ def test_augment_probability_and_rng_are_checkpointed(tmp_path):
     restored.load_weights(path)
     assert float(restored.augment.p.numpy()) == pytest.approx(0.37)
     np.testing.assert_array_equal(restored.augment.rng.state.numpy(), gan.augment.rng.state.numpy())
+
+
+def test_a_fixed_probability_gates_each_transform_and_never_moves():
+    x = images(n=64)
+    never = DiffAugment(("color",), fixed_p=0.0, seed=0)
+    np.testing.assert_array_equal(never(x).numpy(), x.numpy())
+    quarter = DiffAugment(("color",), fixed_p=0.25, seed=0)
+    changed = np.mean([not np.allclose(a, b) for a, b in zip(quarter(x).numpy(), x.numpy())])
+    assert 0.1 < changed < 0.4
+    assert ada_step(quarter, +1) == 0.25  # not adaptive: updates change nothing
+
+
+def test_the_ada_target_decides_which_way_p_moves():
+    # D calls 90% of the reals real, E[sign D(x)] = 0.8: overfitting against 0.6, not against 0.9
+    logits = np.where(np.arange(80) < 72, 1.0, -1.0).astype("float32")
+    for target, direction in ((0.6, +1), (0.9, -1)):
+        layer = DiffAugment(adaptive=True, target=target, seed=0)
+        layer.p.assign(0.5)
+        layer.update(tf.constant(logits))
+        assert np.sign(float(layer.p.numpy()) - 0.5) == direction, target
+
+
+def test_ada_target_and_augment_p_are_checked():
+    from keras_gan.config import TrainConfig
+
+    for values, message in (({"ada_target": 1.5}, "Invalid ada_target"),
+                            ({"augment": "color", "augment_p": 2.0}, "Invalid augment_p: expected a probability"),
+                            ({"augment": "ada", "augment_p": 0.5}, "not with 'ada'"),
+                            ({"augment_p": 0.5}, "Invalid augment_p")):
+        with pytest.raises(ConfigError, match=message):
+            TrainConfig(**values).validate()
+    TrainConfig(augment="translation,color", augment_p=0.3, ada_target=0.7).validate()
