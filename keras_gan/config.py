@@ -153,7 +153,7 @@ class ExportConfig:
     out: str = "export"  # the model goes to out/<name>/<version>/
     name: str | None = None  # None: "<arch>-<data>"
     version: int | None = None  # None: one above the newest version in out/<name>/
-    formats: tuple[str, ...] = ("saved_model", "tflite")
+    formats: tuple[str, ...] = ("saved_model", "tflite", "keras")
     quantize: tuple[str, ...] = ("float32", "float16", "int8")  # TFLite files to write
     calibration_samples: int = 256  # inputs the int8 converter calibrates ranges on
     max_images: int = 256  # generate_n refuses larger counts

@@ -28,7 +28,7 @@ def trained_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def exported(trained_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("export")
-    options = ExportConfig(out=str(out), name="digits", formats=("saved_model", "tflite", "onnx"),
+    options = ExportConfig(out=str(out), name="digits", formats=("saved_model", "tflite", "onnx", "keras"),
                            calibration_samples=32)
     return export_run(trained_run, options), out
 
@@ -48,8 +48,9 @@ def test_tf_serving_layout_versions_and_model_card(exported, trained_run):
     result, out = exported
     assert result.path == out / "digits" / "1"
     assert sorted(p.name for p in result.path.iterdir()) == [
-        "MODEL_CARD.md", "assets", "fingerprint.pb", "generator.onnx", "generator.tflite",
-        "generator_fp16.tflite", "generator_int8.tflite", "saved_model.pb", "variables"]
+        "MODEL_CARD.md", "assets", "fingerprint.pb", "generator.json", "generator.keras",
+        "generator.onnx", "generator.tflite", "generator_fp16.tflite", "generator_int8.tflite",
+        "saved_model.pb", "variables"]
     assert [p.name for p in (out / "digits").iterdir() if p.name.startswith(".")] == []
     second = export_run(trained_run, options_for(out, name="digits", formats=("saved_model",)))
     assert second.path.name == "2" and not (second.path / "generator.tflite").exists()
@@ -69,7 +70,8 @@ def test_every_artifact_and_signature_is_checked_at_two_batch_sizes(exported):
     expected = {("saved_model", s, b) for s in ("serving_default", "generate", "generate_n")
                 for b in (1, 5)}
     expected |= {(f, "serving_default", b) for b in (1, 5) for f in (
-        "generator.tflite", "generator_fp16.tflite", "generator_int8.tflite", "generator.onnx")}
+        "generator.tflite", "generator_fp16.tflite", "generator_int8.tflite", "generator.onnx",
+        "generator.keras")}
     assert {(c.artifact, c.signature, c.batch_size) for c in result.checks} == expected
     assert all(c.passed for c in result.checks)
     floats = [c for c in result.checks if c.artifact in ("saved_model", "generator.tflite",
@@ -205,7 +207,7 @@ def test_an_artifact_below_its_floor_fails_the_export_and_publishes_nothing(
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"formats": ("saved_model", "zip")}, "Invalid formats: expected a comma-separated list of onnx"),
+    ({"formats": ("saved_model", "zip")}, "Invalid formats: expected a comma-separated list of keras, onnx"),
     ({"quantize": ("int4",)}, "Invalid quantize: expected a comma-separated list of float16"),
     ({"formats": ("tflite",), "quantize": ()}, "Invalid quantize: expected at least one"),
     ({"formats": ()}, "Invalid formats: expected at least one"),
@@ -295,3 +297,21 @@ def test_one_seed_is_one_image_in_sample_the_grid_the_saved_model_and_tflite(exp
                                     "--out", str(npz)]).exit_code == 0
     np.testing.assert_array_equal(to_uint8(np.load(npz)["images"]), block["images"].numpy())
     assert np.array_equal(block["images"].numpy()[1], served[1])  # seed 7 again
+    # generator.keras through keras_gan.load_generator, from the export or from the run
+    import keras_gan
+
+    for source in (result.path, trained_run):
+        np.testing.assert_array_equal(keras_gan.load_generator(source).generate(seeds), served)
+
+
+def test_load_generator_names_what_it_needs(tmp_path, exported):
+    import keras_gan
+
+    with pytest.raises(ConfigError, match="expected an export version folder with generator.keras"):
+        keras_gan.load_generator(tmp_path)
+    generator = keras_gan.load_generator(exported[0].path / "generator.keras")
+    assert generator.task == "noise_to_image" and generator.latent_dim == 8
+    with pytest.raises(ConfigError, match="not conditional"):
+        generator.generate([0], label=1)
+    meta = json.loads((exported[0].path / "generator.json").read_text())
+    assert meta["seed_rule"].startswith("keras-gan") and meta["latent_dim"] == 8

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keras_gan.exporters import onnx, saved_model, tflite
+from keras_gan.exporters import keras_file, onnx, saved_model, tflite
 from keras_gan.exporters.base import Artifact, ExportFormat, artifact_size
 from keras_gan.registry import Registry
 
@@ -15,6 +15,10 @@ FORMATS.register("tflite", ExportFormat(
     tflite.write, tflite.verify,
     "LiteRT / TFLite: generator{,_fp16,_int8}.tflite per --quantize, built-in ops only",
     requires=("ai_edge_litert",)))
+FORMATS.register("keras", ExportFormat(
+    keras_file.write, keras_file.verify,
+    "generator.keras (+ generator.json): the generator alone for Keras code, "
+    "keras_gan.load_generator(folder)"))
 FORMATS.register("onnx", ExportFormat(
     onnx.write, onnx.verify, "ONNX opset 17 (tf2onnx), verified with onnxruntime",
     requires=("tf2onnx", "onnxruntime")))
