@@ -9,6 +9,7 @@ train_step hooks, its task's preview, and its data layout's transform.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from keras_gan.history import trim_history
 from keras_gan.init_from import initialize_from
 from keras_gan.images import progress_gif, save_grid
 from keras_gan.losses import LOSSES
+from keras_gan.progress import RunLog, RunProgress
 from keras_gan.resolve import resolve
 from keras_gan.runs import CONFIG, create_run_dir
 from keras_gan.schedule import LearningRateDecay
@@ -61,7 +63,8 @@ def run_training(config: RunConfig, verbose: int | str = 2, callbacks=()) -> Tra
         source = initialize_from(model, config.train.init_from, config.model.arch)
         config = config.replace(train={"init_from": source})
         log.info("Initialised every network from %s.", source)
-    with writable_run_dir(strategy, create_run_dir(config) if is_chief(strategy) else None) as run_dir:
+    with writable_run_dir(strategy, create_run_dir(config) if is_chief(strategy) else None) as run_dir, \
+            RunLog(run_dir / "log.txt"):
         write_text_atomic(run_dir / CONFIG, config.to_json())
         _write_skipped(run_dir, data)
         log.info("Run folder: %s; data: %s; strategy: %s (%d replicas)", run_dir,
@@ -95,7 +98,7 @@ def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int
     if strategy is not None:
         config = config.replace(train={"strategy": strategy})
     distribution = make_strategy(config.validate().train.strategy)
-    with writable_run_dir(distribution, run_dir, copy=True) as writable:
+    with writable_run_dir(distribution, run_dir, copy=True) as writable, RunLog(writable / "log.txt"):
         return _resume(config, writable, verbose, distribution, callbacks)
 
 
@@ -165,6 +168,9 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     steps = steps_per_epoch(data.count, batch)
     transform = config.family.transform(config)
     callbacks, checkpointer, stopper, guard = _callbacks(config, run_dir, data, model, steps, callbacks)
+    mode = (1 if sys.stdout.isatty() else 2) if verbose == "auto" else int(verbose)
+    progress = RunProgress(train.total_epochs, steps, batch, mode, log_path=run_dir / "log.txt")
+    callbacks = [*callbacks, progress]  # last: it shows what every other callback logged
 
     history: dict[str, list] = {}
     rollbacks = 0
@@ -174,8 +180,9 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
         dataset = training_pipeline(data.fields, batch, train.seed, epoch, transform,
                                     data.groups).skip(step)
         checkpointer.step = step
+        progress.begin(epoch, step)
         fitted = model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
-                           callbacks=callbacks, verbose=verbose, shuffle=False)
+                           callbacks=callbacks, verbose=0, shuffle=False)
         for key, values in fitted.history.items():
             history.setdefault(key, []).extend(values)
         if guard.diverged_at is None:
