@@ -266,10 +266,13 @@ def comma_list(ctx, param, value) -> tuple[str, ...]:
 
 
 def seed_list(ctx, param, value) -> list[int]:
-    seeds = comma_list(ctx, param, value)
-    if len(seeds) < 2 or not all(s.isdigit() for s in seeds):
-        raise click.BadParameter(f"expected two or more comma-separated seeds >= 0; received {value!r}.")
-    return [int(s) for s in seeds]
+    try:
+        seeds = parse_seeds(value)
+    except ValueError:
+        seeds = []
+    if len(seeds) < 2:
+        raise click.BadParameter(f"expected two or more seeds >= 0 (0,5,9 or 0-3); received {value!r}.")
+    return seeds
 
 
 @cli.command()
@@ -304,6 +307,7 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, out, overwrite)
 @click.option("--quantize", default=",".join(ExportConfig.quantize), callback=comma_list, help=f"TFLite variants, from: {', '.join(QUANTIZATIONS.names())}.", **OPTS)
 @click.option("--calibration-samples", type=click.IntRange(min=1), default=ExportConfig.calibration_samples, help="Inputs the int8 converter calibrates on (latents; held-out images for pix2pix).", **OPTS)
 @click.option("--max-images", type=click.IntRange(min=1), default=ExportConfig.max_images, help="Largest num_images the generate_n signature accepts.", **OPTS)
+@click.option("--push-to-hub", default=None, help="USER/REPO: upload the verified version to the Hugging Face Hub (needs `pip install huggingface_hub` and a login).")
 def export(run, runs_root, **options):
     """Export a run's generator, verify every artifact, then publish it.
 
@@ -319,6 +323,7 @@ def export(run, runs_root, **options):
       python cli.py export --formats tflite --quantize float32,int8
       python cli.py export --formats saved_model,tflite,onnx
       python cli.py export --checkpoint best                 # the best epoch by --eval-every
+      python cli.py export --push-to-hub me/my-gan           # and upload it (huggingface_hub)
     """
     with user_errors():
         result = export_run(resolve_run(run, runs_root), ExportConfig(**options))
@@ -326,6 +331,8 @@ def export(run, runs_root, **options):
         click.echo(format_table(one.checks, one.sizes))
         click.echo(f"Wrote {one.path} ({one.size_bytes / 1e6:.1f} MB, every check passed) and "
                    f"{one.path.parent / 'MODEL_CARD.md'}")
+        if one.pushed:
+            click.echo(f"Pushed {one.path} to {one.pushed}")
 
 
 SHOWN = ("fid", "kid", "kid_std", "domain_fd", "class_entropy", "confident", "label_accuracy",

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from keras_gan.augment import parse_augment
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.families import FAMILIES
+from keras_gan.hub import check_repo_id
 from keras_gan.losses import LOSSES
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
@@ -158,6 +159,7 @@ class ExportConfig:
     calibration_samples: int = 256  # inputs the int8 converter calibrates ranges on
     max_images: int = 256  # generate_n refuses larger counts
     checkpoint: str = "latest"  # "latest", "best" (runs with --eval-every) or a checkpoint file
+    push_to_hub: str | None = None  # USER/REPO: upload the verified version (keras_gan.hub)
 
     def validate(self) -> "ExportConfig":
         if not self.formats:
@@ -171,6 +173,8 @@ class ExportConfig:
             raise invalid("calibration_samples", "an integer >= 1", self.calibration_samples)
         if self.max_images < 1:
             raise invalid("max_images", "an integer >= 1", self.max_images)
+        if self.push_to_hub is not None:
+            check_repo_id(self.push_to_hub)
         return self
 
 

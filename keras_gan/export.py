@@ -24,6 +24,7 @@ from keras_gan.exporters import FORMATS, artifact_size
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.exporters.verify import format_table
 from keras_gan.fileio import DIR_MODE, atomic_path, write_text_atomic
+from keras_gan.hub import push
 from keras_gan.model_card import CARD, CARDS, model_card
 from keras_gan.runs import load_run, slug
 from keras_gan.serving.latent import LatentSpec
@@ -40,6 +41,7 @@ class ExportResult:
     others: list = field(default_factory=list)  # two-way runs: the other direction's result
     checks: list = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)  # artifact name -> bytes
+    pushed: str | None = None  # the Hub repository's URL after --push-to-hub
 
     @property
     def size_bytes(self) -> int:
@@ -123,14 +125,20 @@ def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResu
         raise invalid("name", "letters, digits, '_', '.' or '-' (a folder name)", name)
     examples = model.task.read_examples(run_dir)
     if not hasattr(model.task, "ways"):
-        return _export_one(model.sampling_generator, model.task.serving(examples),
-                           Path(options.out) / name, options, (config, run_dir, checkpoint))
+        result = _export_one(model.sampling_generator, model.task.serving(examples),
+                             Path(options.out) / name, options, (config, run_dir, checkpoint))
+        if options.push_to_hub:
+            result.pushed = push(result.path, options.push_to_hub)
+        return result
     # two-way: one servable per direction, each the image-to-image export of pix2pix
     results = [_export_one(model.task.network(model, direction),
                            model.task.serving(examples, direction),
                            Path(options.out) / f"{name}-{direction}", options,
                            (config, run_dir, checkpoint), direction)
                for direction in model.task.ways]
+    if options.push_to_hub:
+        for direction, result in zip(model.task.ways, results):
+            result.pushed = push(result.path, options.push_to_hub, direction)
     results[0].others = results[1:]
     return results[0]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from pathlib import Path
 
 from keras_gan.cards import image, latent
@@ -21,6 +22,55 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+PIPELINE = {"noise_to_image": "unconditional-image-generation", "image_to_image": "image-to-image"}
+
+
+def hub_header(config, spec, scores: dict) -> list[str]:
+    """The YAML block model hubs read (Hugging Face's model card metadata)."""
+    tags = list(dict.fromkeys(["keras-gan", "gan", config.model.arch, spec.task_name.replace("_", "-")]))
+    if getattr(config.model, "conditional", False):
+        tags.append("class-conditional")
+    lines = ["---", "library_name: keras", f"pipeline_tag: {PIPELINE[spec.task_name]}",
+             "license: other", "tags:", *[f"- {tag}" for tag in tags],
+             *(["datasets:", f"- {json.dumps(config.data.name)}"] if not Path(config.data.name).exists() else [])]
+    if scores:
+        lines += ["metrics:", *[f"- {name}" for name in scores]]
+    return [*lines, "---", ""]
+
+
+def latest_scores(run_dir, checkpoint: Path) -> dict:
+    """The newest `evaluate` record of this checkpoint (RUN/evaluation.jsonl): {metric: value}."""
+    path = Path(run_dir) / "evaluation.jsonl"
+    if not path.is_file():
+        return {}
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    mine = [r for r in records if r.get("checkpoint") == checkpoint.name]
+    if not mine:
+        return {}
+    return {k: v for k, v in mine[-1].items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+            and k not in ("epoch", "step", "n_generated", "n_real", "n_pairs", "n_a", "n_b")}
+
+
+def _scores(scores: dict) -> list[str]:
+    if not scores:
+        return ["## Scores", "", "Not evaluated yet: `python cli.py evaluate --run RUN` before "
+                "exporting puts its scores here.", ""]
+    return ["## Scores", "", "From `python cli.py evaluate` on this checkpoint (see the README's "
+            "Measuring section for each metric):", "", "| metric | value |", "| --- | --- |",
+            *[f"| {name} | {value:.5g} |" for name, value in scores.items()], ""]
+
+
+def _use(spec) -> list[str]:
+    what = ("images like the training set's, from seeds (and classes)"
+            if spec.task_name == "noise_to_image" else "images translated like the training pairs")
+    return ["## Intended use and limitations", "",
+            f"Intended for research, teaching and prototypes that need {what}. A GAN reproduces "
+            "its training data's content and biases, can memorise training images, and its "
+            "outputs are synthetic: do not present them as real photographs, and check the "
+            "training data's license before any other use. Quality outside the training "
+            "distribution (other subjects, sizes, lighting) is not measured.", ""]
 
 
 def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
@@ -55,7 +105,9 @@ def model_card(result, folder: Path, config, run_dir, checkpoint, network, spec,
     """The card's text; `folder` holds the files (the staging folder before publishing).
     direction: for a two-way run, which of its generators this is."""
     shape = (config.data.image_size, config.data.image_size, config.data.channels)
-    lines = _provenance(result, config, run_dir, checkpoint, shape)
+    scores = latest_scores(run_dir, checkpoint)
+    lines = [*hub_header(config, spec, scores), *_provenance(result, config, run_dir, checkpoint, shape)]
+    lines += CARDS[spec.task_name].picture()
     if direction:
         other = "BtoA" if direction == "AtoB" else "AtoB"
         stem = result.path.parent.name.removesuffix(f"-{direction}")
@@ -64,6 +116,7 @@ def model_card(result, folder: Path, config, run_dir, checkpoint, network, spec,
                   "servables, so each direction is versioned, served and verified on its own "
                   "with the same signatures as any image-to-image model.", ""]
     lines += CARDS[spec.task_name].sections(result, spec, shape, max_images, config.data.class_names)
+    lines += _scores(scores) + _use(spec)
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CARD)
     lines += [
         "## Verification",

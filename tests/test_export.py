@@ -50,12 +50,13 @@ def test_tf_serving_layout_versions_and_model_card(exported, trained_run):
     assert sorted(p.name for p in result.path.iterdir()) == [
         "MODEL_CARD.md", "assets", "fingerprint.pb", "generator.json", "generator.keras",
         "generator.onnx", "generator.tflite", "generator_fp16.tflite", "generator_int8.tflite",
-        "saved_model.pb", "variables"]
+        "samples.png", "saved_model.pb", "variables"]
     assert [p.name for p in (out / "digits").iterdir() if p.name.startswith(".")] == []
     second = export_run(trained_run, options_for(out, name="digits", formats=("saved_model",)))
     assert second.path.name == "2" and not (second.path / "generator.tflite").exists()
     card = (out / "digits" / "MODEL_CARD.md").read_text()
-    assert card.startswith("# digits, version 2") and "TFLite" not in card
+    assert card.startswith("---\nlibrary_name: keras\npipeline_tag: unconditional-image-generation")
+    assert "\n# digits, version 2" in card and "TFLite" not in card
     first_card = (result.path / "MODEL_CARD.md").read_text()
     assert "docker run" in first_card and '"signature_name": "generate_n", "inputs"' in first_card
     assert "| generator_int8.tflite |" in first_card and "runSignature" in first_card
@@ -241,7 +242,7 @@ def test_cli_export_prints_the_verification_table(trained_run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "generator_fp16.tflite" in result.output and "every check passed" in result.output
     assert sorted(p.name for p in (tmp_path / "x" / "1").iterdir()) == [
-        "MODEL_CARD.md", "generator.tflite", "generator_fp16.tflite"]
+        "MODEL_CARD.md", "generator.tflite", "generator_fp16.tflite", "samples.png"]
     bad = CliRunner().invoke(cli, ["export", "--run", str(trained_run), "--out", str(tmp_path),
                                    "--name", "../escape"])
     assert bad.exit_code == 1 and "Invalid name" in bad.output
@@ -315,3 +316,39 @@ def test_load_generator_names_what_it_needs(tmp_path, exported):
         generator.generate([0], label=1)
     meta = json.loads((exported[0].path / "generator.json").read_text())
     assert meta["seed_rule"].startswith("keras-gan") and meta["latent_dim"] == 8
+
+
+class StandInHub:
+    """huggingface_hub's HfApi as export uses it, recording instead of uploading."""
+
+    calls: list = []
+
+    def create_repo(self, repo_id, repo_type, exist_ok):
+        self.calls.append(("create_repo", repo_id, repo_type, exist_ok))
+
+    def upload_folder(self, folder_path, repo_id, repo_type, path_in_repo, commit_message):
+        files = sorted(p.name for p in Path(folder_path).iterdir())
+        card = (Path(folder_path) / "MODEL_CARD.md").read_text()
+        self.calls.append(("upload_folder", repo_id, path_in_repo, files, card))
+
+
+def test_push_to_hub_uploads_the_verified_version_with_a_hub_card(trained_run, tmp_path, monkeypatch):
+    import types
+
+    hub = types.ModuleType("huggingface_hub")
+    hub.HfApi = StandInHub
+    StandInHub.calls = []
+    monkeypatch.setitem(sys.modules, "huggingface_hub", hub)
+    result = export_run(trained_run, options_for(tmp_path, formats=("saved_model",), push_to_hub="me/gan"))
+    assert result.pushed == "https://huggingface.co/me/gan"
+    (_, *create), (_, repo, path_in_repo, files, card) = StandInHub.calls
+    assert create == ["me/gan", "model", True] and repo == "me/gan" and path_in_repo is None
+    assert "saved_model.pb" in files and "samples.png" in files and "MODEL_CARD.md" in files
+    assert card.startswith("---\nlibrary_name: keras\npipeline_tag: unconditional-image-generation\n")
+    assert "![the images of seeds 0-15](samples.png)" in card and "## Intended use and limitations" in card
+    # without huggingface_hub: the export is written, the push refused with what to install
+    monkeypatch.setitem(sys.modules, "huggingface_hub", None)
+    with pytest.raises(ConfigError, match="pip install huggingface_hub"):
+        export_run(trained_run, options_for(tmp_path, formats=("saved_model",), push_to_hub="me/gan"))
+    with pytest.raises(ConfigError, match="Invalid push_to_hub: expected a Hugging Face model repository"):
+        options_for(tmp_path, push_to_hub="no slash").validate()

@@ -52,7 +52,7 @@ def test_interpolate_writes_a_looping_gif_and_a_strip_and_progress_gif_has_every
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--seeds", "3"], "two or more comma-separated seeds"),
+    (["--seeds", "3"], "two or more seeds >= 0"),
     (["--out", "walk.mp4"], "ending in .gif"),
 ])
 def test_interpolate_bad_options(tmp_path, args, message):

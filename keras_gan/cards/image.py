@@ -17,6 +17,10 @@ def files(folder: Path, spec, network) -> None:
     save_image(folder / EXAMPLE_OUTPUT, spec.expected(network, {"image": source})[0])
 
 
+def picture() -> list[str]:
+    return [f"![a held-out input]({EXAMPLE_INPUT}) ![its translation]({EXAMPLE_OUTPUT})", ""]
+
+
 def sections(result, spec, shape, max_images: int, class_names=None) -> list[str]:
     del max_images, class_names
     task = spec.task

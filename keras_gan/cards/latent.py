@@ -6,11 +6,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from keras_gan.latents import RULE, RULE_TEXT
+import numpy as np
+
+from keras_gan.images import save_grid
+from keras_gan.latents import RULE, RULE_TEXT, latents_for
+
+
+SAMPLES = "samples.png"
 
 
 def files(folder: Path, spec, network) -> None:
-    """Latent exports carry no example files."""
+    """samples.png: the images of seeds 0-15 (classes in turn for a conditional generator)."""
+    latents = latents_for(range(16), spec.latent_dim)
+    inputs = latents if not spec.conditional else [latents, np.arange(16, dtype=np.int32) % spec.num_classes]
+    save_grid(folder / SAMPLES, network(inputs, training=False).numpy(), ncols=8)
+
+
+def picture() -> list[str]:
+    return [f"![the images of seeds 0-15]({SAMPLES})", ""]
 
 
 def sections(result, spec, shape, max_images: int, class_names=None) -> list[str]:
