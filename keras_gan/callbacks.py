@@ -16,6 +16,13 @@ from keras_gan.history import append_epoch, read_history
 from keras_gan.images import save_grid
 
 
+def due(model, epoch: int, every: int, last_epoch: int | None) -> bool:
+    """Whether epoch-end side work runs after `epoch` (0-based): every `every` epochs, at the
+    run's last epoch, and whenever training stops early (Ctrl-C, a stop callback)."""
+    done = epoch + 1
+    return done % every == 0 or done == last_epoch or bool(model.stop_training)
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Saves samples/epoch_NNNN.png from preview inputs fixed once, so grids compare across
     epochs; the model's task draws it (keras_gan.tasks: a grid of fixed latents, or rows
@@ -24,16 +31,20 @@ class SampleGrid(keras.callbacks.Callback):
     `inputs`: the task's preview inputs (latents, [latents, labels], or held-out pairs).
     """
 
-    def __init__(self, samples_dir: str | Path, inputs, ncols: int | None = None):
+    def __init__(self, samples_dir: str | Path, inputs, ncols: int | None = None, every: int = 1,
+                 last_epoch: int | None = None):
         super().__init__()
         self.samples_dir = Path(samples_dir)
         self.inputs = inputs
         self.ncols = ncols
-        self.images = None  # this epoch's generated images
-        self.preview = None  # this epoch's keras_gan.tasks.Preview
+        self.every, self.last_epoch = every, last_epoch  # --grid-every, and always the last
+        self.images = None  # the newest grid's generated images
+        self.preview = None  # the newest grid's keras_gan.tasks.Preview
+        self.fresh = False  # whether this epoch drew one
 
     def on_epoch_end(self, epoch, logs=None):
-        if not losses_finite(logs):
+        self.fresh = losses_finite(logs) and due(self.model, epoch, self.every, self.last_epoch)
+        if not self.fresh:
             return
         self.preview = self.model.task.render_preview(self.model, self.inputs, self.ncols)
         self.images = self.preview.outputs  # the collapse watch reads them, no second pass
@@ -56,7 +67,7 @@ class GridSummary(keras.callbacks.Callback):
 
         from keras_gan.images import make_grid, to_uint8
 
-        if not losses_finite(logs) or self.grid.preview is None:
+        if not losses_finite(logs) or not self.grid.fresh:
             return
         if self.writer is None:
             self.writer = tf.summary.create_file_writer(str(self.log_dir / "samples"))
@@ -88,12 +99,13 @@ class GANCheckpoint(keras.callbacks.Callback):
     """
 
     def __init__(self, checkpoint_dir: str | Path, arch: str, keep: int = 3,
-                 steps_per_epoch: int | None = None):
+                 steps_per_epoch: int | None = None, every: int = 1, last_epoch: int | None = None):
         super().__init__()
         self.checkpoint_dir = Path(checkpoint_dir)
         self.arch = arch
         self.keep = keep
         self.steps_per_epoch = steps_per_epoch
+        self.every, self.last_epoch = every, last_epoch  # --snap, and always the last and Ctrl-C
         self.step = 0  # steps done in the current epoch (the trainer sets it for a late start)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -105,7 +117,7 @@ class GANCheckpoint(keras.callbacks.Callback):
             return
         if self.steps_per_epoch is not None and self.step < self.steps_per_epoch:  # interrupted
             save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, self.step)
-        else:
+        elif due(self.model, epoch, self.every, self.last_epoch):
             save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.arch, self.keep)
         self.step = 0
 
@@ -204,6 +216,8 @@ class CollapseWatch(keras.callbacks.Callback):
                 f"(fake_score < {self.min_fake_score}, g_loss rising to {recent[-1][1]:.2f}); the "
                 "generator gets no useful gradient. Try --loss lsgan or hinge, a lower --lr, or "
                 "resume from an earlier checkpoint."))
+        if not self.grid.fresh:  # no grid this epoch (--grid-every)
+            return
         images = self.grid.images
         spread = float(np.std(images, axis=0).mean())  # across samples, per pixel
         # "stopped" varying: they did once (a fresh translator's outputs are all alike)

@@ -131,9 +131,10 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
     train = config.train
     grid = SampleGrid(run_dir / "samples",
                       model.task.preview_inputs(model, data, train.grid_size, train.seed),
-                      ncols=train.grid_size)
+                      ncols=train.grid_size, every=train.grid_every, last_epoch=train.total_epochs)
     checkpointer = GANCheckpoint(run_dir / "checkpoints", config.model.arch,
-                                 train.keep_checkpoints, steps_per_epoch=steps)
+                                 train.keep_checkpoints, steps_per_epoch=steps, every=train.snap,
+                                 last_epoch=train.total_epochs)
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
     callbacks = [
         LearningRateDecay(train.epochs, train.decay_epochs or 0),  # first: the rate of the epoch

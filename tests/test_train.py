@@ -95,3 +95,28 @@ def test_xla_is_opt_in_on_cpus_and_compiles_the_whole_step(tmp_path):
     result = run_training(config, verbose=0)
     assert np.isfinite(result.history["d_loss"]).all() and len(result.history["d_loss"]) == 2
     assert (result.run_dir / "checkpoints" / "epoch_0002.weights.h5").is_file()
+
+
+def test_snap_and_grid_every_thin_the_side_work_but_the_end_and_a_stop_always_save(tmp_path):
+    import keras
+
+    from keras_gan.train import resume_training
+
+    config = tiny_config(tmp_path, epochs=5, batch_size=64, snap=2, grid_every=3, keep_checkpoints=10)
+    run = run_training(config, verbose=0).run_dir
+    names = lambda folder, pattern: sorted(p.name for p in (run / folder).glob(pattern))  # noqa: E731
+    assert names("checkpoints", "epoch_*.weights.h5") == [
+        "epoch_0000.weights.h5", "epoch_0002.weights.h5", "epoch_0004.weights.h5", "epoch_0005.weights.h5"]
+    assert names("samples", "epoch_*.png") == ["epoch_0003.png", "epoch_0005.png"]
+    assert len(read_history(run / "history.csv")["d_loss"]) == 5  # the numbers every epoch
+
+    class StopAfterFirstEpoch(keras.callbacks.Callback):  # as Ctrl-C does: during the last step
+        def on_train_batch_end(self, batch, logs=None):
+            if batch + 1 == self.params["steps"]:
+                self.model.stop_training = True
+
+    stopped = run_training(config.replace(runs_root=str(tmp_path / "stopped")), verbose=0,
+                           callbacks=[StopAfterFirstEpoch()]).run_dir
+    assert (stopped / "checkpoints" / "epoch_0001.weights.h5").is_file()  # off the --snap beat
+    assert (stopped / "samples" / "epoch_0001.png").is_file()
+    assert resume_training(stopped, verbose=0).history["d_loss"]  # and it goes on from there
