@@ -76,10 +76,41 @@ def color(images, rng):
     return (images - mean) * contrast + mean
 
 
+def xflip(images, rng):
+    """ADA's x-flip: mirror left-right, half the samples."""
+    flip = rng.uniform((ops.shape(images)[0], 1, 1, 1)) < 0.5
+    return ops.where(flip, ops.flip(images, axis=2), images)
+
+
+def rotate90(images, rng):
+    """ADA's 90-degree rotations: 0, 90, 180 or 270 degrees, equally likely (square images)."""
+    k = rng.randint((ops.shape(images)[0], 1, 1, 1), 0, 4)
+    turned = images
+    for quarter in range(1, 4):
+        turned = ops.where(k == quarter, ops.rot90(images, k=quarter, axes=(1, 2)), turned)
+    return turned
+
+
+def int_translation(images, rng, ratio: float = 0.125):
+    """ADA's integer translation: shift by up to 1/8 of the size with wrap-around (no border
+    to give the fake away, unlike the zero fill of `translation`)."""
+    shape = ops.shape(images)
+    n, h, w = shape[0], shape[1], shape[2]
+    limit_h, limit_w = int(images.shape[1] * ratio + 0.5), int(images.shape[2] * ratio + 0.5)
+    rows = (ops.arange(h)[None, :, None] + rng.randint((n, 1, 1), -limit_h, limit_h + 1)) % h
+    cols = (ops.arange(w)[None, None, :] + rng.randint((n, 1, 1), -limit_w, limit_w + 1)) % w
+    flat = ops.reshape(images, (n, -1, ops.shape(images)[3]))
+    index = ops.reshape(rows * w + cols, (n, -1))
+    return ops.reshape(ops.take_along_axis(flat, ops.expand_dims(index, -1), axis=1), shape)
+
+
 TRANSFORMS: Registry = Registry("augmentation")
 TRANSFORMS.register("translation", translation)
 TRANSFORMS.register("cutout", cutout)
 TRANSFORMS.register("color", color)
+TRANSFORMS.register("xflip", xflip)
+TRANSFORMS.register("rotate90", rotate90)
+TRANSFORMS.register("int_translation", int_translation)
 ADAPTIVE = "ada"
 DEFAULT_POLICY = ("translation", "cutout", "color")
 

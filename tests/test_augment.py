@@ -150,3 +150,21 @@ def test_ada_target_and_augment_p_are_checked():
         with pytest.raises(ConfigError, match=message):
             TrainConfig(**values).validate()
     TrainConfig(augment="translation,color", augment_p=0.3, ada_target=0.7).validate()
+
+
+def test_ada_pixel_blitting_transforms_only_move_pixels():
+    from keras_gan.augment import int_translation, rotate90, xflip
+
+    x = images(n=32, channels=1, seed=3).numpy()
+    rng = ReplicaRandom(keras.random.SeedGenerator(2))
+    flipped = xflip(tf.constant(x), rng).numpy()
+    mirrored = [np.array_equal(f, a[:, ::-1]) for f, a in zip(flipped, x)]
+    assert all(m or np.array_equal(f, a) for m, f, a in zip(mirrored, flipped, x))
+    assert 4 < sum(mirrored) < 28  # about half
+    turned = rotate90(tf.constant(x), rng).numpy()
+    quarters = [next(k for k in range(4) if np.array_equal(t, np.rot90(a, k, axes=(0, 1))))
+                for t, a in zip(turned, x)]
+    assert len(set(quarters)) == 4  # each rotation occurs
+    shifted = int_translation(tf.constant(x), rng).numpy()
+    assert all(np.array_equal(np.sort(s.ravel()), np.sort(a.ravel())) for s, a in zip(shifted, x))
+    assert parse_augment("ada,xflip,rotate90,int_translation") == ("ada", "xflip", "rotate90", "int_translation")
