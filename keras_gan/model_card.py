@@ -95,6 +95,7 @@ def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
         f"- Loss `{train.loss}`, lr {train.lr:g}, batch {train.batch_size}, "
         f"{train.d_steps or 1} D step(s) per G step, seed {train.seed}",
         f"- Augmentation `{train.augment or 'none'}`",
+        *([f"- Fine-tuned: started from `{train.init_from}` (--init-from)"] if train.init_from else []),
         f"- Weights: {'the EMA generator (decay ' + format(train.ema, 'g') + ')' if train.ema else 'the generator (no EMA)'}",
         "",
     ]

@@ -42,6 +42,11 @@ def test_the_first_grid_of_a_fine_tuning_run_is_the_sources_last(source, tmp_pat
     assert saved == f"{source.resolve()}:epoch_0002.weights.h5"
     _, tuned, _ = load_run(result.run_dir)
     assert int(tuned.g_optimizer.iterations) > 0  # it trained on from there, optimizers fresh
+    from keras_gan.config import ExportConfig
+    from keras_gan.export import export_run
+
+    exported = export_run(result.run_dir, ExportConfig(out=str(tmp_path / "export"), formats=("keras",)))
+    assert f"started from `{saved}`" in (exported.path / "MODEL_CARD.md").read_text()
 
 
 def test_an_unfit_source_is_refused_before_any_run_folder_exists(source, tmp_path):
