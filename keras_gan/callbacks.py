@@ -13,7 +13,7 @@ import numpy as np
 from keras_gan.checkpoints import BEST, save_checkpoint
 from keras_gan.fileio import atomic_path
 from keras_gan.history import append_epoch, read_history
-from keras_gan.images import save_grid
+from keras_gan.images import make_grid, save_grid, to_uint8
 
 
 def due(model, epoch: int, every: int, last_epoch: int | None) -> bool:
@@ -64,8 +64,6 @@ class GridSummary(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         import tensorflow as tf
-
-        from keras_gan.images import make_grid, to_uint8
 
         if not losses_finite(logs) or not self.grid.fresh:
             return

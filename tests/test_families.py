@@ -175,7 +175,7 @@ def package_imports() -> dict[str, dict[str, bool]]:
             else:
                 continue
             for target in targets:
-                found[target] = found.get(target, False) or id(node) in top
+                found[target] = found.get(target, True) and id(node) in top  # any local one hides
         graph[name] = found
     return {m: {t: top for t, top in deps.items() if t in graph} for m, deps in graph.items()}
 
