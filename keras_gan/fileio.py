@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from keras_gan.errors import invalid
+from keras_gan.errors import ConfigError
 
 
 def _current_umask() -> int:
@@ -61,6 +61,6 @@ def new_output(path: str | Path, overwrite: bool, option: str = "out") -> Path:
     """`path`, refused (a ConfigError) when it exists and `overwrite` is off."""
     path = Path(path)
     if path.exists() and not overwrite:
-        raise invalid(option, "a path that does not exist yet (pass --overwrite to replace it)",
-                      f"{path}, which exists")
+        raise ConfigError(f"Invalid {option}: expected a path that does not exist yet (pass "
+                          f"--overwrite to replace it). Received: {option}={str(path)!r}, which exists.")
     return path
