@@ -104,6 +104,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.keep = keep
         self.steps_per_epoch = steps_per_epoch
         self.every, self.last_epoch = every, last_epoch  # --snap, and always the last and Ctrl-C
+        self.unsaved = None  # a finished epoch --snap skipped; the trainer saves it if training stops
         self.step = 0  # steps done in the current epoch (the trainer sets it for a late start)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -117,6 +118,11 @@ class GANCheckpoint(keras.callbacks.Callback):
             save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, self.step)
         elif due(self.model, epoch, self.every, self.last_epoch):
             save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.arch, self.keep)
+            self.unsaved = None
+        else:
+            self.unsaved = epoch + 1
+        if self.unsaved is not None and self.step < (self.steps_per_epoch or 0):
+            self.unsaved = None  # the partial epoch just saved holds it
         self.step = 0
 
 

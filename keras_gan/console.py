@@ -51,7 +51,7 @@ def is_verbose() -> bool:
 def native_noise_filtered(stream=None):
     """Capture file descriptor 2 (C++ writes there directly, past sys.stderr) and, on exit,
     write back to `stream` (default sys.stderr) every line that is not NOISE. Verbose: no-op."""
-    if is_verbose():
+    if is_verbose() or (stream is None and sys.stderr is None):  # verbose, or no stderr at all
         yield
         return
     stream = stream or sys.stderr

@@ -32,7 +32,11 @@ def push(folder: Path, repo_id: str, path_in_repo: str | None = None) -> str:
             f"{repo_id!r} without it; the export itself is written and verified at {folder}.") from None
     api = huggingface_hub.HfApi()
     api.create_repo(repo_id, repo_type="model", exist_ok=True)
+    message = f"keras-gan export {folder.parent.name} version {folder.name}"
     api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model",
-                      path_in_repo=path_in_repo,
-                      commit_message=f"keras-gan export {folder.parent.name} version {folder.name}")
+                      path_in_repo=path_in_repo, commit_message=message)
+    # the Hub shows (and reads the YAML header of) the repository's README.md only
+    readme = f"{path_in_repo}/README.md" if path_in_repo else "README.md"
+    api.upload_file(path_or_fileobj=str(folder / "MODEL_CARD.md"), path_in_repo=readme,
+                    repo_id=repo_id, repo_type="model", commit_message=message)
     return f"https://huggingface.co/{repo_id}"

@@ -28,9 +28,10 @@ def parse(spec: str) -> tuple[Path, str]:
     return Path(spec), "latest"
 
 
-def initialize_from(model, spec: str, arch: str) -> str:
-    """Copy the source run's networks (and EMA copies) into `model`, an `arch` model; returns
-    the recorded source, 'RUN_FOLDER:CHECKPOINT_FILE'. ConfigError if the source cannot serve."""
+def initialize_from(model, spec: str, arch: str, class_names=None) -> str:
+    """Copy the source run's networks (and EMA copies) into `model`, an `arch` model whose
+    classes are `class_names` (conditional runs); returns the recorded source,
+    'RUN_FOLDER:CHECKPOINT_FILE'. ConfigError if the source cannot serve."""
     run_dir, which = parse(spec)
     if not (run_dir / CONFIG).is_file():
         raise invalid("init_from", "a run folder with a config.json, optionally :best, :latest or "
@@ -40,6 +41,11 @@ def initialize_from(model, spec: str, arch: str) -> str:
         raise ConfigError(
             f"Invalid init_from: expected a run of the same architecture as this one ({arch!r}). "
             f"Received: init_from={spec!r}, a {source_config.model.arch!r} run.")
+    theirs = source_config.data.class_names
+    if class_names and theirs and tuple(class_names) != tuple(theirs):  # label k would change meaning
+        raise ConfigError(
+            f"Invalid init_from: expected a run with this run's classes, {list(class_names)}, in "
+            f"that order. Received: init_from={spec!r}, trained on {list(theirs)}.")
     names = list(model.NETWORKS) + [f"ema_{n}" for n in model.EMA_NETWORKS]
     for name in names:
         target = getattr(model, name, None)

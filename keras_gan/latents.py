@@ -91,8 +91,13 @@ def latents_for(seeds, latent_dim: int) -> np.ndarray:
     return seed_latents(tf.constant(np.asarray(seeds, np.int64)), latent_dim).numpy()
 
 
+MAX_SEEDS = 4096  # as sample --n
+MAX_SEED = 2**63 - 1  # seeds are int64
+
+
 def parse_seeds(text: str) -> list[int]:
-    """'0-3,10' -> [0, 1, 2, 3, 10] (StyleGAN's --seeds syntax); ValueError if malformed."""
+    """'0-3,10' -> [0, 1, 2, 3, 10] (StyleGAN's --seeds syntax); ValueError if malformed, past
+    int64 or more than MAX_SEEDS seeds."""
     seeds = []
     for part in (p.strip() for p in text.split(",")):
         low, dash, high = part.partition("-")
@@ -101,5 +106,9 @@ def parse_seeds(text: str) -> list[int]:
         first, last = int(low), int(high) if dash else int(low)
         if last < first:
             raise ValueError(f"the range {part!r} runs backwards")
+        if last > MAX_SEED:
+            raise ValueError(f"{part!r} is past the largest seed, {MAX_SEED}")
+        if len(seeds) + last - first + 1 > MAX_SEEDS:
+            raise ValueError(f"more than {MAX_SEEDS} seeds")
         seeds.extend(range(first, last + 1))
     return seeds

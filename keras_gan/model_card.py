@@ -34,19 +34,32 @@ def hub_header(config, spec, scores: dict) -> list[str]:
         tags.append("class-conditional")
     lines = ["---", "library_name: keras", f"pipeline_tag: {PIPELINE[spec.task_name]}",
              "license: other", "tags:", *[f"- {tag}" for tag in tags],
-             *(["datasets:", f"- {json.dumps(config.data.name)}"] if not Path(config.data.name).exists() else [])]
+             *(["datasets:", f"- {json.dumps(config.data.name)}"] if public(config.data.name) else [])]
     if scores:
         lines += ["metrics:", *[f"- {name}" for name in scores]]
     return [*lines, "---", ""]
 
 
+def public(name: str) -> bool:
+    """A dataset name a hub may show: a registered or TFDS name, never a local path."""
+    return not any(mark in name for mark in ("/", "\\", "~")) and not Path(name).exists()
+
+
 def latest_scores(run_dir, checkpoint: Path) -> dict:
-    """The newest `evaluate` record of this checkpoint (RUN/evaluation.jsonl): {metric: value}."""
+    """The newest `evaluate` record of this checkpoint file at its epoch and step
+    (RUN/evaluation.jsonl; unreadable lines skipped): {metric: value}."""
     path = Path(run_dir) / "evaluation.jsonl"
     if not path.is_file():
         return {}
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    mine = [r for r in records if r.get("checkpoint") == checkpoint.name]
+    meta = read_meta(checkpoint)
+    records = []
+    for line in path.read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    mine = [r for r in records if isinstance(r, dict) and r.get("checkpoint") == checkpoint.name
+            and r.get("epoch") == meta.get("epoch") and r.get("step", 0) == meta.get("step", 0)]
     if not mine:
         return {}
     return {k: v for k, v in mine[-1].items() if isinstance(v, (int, float)) and not isinstance(v, bool)

@@ -49,9 +49,13 @@ class RunProgress(keras.callbacks.Callback):
         self.last_logs, self.drawn = {}, 0.0
 
     def begin(self, epoch: int, step: int) -> None:
-        """Where the run stands before this fit() (a resume, a rollback, a mid-epoch start)."""
+        """Where the run stands before this fit() (a resume, a rollback, a mid-epoch start);
+        the clock runs from the first fit() of this process."""
         self.epoch, self.step = epoch, step
-        self.start, self.started_at = time.perf_counter(), self.done
+        if self.start is None:
+            self.start, self.started_at = time.perf_counter(), self.done
+        else:  # work redone after a rollback is not progress: the pace counts from here
+            self.started_at = min(self.started_at, self.done)
 
     @property
     def done(self) -> int:
@@ -81,8 +85,12 @@ class RunProgress(keras.callbacks.Callback):
             self.stream.flush()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.epoch, self.step, self.last_logs = epoch + 1, 0, dict(logs or {})
-        line = f"{self.status(epoch + 1)}  {numbers(logs)}"
+        partial = self.step < self.steps_per_epoch  # stopped (Ctrl-C, NaN) inside the epoch
+        if not partial:
+            self.epoch, self.step = epoch + 1, 0
+        self.last_logs = dict(logs or {})
+        stopped = f"  (stopped at step {self.step}/{self.steps_per_epoch})" if partial else ""
+        line = f"{self.status(epoch + 1)}{stopped}  {numbers(logs)}"
         if self.mode == 2:
             self.stream.write(line + "\n")
             self.stream.flush()

@@ -60,7 +60,8 @@ def run_training(config: RunConfig, verbose: int | str = 2, callbacks=()) -> Tra
     config, data = resolve(config)
     model = _new_model(config, strategy)
     if config.train.init_from:  # checked before a run folder exists; the source recorded
-        source = initialize_from(model, config.train.init_from, config.model.arch)
+        source = initialize_from(model, config.train.init_from, config.model.arch,
+                                 config.data.class_names)
         config = config.replace(train={"init_from": source})
         log.info("Initialised every network from %s.", source)
     with writable_run_dir(strategy, create_run_dir(config) if is_chief(strategy) else None) as run_dir, \
@@ -184,16 +185,30 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
         progress.begin(epoch, step)
         fitted = model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
                            callbacks=callbacks, verbose=0, shuffle=False)
-        for key, values in fitted.history.items():
-            history.setdefault(key, []).extend(values)
+        merge_history(history, fitted.history, len(fitted.epoch))
+        if guard.diverged_at is None and checkpointer.unsaved is not None:
+            # stopped early (Ctrl-C at an epoch's end, a stop callback) off the --snap beat
+            save_checkpoint(model, checkpoint_dir, checkpointer.unsaved, arch, train.keep_checkpoints)
+            checkpointer.unsaved = None
         if guard.diverged_at is None:
             epoch, step = end, 0
             continue
         epoch, step = _roll_back(model, checkpoint_dir, arch, guard, run_dir, rollbacks := rollbacks + 1)
+        checkpointer.unsaved = None  # that epoch is trained again
     progress_gif(run_dir / "samples", run_dir / "progress.gif")  # every epoch's grid, in order
     return TrainingResult(run_dir=run_dir, config=config, history=history,
                           interrupted=stopper.interrupted, chief=is_chief(model.distribute_strategy),
                           replicas=model.distribute_strategy.num_replicas_in_sync)
+
+
+def merge_history(history: dict, new: dict, epochs: int) -> None:
+    """Append one fit()'s history (`epochs` long): every column stays one value per epoch,
+    NaN where a value was not logged (a metric first measured in a later fit())."""
+    done = max(map(len, history.values()), default=0)
+    for key in set(history) | set(new):
+        column = history.setdefault(key, [])
+        column.extend([float("nan")] * (done - len(column)))
+        column.extend(new.get(key, [float("nan")] * epochs))
 
 
 def _roll_back(model, checkpoint_dir: Path, arch: str, guard, run_dir: Path, rollbacks: int):

@@ -331,6 +331,9 @@ class StandInHub:
         card = (Path(folder_path) / "MODEL_CARD.md").read_text()
         self.calls.append(("upload_folder", repo_id, path_in_repo, files, card))
 
+    def upload_file(self, path_or_fileobj, path_in_repo, repo_id, repo_type, commit_message):
+        self.calls.append(("upload_file", repo_id, path_in_repo, Path(path_or_fileobj).read_text()))
+
 
 def test_push_to_hub_uploads_the_verified_version_with_a_hub_card(trained_run, tmp_path, monkeypatch):
     import types
@@ -341,8 +344,9 @@ def test_push_to_hub_uploads_the_verified_version_with_a_hub_card(trained_run, t
     monkeypatch.setitem(sys.modules, "huggingface_hub", hub)
     result = export_run(trained_run, options_for(tmp_path, formats=("saved_model",), push_to_hub="me/gan"))
     assert result.pushed == "https://huggingface.co/me/gan"
-    (_, *create), (_, repo, path_in_repo, files, card) = StandInHub.calls
+    (_, *create), (_, repo, path_in_repo, files, card), (_, _, readme, readme_text) = StandInHub.calls
     assert create == ["me/gan", "model", True] and repo == "me/gan" and path_in_repo is None
+    assert readme == "README.md" and readme_text == card  # the Hub reads the card from README.md
     assert "saved_model.pb" in files and "samples.png" in files and "MODEL_CARD.md" in files
     assert card.startswith("---\nlibrary_name: keras\npipeline_tag: unconditional-image-generation\n")
     assert "![the images of seeds 0-15](samples.png)" in card and "## Intended use and limitations" in card

@@ -67,3 +67,22 @@ def test_the_checkpoint_can_be_named():
     assert parse("runs/x:best") == (parse("runs/x")[0], "best")
     assert parse("runs/x:epoch_0003.weights.h5")[1] == "epoch_0003.weights.h5"
     assert parse("runs/x") == (parse("runs/x:latest")[0], "latest")
+
+
+def test_a_source_with_the_same_count_but_other_classes_is_refused(source, tmp_path, monkeypatch):
+    import dataclasses
+
+    import keras_gan.init_from as init_from
+
+    real = init_from.load_run
+
+    def with_classes(run_dir, which):
+        config, model, used = real(run_dir, which)
+        data = dataclasses.replace(config.data, class_names=("cat", "dog"))
+        return dataclasses.replace(config, data=data), model, used
+
+    monkeypatch.setattr(init_from, "load_run", with_classes)
+    _, model, _ = real(source, "latest")
+    with pytest.raises(ConfigError, match=r"this run's classes, \['dog', 'cat'\], in that order"):
+        init_from.initialize_from(model, str(source), "dcgan", ("dog", "cat"))
+    assert init_from.initialize_from(model, str(source), "dcgan", ("cat", "dog")).endswith(".weights.h5")

@@ -52,3 +52,17 @@ def test_the_terminal_line_is_redrawn_in_place():
 def test_formatting():
     assert clock(65) == "01:05" and clock(3725) == "1:02:05" and clock(float("nan")) == "--:--"
     assert numbers({"g": 0.5, "d": float("nan"), "a": 1234567.0}) == "a 1.235e+06  g 0.5"
+
+
+def test_a_stopped_epoch_is_reported_as_stopped_and_the_clock_survives_another_fit():
+    out = io.StringIO()
+    progress = RunProgress(total_epochs=2, steps_per_epoch=10, batch_size=100, mode=2, stream=out)
+    progress.begin(0, 0)
+    progress.on_epoch_begin(0)
+    for step in range(3):
+        progress.on_train_batch_end(step)
+    progress.on_epoch_end(0, {"d_loss": float("nan")})  # NaN at step 3: the guard stopped it
+    assert out.getvalue().startswith("epoch 1/2  0.3 kimg") and "(stopped at step 3/10)" in out.getvalue()
+    start = progress.start
+    progress.begin(0, 0)  # rolled back
+    assert progress.start == start

@@ -120,3 +120,26 @@ def test_snap_and_grid_every_thin_the_side_work_but_the_end_and_a_stop_always_sa
     assert (stopped / "checkpoints" / "epoch_0001.weights.h5").is_file()  # off the --snap beat
     assert (stopped / "samples" / "epoch_0001.png").is_file()
     assert resume_training(stopped, verbose=0).history["d_loss"]  # and it goes on from there
+
+
+def test_a_stop_at_an_epochs_end_off_the_snap_beat_still_saves_that_epoch(tmp_path):
+    import keras
+
+    class StopAtEpochEnd(keras.callbacks.Callback):  # as EarlyStopping does, after the checkpointer
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                self.model.stop_training = True
+
+    config = tiny_config(tmp_path, epochs=5, batch_size=64, snap=2, keep_checkpoints=10)
+    run = run_training(config, verbose=0, callbacks=[StopAtEpochEnd()]).run_dir
+    assert (run / "checkpoints" / "epoch_0003.weights.h5").is_file()
+
+
+def test_the_returned_history_stays_one_value_per_epoch_across_fits():
+    from keras_gan.train import merge_history
+
+    history = {}
+    merge_history(history, {"d_loss": [1.0]}, 1)  # a mid-epoch resume finishes one epoch
+    merge_history(history, {"d_loss": [0.9, 0.8], "domain_fd": [3.0, 2.0]}, 2)
+    assert history["d_loss"] == [1.0, 0.9, 0.8] and np.isnan(history["domain_fd"][0])
+    assert history["domain_fd"][1:] == [3.0, 2.0]

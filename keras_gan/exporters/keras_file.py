@@ -1,7 +1,8 @@
 """generator.keras: the sampling generator alone, for notebooks and research code.
 
-Loads with `keras.saving.load_model("generator.keras", safe_mode=True)` once keras_gan is
-imported (its one custom layer, ReflectionPad2D, is registered as "keras_gan>ReflectionPad2D");
+Loads with `keras.saving.load_model("generator.keras", safe_mode=True)` once
+keras_gan.networks is imported (its one custom layer, ReflectionPad2D, registers as
+"keras_gan>ReflectionPad2D"; gan and dcgan generators need nothing);
 `keras_gan.load_generator(folder)` does that and reads generator.json, the metadata beside it:
 the task, the latent size and classes, and the seed rule (keras_gan.latents), so
 `.generate(seeds=[0, 7])` gives the images every other artifact gives for those seeds.
