@@ -215,6 +215,7 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, out, ove
       python cli.py sample --label 3 --out threes.png      # a conditional run
     """
     ctx = click.get_current_context()
+    seed_list = None
     if seeds is not None:
         given = [name for name in ("count", "seed") if ctx.get_parameter_source(name) != ParameterSource.DEFAULT]
         if given:
@@ -234,9 +235,8 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, out, ove
         raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
     with user_errors():
         path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label,
-                                         checkpoint, overwrite,
-                                         seeds=parse_seeds(seeds) if seeds is not None else None)
-    click.echo(f"Wrote {len(parse_seeds(seeds)) if seeds else count} samples from {checkpoint} to {path}")
+                                         checkpoint, overwrite, seeds=seed_list)
+    click.echo(f"Wrote {len(seed_list) if seed_list else count} samples from {checkpoint} to {path}")
 
 
 @cli.command()

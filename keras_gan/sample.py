@@ -40,6 +40,17 @@ def resolve_label(config: RunConfig, label: str | int | None) -> int | None:
     raise invalid("label", f"a class index 0-{len(names) - 1} or a name from {names}", label)
 
 
+def draw(run_dir, seeds, label, checkpoint: str, one_class: bool = False):
+    """The images of `seeds` (keras_gan.latents) from a run's sampling generator:
+    (G's inputs, images, checkpoint used). one_class: a conditional run needs `label`."""
+    config, gan, used = noise_run(run_dir, checkpoint)
+    labels = resolve_label(config, label)
+    if one_class and gan.num_classes is not None and labels is None:
+        raise invalid("label", "a class for every seed (--label) on a conditional run", label)
+    inputs = gan.sampling_inputs(latents_for(list(seeds), gan.latent_dim), labels)
+    return inputs, gan.sample_images(inputs), used
+
+
 def write_seed_images(run_dir: str | Path, seeds: list[int], out: str | Path | None = None,
                       label: str | int | None = None, checkpoint: str = "latest",
                       overwrite: bool = False) -> tuple[list[Path], Path]:
@@ -49,11 +60,7 @@ def write_seed_images(run_dir: str | Path, seeds: list[int], out: str | Path | N
     folder = Path(out) if out else Path(run_dir) / "samples" / "seeds"
     suffix = "" if label is None else f"-label{label}"
     paths = [new_output(folder / f"seed{s:04d}{suffix}.png", overwrite) for s in seeds]
-    config, gan, used = noise_run(run_dir, checkpoint)
-    labels = resolve_label(config, label)
-    if gan.num_classes is not None and labels is None:
-        raise invalid("label", "a class for every seed (--label) on a conditional run", label)
-    images = gan.sample_images(gan.sampling_inputs(latents_for(seeds, gan.latent_dim), labels))
+    _, images, used = draw(run_dir, seeds, label, checkpoint, one_class=True)
     folder.mkdir(parents=True, exist_ok=True)
     for path, image in zip(paths, images, strict=True):
         save_image(path, image)
@@ -70,13 +77,10 @@ def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path | 
             if seeds else f"sample-seed{seed}-n{count}")
     suffix = "" if label is None else f"-label{label}"
     out = new_output(out or Path(run_dir) / "samples" / f"{name}{suffix}.png", overwrite)
-    config, gan, used = noise_run(run_dir, checkpoint)
-    labels = resolve_label(config, label)
-    inputs = gan.sampling_inputs(latents_for(seeds or range(seed, seed + count), gan.latent_dim), labels)
-    images = gan.sample_images(inputs)
+    inputs, images, used = draw(run_dir, seeds or range(seed, seed + count), label, checkpoint)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".npz":
-        arrays = {"latents": inputs} if gan.num_classes is None else dict(
+        arrays = {"latents": inputs} if not isinstance(inputs, list) else dict(
             zip(("latents", "labels"), inputs))
         np.savez_compressed(out, images=images, **arrays)
     else:
