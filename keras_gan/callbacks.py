@@ -274,21 +274,21 @@ class HistoryCSV(keras.callbacks.Callback):
 
 
 class AlignedHistory(keras.callbacks.History):
-    """Keras' History (what fit() returns), with every column one value per epoch: NaN
-    where a value was not logged that epoch (a metric measured every N epochs). One
-    instance serves the trainer's every fit() call, each starting empty."""
+    """Keras' History (what fit() returns), kept across the trainer's fit() calls (a
+    mid-epoch start, rollbacks) with every column one value per epoch: NaN where a value
+    was not logged that epoch (a metric measured every N epochs, or first in a later fit())."""
 
-    def on_train_begin(self, logs=None):
-        super().on_train_begin(logs)
-        self.history = {}
+    def __init__(self):
+        super().__init__()
+        self.epochs_seen = 0  # Keras' own `epoch` list restarts with every fit()
 
     def on_epoch_end(self, epoch, logs=None):
-        done = len(self.epoch)
         for key in logs or {}:
-            self.history.setdefault(key, [float("nan")] * done)
+            self.history.setdefault(key, [float("nan")] * self.epochs_seen)
         super().on_epoch_end(epoch, logs)
+        self.epochs_seen += 1
         for values in self.history.values():
-            values.extend([float("nan")] * (done + 1 - len(values)))
+            values.extend([float("nan")] * (self.epochs_seen - len(values)))
 
 
 class LossPlot(keras.callbacks.Callback):

@@ -143,7 +143,6 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
         *quality_callbacks(config, run_dir, data),
         *(tensorboard_callbacks(run_dir, grid) if train.tensorboard else []),
         HistoryCSV(run_dir / "history.csv"),
-        AlignedHistory(),  # fit()'s History, with NaN where a metric was not measured
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
         checkpointer,
         guard,
@@ -174,7 +173,8 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     progress = RunProgress(train.total_epochs, steps, batch, mode, log_path=run_dir / "log.txt")
     callbacks = [*callbacks, progress]  # last: it shows what every other callback logged
 
-    history: dict[str, list] = {}
+    aligned = AlignedHistory()  # the run's numbers, one per epoch, across every fit() below
+    callbacks = [*callbacks, aligned]
     rollbacks = 0
     while epoch < train.total_epochs and not stopper.interrupted:
         # A mid-epoch start (after Ctrl-C) first finishes that epoch's remaining batches.
@@ -183,9 +183,8 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
                                     data.groups).skip(step)
         checkpointer.step = step
         progress.begin(epoch, step)
-        fitted = model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
-                           callbacks=callbacks, verbose=0, shuffle=False)
-        merge_history(history, fitted.history, len(fitted.epoch))
+        model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
+                  callbacks=callbacks, verbose=0, shuffle=False)
         if guard.diverged_at is None and checkpointer.unsaved is not None:
             # stopped early (Ctrl-C at an epoch's end, a stop callback) off the --snap beat
             save_checkpoint(model, checkpoint_dir, checkpointer.unsaved, arch, train.keep_checkpoints)
@@ -196,19 +195,9 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
         epoch, step = _roll_back(model, checkpoint_dir, arch, guard, run_dir, rollbacks := rollbacks + 1)
         checkpointer.unsaved = None  # that epoch is trained again
     progress_gif(run_dir / "samples", run_dir / "progress.gif")  # every epoch's grid, in order
-    return TrainingResult(run_dir=run_dir, config=config, history=history,
+    return TrainingResult(run_dir=run_dir, config=config, history=aligned.history,
                           interrupted=stopper.interrupted, chief=is_chief(model.distribute_strategy),
                           replicas=model.distribute_strategy.num_replicas_in_sync)
-
-
-def merge_history(history: dict, new: dict, epochs: int) -> None:
-    """Append one fit()'s history (`epochs` long): every column stays one value per epoch,
-    NaN where a value was not logged (a metric first measured in a later fit())."""
-    done = max(map(len, history.values()), default=0)
-    for key in set(history) | set(new):
-        column = history.setdefault(key, [])
-        column.extend([float("nan")] * (done - len(column)))
-        column.extend(new.get(key, [float("nan")] * epochs))
 
 
 def _roll_back(model, checkpoint_dir: Path, arch: str, guard, run_dir: Path, rollbacks: int):

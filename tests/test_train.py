@@ -136,10 +136,19 @@ def test_a_stop_at_an_epochs_end_off_the_snap_beat_still_saves_that_epoch(tmp_pa
 
 
 def test_the_returned_history_stays_one_value_per_epoch_across_fits():
-    from keras_gan.train import merge_history
+    from keras_gan.callbacks import AlignedHistory
 
-    history = {}
-    merge_history(history, {"d_loss": [1.0]}, 1)  # a mid-epoch resume finishes one epoch
-    merge_history(history, {"d_loss": [0.9, 0.8], "domain_fd": [3.0, 2.0]}, 2)
+    aligned = AlignedHistory()
+
+    class Model:  # what History sets at each epoch's end
+        history = None
+
+    aligned.set_model(Model())
+    aligned.on_train_begin()  # a mid-epoch resume finishes one epoch
+    aligned.on_epoch_end(4, {"d_loss": 1.0})
+    aligned.on_train_begin()  # then the next fit() runs the rest
+    for epoch, (d_loss, score) in enumerate([(0.9, 3.0), (0.8, 2.0)], start=5):
+        aligned.on_epoch_end(epoch, {"d_loss": d_loss, "domain_fd": score})
+    history = aligned.history
     assert history["d_loss"] == [1.0, 0.9, 0.8] and np.isnan(history["domain_fd"][0])
     assert history["domain_fd"][1:] == [3.0, 2.0]
