@@ -47,11 +47,35 @@ def cell(value) -> str:
     return "" if math.isnan(value) else repr(value)
 
 
+def _ends(path: Path) -> tuple[list[str], int | None] | None:
+    """(header, last row's epoch) of a tidy file that ends with a newline, else None."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.readline().decode().rstrip("\r\n").split(",")
+            handle.seek(max(0, handle.seek(0, 2) - 4096))
+            tail = handle.read().decode(errors="replace")
+    except OSError:
+        return None
+    if header[0] != "epoch" or any(h.startswith("val_") for h in header) or not tail.endswith("\n"):
+        return None  # no file, keras-gan 0.1's placeholders, or a torn last line: rewrite
+    last = tail.rstrip("\r\n").rsplit("\n", 1)[-1].split(",")[0]
+    return header, int(last) if last.isdigit() else None
+
+
 def append_epoch(path: str | Path, epoch: int, logs: dict) -> None:
-    """Add (or replace) the row of `epoch` with the numbers in `logs`."""
-    rows = [row for row in read_rows(path) if row.get("epoch") != str(epoch)]
-    rows.append({"epoch": str(epoch), **{key: cell(value) for key, value in logs.items()}})
-    write_rows(path, rows)
+    """Add (or replace) the row of `epoch` with the numbers in `logs`. The usual case, a new
+    epoch with known columns, appends one line; anything else rewrites the file."""
+    row = {"epoch": str(epoch), **{key: cell(value) for key, value in logs.items()}}
+    ends = _ends(Path(path))
+    if ends is not None:
+        header, last = ends
+        filled = {key for key, value in row.items() if value != ""}
+        if filled <= set(header) and (last is None or last < epoch):
+            with open(path, "a", newline="") as handle:
+                csv.writer(handle).writerow([row.get(key, "") for key in header])
+            return
+    rows = [old for old in read_rows(path) if old.get("epoch") != str(epoch)]
+    write_rows(path, [*rows, row])
 
 
 def trim_history(path: str | Path, before_epoch: int) -> None:
