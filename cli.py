@@ -34,6 +34,7 @@ from keras_gan.latents import parse_seeds
 from keras_gan.sample import write_samples, write_seed_images
 from keras_gan.train import TrainingDiverged, resume_training, run_training
 from keras_gan.translate import translate_files
+from keras_gan.upscale import OVERLAP as UPSCALE_OVERLAP, TILE as UPSCALE_TILE, upscale_files
 
 OPTS = {"show_default": True}
 
@@ -191,8 +192,9 @@ def _report(result):
         click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")
         sys.exit(130)
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
-    verb = "sample --run {run}" if FAMILIES.get(result.config.model.arch).task == "noise_to_image" \
-        else "translate --run {run} INPUT --out DIR"
+    verb = {"noise_to_image": "sample --run {run}",
+            "super_resolution": "upscale --run {run} INPUT --out DIR"}.get(
+        FAMILIES.get(result.config.model.arch).task, "translate --run {run} INPUT --out DIR")
     click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
 
 
@@ -260,6 +262,34 @@ def translate(run, runs_root, checkpoint, inputs, out, overwrite, direction):
     with user_errors():
         result = translate_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
                                  overwrite, direction)
+    for path, reason in result.skipped:
+        click.echo(f"  skipped {path}: {reason}")
+    click.echo(f"Wrote {len(result.written)} images from {result.checkpoint} to {out}"
+               + (f"; skipped {len(result.skipped)} unreadable" if result.skipped else ""))
+
+
+@cli.command()
+@run_options
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder for the upscaled PNGs (created).")
+@click.option("--overwrite", is_flag=True, help="Replace outputs that already exist.")
+@click.option("--tile", type=click.IntRange(min=1), default=UPSCALE_TILE, show_default=True, help="Tile side in input pixels (memory grows with its square).")
+@click.option("--tile-overlap", type=click.IntRange(min=0), default=UPSCALE_OVERLAP, show_default=True, help="Input pixels shared by neighbouring tiles; seams are blended across the middle half, so tiles match a whole-image upscale when a quarter of it covers the generator's reach.")
+def upscale(run, runs_root, checkpoint, inputs, out, overwrite, tile, tile_overlap):
+    """Upscale images with a super-resolution run (srgan), any size, tile by tile.
+
+    Each output is a PNG `scale` times larger, at OUT/<name>.png for a file and OUT/<path
+    below the folder>.png for the images in a folder; grayscale stays grayscale, alpha is
+    kept (upscaled bicubic), 16-bit PNGs stay 16-bit.
+
+    \b
+    Examples:
+      python cli.py upscale photo.jpg --out big
+      python cli.py upscale --run runs/00007-srgan-div2k old_scans/ --out restored --tile 64
+    """
+    with user_errors():
+        result = upscale_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
+                               overwrite, tile, tile_overlap)
     for path, reason in result.skipped:
         click.echo(f"  skipped {path}: {reason}")
     click.echo(f"Wrote {len(result.written)} images from {result.checkpoint} to {out}"

@@ -8,12 +8,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from keras_gan.cards import image, latent
+from keras_gan.cards import image, latent, upscale
 from keras_gan.checkpoints import read_meta
 from keras_gan.exporters.verify import format_table
 
 CARD = "MODEL_CARD.md"
-CARDS = {"noise_to_image": latent, "image_to_image": image}  # per task: sections(), files()
+CARDS = {"noise_to_image": latent, "image_to_image": image, "super_resolution": upscale}  # per task: sections(), files()
 
 
 def sha256(path: Path) -> str:
@@ -24,7 +24,8 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-PIPELINE = {"noise_to_image": "unconditional-image-generation", "image_to_image": "image-to-image"}
+PIPELINE = {"noise_to_image": "unconditional-image-generation", "image_to_image": "image-to-image",
+            "super_resolution": "image-to-image"}
 
 
 def hub_header(config, spec, scores: dict) -> list[str]:

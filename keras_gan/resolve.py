@@ -23,7 +23,8 @@ from keras_gan.losses import LOSSES
 log = logging.getLogger(__name__)
 
 # epochs, where a metric needs no download
-AUTO_EVAL_EVERY = {"noise_to_image": 10, "image_to_image": 1, "two_way_image_to_image": 1}
+AUTO_EVAL_EVERY = {"noise_to_image": 10, "image_to_image": 1, "two_way_image_to_image": 1,
+                   "super_resolution": 1}
 
 
 def resolve(config: RunConfig, labels: bool = False) -> tuple[RunConfig, Data]:
@@ -70,7 +71,7 @@ def load_run_data(config: RunConfig, labels: bool = False) -> Data:
                           source_channels=data.source_channels, holdout=data.holdout,
                           name_b=data.name_b,
                           **family.data_options(config))
-    decoded = resolve_source(data.name, family.layout).load(request)
+    decoded = family.split(config, resolve_source(data.name, family.layout).load(request))
     if decoded.skipped:
         log.warning(
             "Skipped %d of %d image files that could not be read (first: %s: %s); all are listed "
@@ -98,6 +99,8 @@ def free_metric(task: str, data: Data) -> str | None:
     """The metric that needs no download for this task and data, or None."""
     if task == "image_to_image":
         return "l1"
+    if task == "super_resolution":
+        return "psnr"
     if task == "two_way_image_to_image":  # the true translation where the data knows it
         return "l1" if "a_truth" in (data.heldout or {}) else "cycle"
     return "domain" if domain_reason(task, data) is None else None

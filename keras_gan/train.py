@@ -138,6 +138,7 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
                                  last_epoch=train.total_epochs)
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
     callbacks = [
+        *model.epoch_callbacks(),
         LearningRateDecay(train.epochs, train.decay_epochs or 0),  # first: the rate of the epoch
         grid,
         *quality_callbacks(config, run_dir, data),

@@ -50,6 +50,17 @@ def plan(inputs: list[str | Path], out: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
+def planned_outputs(inputs: list[str | Path], out: str | Path, overwrite: bool) -> list[tuple[Path, Path]]:
+    """plan(), refusing outputs that exist unless `overwrite`."""
+    pairs = plan(inputs, Path(out))
+    existing = [target for _, target in pairs if target.exists()]
+    if existing and not overwrite:
+        raise ConfigError(
+            f"Invalid out: {len(existing)} of the {len(pairs)} outputs already exist (first: "
+            f"{display_path(existing[0])}). Pass --overwrite to replace them, or another --out.")
+    return pairs
+
+
 def read_picture(path: Path, channels: int):
     """uint8 HWC with `channels` channels; raises on unreadable files."""
     from PIL import Image
@@ -80,13 +91,7 @@ def translator(config, model, direction: str | None):
 def translate_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path,
                     checkpoint: str = "latest", overwrite: bool = False,
                     direction: str | None = None) -> Translated:
-    out = Path(out)
-    pairs = plan(inputs, out)
-    existing = [target for _, target in pairs if target.exists()]
-    if existing and not overwrite:
-        raise ConfigError(
-            f"Invalid out: {len(existing)} of the {len(pairs)} outputs already exist (first: "
-            f"{display_path(existing[0])}). Pass --overwrite to replace them, or another --out.")
+    pairs = planned_outputs(inputs, out, overwrite)
     config, model, used = load_run(run_dir, checkpoint)
     task, network = translator(config, model, direction)
     result = Translated(checkpoint=used)

@@ -47,6 +47,12 @@ def sections(result, spec, shape, max_images: int, class_names=None) -> list[str
     return lines
 
 
+def scaled(task, side: str) -> str:
+    """An output side: the input's, or `scale` times it (super-resolution)."""
+    scale = getattr(task, "scale", 1)
+    return side if scale == 1 else (f"{scale * side}" if isinstance(side, int) else f"{scale}{side}")
+
+
 def _saved_model(model_dir: Path, version: str, task) -> list[str]:
     name, model_dir = model_dir.name, model_dir.resolve()
     url = f"http://localhost:8501/v1/models/{name}:predict"
@@ -58,10 +64,11 @@ def _saved_model(model_dir: Path, version: str, task) -> list[str]:
         "",
         "| signature | inputs | outputs |",
         "| --- | --- | --- |",
-        f"| `serving_default` | `image` uint8 [batch, H, W, {c}] | `image` uint8 [batch, H, W, {c_out}], "
-        f"`image_float` float32 [batch, H, W, {c_out}] |",
+        f"| `serving_default` | `image` uint8 [batch, H, W, {c}] | `image` uint8 [batch, "
+        f"{scaled(task, 'H')}, {scaled(task, 'W')}, {c_out}], `image_float` float32 [batch, "
+        f"{scaled(task, 'H')}, {scaled(task, 'W')}, {c_out}] |",
         "| `translate_bytes` | `image_bytes` string [batch]: PNG or JPEG files, any sizes | "
-        "`image_png_bytes` string [batch]: one PNG per input, at its size |",
+        f"`image_png_bytes` string [batch]: one PNG per input, at {scaled(task, 'its size') if getattr(task, 'scale', 1) == 1 else str(task.scale) + ' x its size'} |",
         "",
         "Serve the folder that holds the numbered versions; TF Serving loads the highest one and "
         "ignores the other files beside `saved_model.pb`:",
@@ -108,8 +115,8 @@ def _tflite(files: list[str], task) -> list[str]:
         "## TFLite / LiteRT (phones)",
         "",
         f"Files: {', '.join(f'`{f}`' for f in files)}. One signature, `serving_default`: "
-        f"`image` uint8 [batch, {size}, {size}, {c}] -> `image` uint8 [batch, {size}, {size}, "
-        f"{c_out}] and `image_float` float32. The size is fixed at the training size (resize or "
+        f"`image` uint8 [batch, {size}, {size}, {c}] -> `image` uint8 [batch, {scaled(task, size)}, "
+        f"{scaled(task, size)}, {c_out}] and `image_float` float32. The size is fixed (resize or "
         "tile other images in the app); the batch is dynamic. Built-in ops only.",
         "",
         "```python",
@@ -127,8 +134,9 @@ def _tflite(files: list[str], task) -> list[str]:
         "```kotlin",
         f"val interpreter = Interpreter(loadModelFile(context, \"{first}\"))",
         f"val input = ByteBuffer.allocateDirect({size} * {size} * {c})  // uint8 pixels, row by row",
-        f"val image = ByteBuffer.allocateDirect({size} * {size} * {c_out})",
-        f"val floats = Array(1) {{ Array({size}) {{ Array({size}) {{ FloatArray({c_out}) }} }} }}",
+        f"val image = ByteBuffer.allocateDirect({scaled(task, size)} * {scaled(task, size)} * {c_out})",
+        f"val floats = Array(1) {{ Array({scaled(task, size)}) {{ Array({scaled(task, size)}) "
+        f"{{ FloatArray({c_out}) }} }} }}",
         "interpreter.runSignature(mapOf(\"image\" to input), mapOf(\"image\" to image, "
         "\"image_float\" to floats), \"serving_default\")",
         "```",

@@ -66,18 +66,19 @@ def center_crop_resize(image, size: int):
     return image.resize((size, size), Image.LANCZOS, box=(left, top, left + side, top + side))
 
 
-def read_image(path: Path, draft: tuple[int, int]):
+def read_image(path: Path, draft: tuple[int, int], min_side: int = MIN_SIDE):
     """Open and fully decode one file as a flattened ("L" or "RGB") Pillow image; JPEGs
     decode at the smallest scale that is still at least `draft` (width, height). Raises
-    on unreadable, tiny or very thin files."""
+    on unreadable, tiny (shorter side under `min_side`) or very thin files."""
     from PIL import Image
 
     with Image.open(path) as image:
         image.draft("RGB", draft)
         image.load()
         width, height = image.size
-        if min(width, height) < MIN_SIDE:
-            raise ValueError(f"too small ({width}x{height}; the shorter side must be >= {MIN_SIDE} px)")
+        if min(width, height) < max(min_side, MIN_SIDE):
+            raise ValueError(f"too small ({width}x{height}; the shorter side must be >= "
+                             f"{max(min_side, MIN_SIDE)} px)")
         if max(width, height) / min(width, height) > MAX_ASPECT:
             raise ValueError(f"too thin ({width}x{height}; aspect ratio above {MAX_ASPECT:g}:1)")
         return flatten(image)
@@ -89,9 +90,11 @@ def to_array(picture) -> np.ndarray:
     return array[..., None] if array.ndim == 2 else array
 
 
-def decode_image(path: Path, size: int) -> np.ndarray:
-    """Read one file as a uint8 (size, size, 1 or 3) array; raises on unreadable files."""
-    return to_array(center_crop_resize(read_image(path, (size, size)), size))
+def decode_image(path: Path, size: int, min_side: int = MIN_SIDE) -> np.ndarray:
+    """Read one file as a uint8 (size, size, 1 or 3) array; raises on unreadable files
+    and on images whose shorter side is under `min_side` (super-resolution never trains
+    on upscaled pictures)."""
+    return to_array(center_crop_resize(read_image(path, (size, size), min_side), size))
 
 
 def try_decode(path: Path, size: int, decode=decode_image):

@@ -8,13 +8,15 @@ of the folder it is in.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from keras_gan.cache import EntryWriter, digest, load_entry
-from keras_gan.data.decode import (IMAGE_EXTENSIONS, chunk_length, colour_channels, decode_chunks,
-                                   display_path, file_states, find_images, try_decode)
+from keras_gan.data.decode import (IMAGE_EXTENSIONS, MIN_SIDE, chunk_length, colour_channels,
+                                   decode_chunks, decode_image, display_path, file_states,
+                                   find_images, try_decode)
 from keras_gan.data.source import Data, DataError, DataRequest, Source
 from keras_gan.images import to_channels
 
@@ -23,7 +25,7 @@ CACHE_VERSION = 2  # part of the decoded-cache key; bump when decoding or resizi
 
 def load_folder(root: Path, image_size: int, channels: int | None, label: str,
                 files: list[Path] | None = None, cache: bool = True,
-                classes: tuple[str, ...] | None = None) -> Data:
+                classes: tuple[str, ...] | None = None, min_side: int = MIN_SIDE) -> Data:
     """Decode every image below `root` once; grayscale unless any image has colour.
 
     `files`: the images below `root` when the caller has already listed them.
@@ -31,6 +33,7 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
     (a held-out share may hold one class only); default: the folders of `files`.
     cache: reuse (or write) the decoded images in the user cache, keyed by every file's
     path, size, mtime and ctime and the decoding options.
+    min_side: images whose shorter side is smaller are skipped and counted, not upscaled.
     """
     if not root.is_dir():
         raise DataError(f"Expected an image folder for --data; {root} is not a directory.")
@@ -41,11 +44,11 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
             "(searched recursively). Received: an image-less folder."
         )
     key = digest(CACHE_VERSION, "images", str(root.resolve()), image_size, channels,
-                 file_states(files), *(classes or ()))
+                 file_states(files), *(classes or ()), *((min_side,) if min_side != MIN_SIDE else ()))
     entry = load_entry("data", key) if cache else None
     if entry is None:
         entry = _decode_folder(root, image_size, channels, files, EntryWriter("data", key, cache),
-                               classes)
+                               classes, min_side)
     arrays, meta = entry
     return Data(fields=arrays, description=f"{label} ({len(arrays['image'])} images from {root})",
                 skipped=[tuple(item) for item in meta["skipped"]],
@@ -53,11 +56,12 @@ def load_folder(root: Path, image_size: int, channels: int | None, label: str,
 
 
 def _decode_folder(root: Path, image_size: int, channels: int | None, files: list[Path],
-                   writer: EntryWriter, classes: tuple[str, ...] | None = None):
+                   writer: EntryWriter, classes: tuple[str, ...] | None = None,
+                   min_side: int = MIN_SIDE):
     channels = channels or colour_channels(files)
     kept, skipped = [], []
     try:
-        for results in decode_chunks(files, lambda path: try_decode(path, image_size),
+        for results in decode_chunks(files, lambda path: try_decode(path, image_size, partial(decode_image, min_side=min_side)),
                                      chunk_length(image_size, channels)):
             good = [(path, array) for path, (array, _) in results if array is not None]
             if good:
@@ -93,4 +97,4 @@ class ImageFolder(Source):
 
     def load(self, request: DataRequest) -> Data:
         return load_folder(Path(request.name).expanduser(), request.image_size, request.channels,
-                           "image folder")
+                           "image folder", min_side=request.min_side or MIN_SIDE)

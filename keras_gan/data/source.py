@@ -40,6 +40,7 @@ class DataRequest:
     direction: str = "AtoB"  # pairs: BtoA swaps source and target
     holdout: float = 0.1  # pairs: share held out when the data has no val/ or test/ split
     name_b: str | None = None  # unpaired: the second domain's folder (--data-b)
+    min_side: int | None = None  # image folders: skip (and count) images with a shorter side
 
 
 @dataclass

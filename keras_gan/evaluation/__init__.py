@@ -7,6 +7,9 @@
   the classes for conditional runs, so values compare across epochs and runs.
 - image_to_image: L1, PSNR and SSIM of the held-out pairs' translations, with the
   do-nothing baseline beside them (keras_gan.evaluation.paired).
+- super_resolution: PSNR and SSIM of the held-out images' upscales, on the Y channel
+  with a `scale`-pixel border cropped, bicubic beside them
+  (keras_gan.evaluation.super_resolution).
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ from keras_gan.data.resize import resize_arrays
 from keras_gan.evaluation.domain import DomainScore, applicable
 from keras_gan.evaluation.inception import InceptionFeatures
 from keras_gan.evaluation.paired import PairedEvaluator
+from keras_gan.evaluation.super_resolution import SREvaluator
 from keras_gan.evaluation.two_way import TwoWayEvaluator
 from keras_gan.evaluation.stats import feature_frechet_distance, kernel_inception_distance
 from keras_gan.registry import Registry
+from keras_gan.resampling import downscale, upscale_bicubic
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,7 @@ class Metric:
 
 
 NOISE, PAIRS, TWO_WAY = "noise_to_image", "image_to_image", "two_way_image_to_image"
+SR = "super_resolution"
 METRICS: Registry[Metric] = Registry("metric")
 METRICS.register("kid", Metric("kid", "Kernel Inception Distance (mean and std over 100 subsets; "
                                "InceptionV3); two-way: G(A) vs B and F(B) vs A, averaged",
@@ -58,10 +64,12 @@ METRICS.register("domain", Metric("domain_fd", "digit data: Fréchet distance on
 METRICS.register("l1", Metric("l1", "mean |output - target| / 255 on held-out pairs (two-way: "
                               "to the true translation, where the data knows it), with the "
                               "do-nothing baseline", (PAIRS, TWO_WAY)))
-METRICS.register("psnr", Metric("psnr", "PSNR in dB (skimage's convention, RGB), as l1",
-                                (PAIRS, TWO_WAY), higher_is_better=True))
-METRICS.register("ssim", Metric("ssim", "SSIM (tf.image.ssim, 11x11 Gaussian window), as l1",
-                                (PAIRS, TWO_WAY), higher_is_better=True))
+METRICS.register("psnr", Metric("psnr", "PSNR in dB (skimage's convention, RGB), as l1; "
+                                "super-resolution: on the Y channel with `scale` border pixels "
+                                "cropped, with bicubic upscaling beside it",
+                                (PAIRS, TWO_WAY, SR), higher_is_better=True))
+METRICS.register("ssim", Metric("ssim", "SSIM (tf.image.ssim, 11x11 Gaussian window), as psnr",
+                                (PAIRS, TWO_WAY, SR), higher_is_better=True))
 METRICS.register("cycle", Metric("cycle_l1", "two-way: held-out |F(G(A)) - A| and |G(F(B)) - B| "
                                  "/ 255, averaged (and identity L1)", (TWO_WAY,)))
 
@@ -82,6 +90,8 @@ def default_metrics(task: str, data) -> tuple[str, ...]:
     where something else applies."""
     if task == PAIRS:
         return ("l1", "psnr", "ssim")
+    if task == SR:
+        return ("psnr", "ssim")
     if task == TWO_WAY:
         return (("cycle",) + (("l1", "psnr", "ssim") if "a_truth" in (data.heldout or {}) else ())
                 + (("domain",) if domain_reason(task, data) is None else ()))
@@ -147,6 +157,10 @@ def make_evaluator(config, data, metrics, n: int, inception_weights: str | None 
                    seed: int = 0):
     """The evaluator for the run's task."""
     names = parse_metrics(metrics, config.family.task)
+    if config.family.task == SR:
+        scale = config.model.scale
+        return SREvaluator(data.heldout["target"], scale, lambda hr: downscale(hr, scale),
+                           upscale_bicubic, n, config.model.metric_space)
     if config.family.task == PAIRS:
         return PairedEvaluator(data.heldout, n)
     if config.family.task == TWO_WAY:

@@ -4,7 +4,7 @@
 paired image-to-image family. See keras_gan.families.family for what a preset says.
 """
 
-from keras_gan.families import cyclegan, gan, pix2pix
+from keras_gan.families import cyclegan, gan, pix2pix, srgan
 from keras_gan.families.base import GANModel
 from keras_gan.families.family import Family
 from keras_gan.registry import Registry
@@ -15,5 +15,6 @@ FAMILIES.register("dcgan", gan.PRESETS["dcgan"])
 FAMILIES.register("pix2pix", pix2pix.PRESET)
 FAMILIES.register("cyclegan", cyclegan.CYCLEGAN)
 FAMILIES.register("discogan", cyclegan.DISCOGAN)
+FAMILIES.register("srgan", srgan.PRESET)
 
 __all__ = ["FAMILIES", "Family", "GANModel"]

@@ -195,6 +195,10 @@ class GANModel(SeedStates, keras.Model):
         """The family's updates, each through `optimize`; returns {LOGS name: value}."""
         raise NotImplementedError
 
+    def epoch_callbacks(self) -> list:
+        """Callbacks the family's training needs (srgan's stage switch), run first."""
+        return []
+
     def state_logs(self) -> dict:
         """Values logged as they are at the end of the epoch, not averaged (augment p)."""
         return {} if self.augment is None else {"augment_p": ops.convert_to_tensor(self.augment.p)}

@@ -53,6 +53,8 @@ class Family:
     fill(config, data) -> config with the options that follow from the decoded data
     transform(config) -> the per-example training transform (random crops...) or None
     data_options(config) -> extra keras_gan.data.DataRequest fields (load size, direction)
+    split(config, data) -> the decoded data with a held-out share taken out of training,
+        for families whose data has none of its own (srgan's whole held-out images)
     train_defaults: TrainConfig fields left unset (None) take these
     xla_on_cpu: whether --xla auto compiles the train step on a CPU-only machine, by
         measurement (benchmarks/train_throughput.py --xla off,on)
@@ -71,5 +73,6 @@ class Family:
     fill: Callable = lambda config, data: config
     transform: Callable = lambda config: None
     data_options: Callable = lambda config: {}
+    split: Callable = lambda config, data: data
     train_defaults: dict = field(default_factory=dict)
     xla_on_cpu: bool = False

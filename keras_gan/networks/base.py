@@ -3,6 +3,8 @@
 A network is registered by name and role (keras_gan.networks.NETWORKS):
 - generator:     build(latent_dim, image_shape, width) -> latent -> images in [-1, 1]
 - translator:    build(source_shape, channels, width) -> image -> image in [-1, 1]
+- upscaler:      build(channels, scale, blocks, width, batch_norm) -> image -> image
+                 `scale` times larger
 - discriminator: build(image_shape, width, norm) -> images -> logits; norm "batch" or
                  "layer" (no BatchNorm where a per-sample penalty is used). Conditional
                  projection attaches to the layer named "logit".
@@ -18,7 +20,7 @@ import keras
 
 from keras_gan.distribute import replicas_in_sync
 
-ROLES = ("generator", "translator", "discriminator")
+ROLES = ("generator", "translator", "upscaler", "discriminator")
 
 
 @dataclass(frozen=True)

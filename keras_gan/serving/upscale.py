@@ -1,0 +1,24 @@
+"""Serving an upscaler (`srgan`): the image-to-image signatures, with outputs `scale`
+times larger.
+
+SavedModel signatures (as keras_gan.serving.image):
+- serving_default: image uint8 [batch, H, W, C] (any H, W) -> image uint8
+    [batch, scale H, scale W, C], image_float float32
+- translate_bytes: PNG or JPEG files -> PNG files, each at scale x its own size
+The network is fully convolutional: nothing is padded. TFLite and ONNX files take a
+fixed tile (the LR side of a held-out image); apps tile larger pictures (the model
+card shows the loop; `python cli.py upscale` does it on a desktop).
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from keras_gan.serving.image import ImageSpec
+
+
+class UpscaleSpec(ImageSpec):
+    task_name = "super_resolution"
+
+    def images_float(self, network, image):
+        return tf.cast(network(tf.cast(image, tf.float32) / 127.5 - 1.0, training=False), tf.float32)

@@ -1,0 +1,226 @@
+"""SRGAN on the shared spine: the networks' shapes and size, both stages and every content
+loss train a step, resume across the stage switch equals an uninterrupted run, the
+held-out split and bicubic baseline, `upscale` of any kind of picture, tiled equals
+untiled for the real generator, and a verified export."""
+
+import json
+import signal
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from click.testing import CliRunner
+from PIL import Image
+
+from cli import cli
+from keras_gan.config import ExportConfig
+from keras_gan.errors import ConfigError
+from keras_gan.export import export_run
+from keras_gan.factory import build_model
+from keras_gan.families import srgan
+from keras_gan.networks.srresnet import build_srgan_discriminator, build_srresnet
+from keras_gan.resampling import downscale, upscale_bicubic
+from keras_gan.runs import load_run
+from keras_gan.tiling import upscale_tiled
+from keras_gan.train import resume_training, run_training
+from tests.conftest import tiny_config
+from tests.interrupted_run import InterruptAt
+from tests.test_resume import assert_same_state, weights_and_counters
+
+
+def test_srresnet_is_the_papers_size_and_any_input_grows_exactly_by_the_scale():
+    generator = build_srresnet(3, scale=4, blocks=16, width=64)
+    trainable = sum(int(np.prod(w.shape)) for w in generator.trainable_weights)
+    # 16 blocks of 2 x (3x3x64x64 conv + BN) with per-channel PReLU, 9x9 head and tail,
+    # two x2 sub-pixel stages of 3x3 convs to 256 channels: the paper's "1.5 M"
+    assert (generator.count_params(), trainable) == (1_554_883, 1_550_659)
+    assert build_srresnet(3, scale=4, blocks=16, width=64, use_batch_norm=False).count_params() == 1_546_435
+    shuffles = [layer for layer in generator.layers if layer.name.endswith("_shuffle")]
+    assert [layer.factor for layer in shuffles] == [2, 2]
+    for height, width in ((16, 16), (7, 13), (1, 1)):
+        image = np.zeros((2, height, width, 3), np.float32)
+        assert generator(image).shape == (2, 4 * height, 4 * width, 3)
+    assert build_srresnet(1, scale=8, blocks=1, width=4)(np.zeros((1, 5, 3, 1))).shape == (1, 40, 24, 1)
+
+
+def test_the_discriminator_is_the_papers_eight_convolutions_and_two_dense_layers():
+    discriminator = build_srgan_discriminator((96, 96, 3))
+    convs = [layer for layer in discriminator.layers if isinstance(layer, tf.keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [64, 64, 128, 128, 256, 256, 512, 512]
+    assert [c.strides[0] for c in convs] == [1, 2, 1, 2, 1, 2, 1, 2]
+    assert discriminator.get_layer("dense").units == 1024
+    assert discriminator.output.shape == (None, 1)
+
+
+def sr_batch(n=8, size=16, scale=2, seed=0):
+    rng = np.random.default_rng(seed)
+    target = rng.uniform(-1, 1, (n, size, size, 1)).astype("float32")
+    return {"source": target[:, ::scale, ::scale], "target": target}
+
+
+def one_step(tmp_path, stage, model=None, **train):
+    config = tiny_config(tmp_path, arch="srgan", **train).replace(data={"channels": 1},
+                                                                   model=model or {})
+    gan = build_model(config)
+    gan.stage = stage
+    gan.run_eagerly = True
+    before = {name: [w.copy() for w in net.get_weights()] for name, net in gan.networks.items()}
+    logs = gan.train_on_batch(sr_batch(8 * gan.d_steps), return_dict=True)
+    assert all(np.isfinite(v) for v in logs.values())
+    changed = {name: any(not np.array_equal(a, b) for a, b in zip(before[name], net.get_weights()))
+               for name, net in gan.networks.items()}
+    return gan, logs, changed
+
+
+def test_pretraining_updates_the_generator_alone_on_the_pixel_loss(tmp_path):
+    gan, logs, changed = one_step(tmp_path, srgan.PRETRAIN)
+    assert changed == {"generator": True, "discriminator": False}
+    assert logs["g_loss"] == pytest.approx(logs["pixel"]) and logs["d_loss"] == 0
+    assert {n: int(o.iterations) for n, o in gan.optimizers.items()} == {"d_optimizer": 0, "g_optimizer": 1}
+
+
+@pytest.mark.parametrize("model, train", [
+    ({}, {}), ({"content_loss": "feature"}, {}), ({"pixel_loss": "l1", "bn": False}, {}),
+    ({"spectral_norm": True}, {"loss": "wgan_gp"}), ({}, {"augment": "ada"}),
+    ({}, {"precision": "mixed_bfloat16"}),
+], ids=["mse", "feature", "l1_no_bn", "sn_wgan_gp", "ada", "bf16"])
+def test_the_adversarial_stage_trains_both_networks_with_each_option(tmp_path, model, train):
+    gan, logs, changed = one_step(tmp_path, srgan.ADVERSARIAL, model, **train)
+    assert changed == {"generator": True, "discriminator": True}
+    assert {"d_loss", "g_content", "g_adversarial", "real_score", "fake_score"} <= set(logs)
+    weight = gan.adversarial_weight
+    assert logs["g_loss"] == pytest.approx(logs["g_content"] + weight * logs["g_adversarial"], rel=1e-4)
+    if model.get("content_loss", "pixel") == "pixel":
+        assert logs["g_content"] == pytest.approx(logs["pixel"])
+
+
+def test_the_content_losses_on_hand_computed_values(tmp_path):
+    config = tiny_config(tmp_path, arch="srgan").replace(data={"channels": 1})
+    gan = build_model(config)
+    target, fake = tf.zeros((2, 16, 16, 1)), tf.fill((2, 16, 16, 1), 0.5)
+    assert float(gan.content(fake, target)[0]) == pytest.approx(0.25)  # MSE
+    gan.pixel_loss = "l1"
+    assert float(gan.content(fake, target)[0]) == pytest.approx(0.5)
+
+
+def test_vgg_content_without_weights_is_a_clear_error(tmp_path, monkeypatch):
+    with pytest.raises(ConfigError, match="vgg_weights.*does not exist"):
+        srgan.vgg_features(str(tmp_path / "missing.h5"))
+    monkeypatch.setattr("keras.applications.VGG19", lambda **kw: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setattr(srgan, "VGG_FILE", "not-cached.h5")
+    with pytest.raises(ConfigError, match="--vgg-weights PATH"):
+        srgan.vgg_features(None)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """3 epochs, the first one pretraining: the reference for the resume test."""
+    tmp = tmp_path_factory.mktemp("srgan")
+    return run_training(tiny_config(tmp, arch="srgan", epochs=3, seed=3, eval_every=1)
+                        .replace(model={"pretrain_epochs": 1}), verbose=0)
+
+
+def test_a_run_holds_out_whole_images_and_scores_them_beside_bicubic(trained):
+    run = trained.run_dir
+    config = json.loads((run / "config.json").read_text())["model"]
+    assert (config["crop"], config["pretrain_epochs"], config["metric_space"]) == (16, 1, "y")
+    with np.load(run / "examples.npz") as examples:  # 16 of the 160 digits, 16 px -> 8 px
+        assert examples["source"].shape == (16, 8, 8, 1) and examples["target"].shape == (16, 16, 16, 1)
+        np.testing.assert_array_equal(examples["source"], downscale(examples["target"], 2))
+    best = json.loads((run / "checkpoints" / "best.json").read_text())
+    assert best["metric"] == "psnr" and best["value"] == pytest.approx(max(trained.history["psnr"]))
+    assert best["result"]["crop_border"] == 2 and 5 < best["result"]["bicubic_psnr"] < 40
+    history = trained.history
+    assert history["d_loss"][0] == 0 and history["d_loss"][1] > 0  # D waits for the second stage
+    with Image.open(run / "samples" / "epoch_0003.png") as grid:  # LR, bicubic, SR, HR rows
+        width, height = grid.size
+    assert height / width == pytest.approx((4 * 18 + 2) / (2 * 18 + 2), rel=0.01)  # 2 images
+
+
+def test_ctrl_c_in_each_stage_then_resume_equals_the_uninterrupted_run(trained, tmp_path):
+    config = tiny_config(tmp_path, arch="srgan", epochs=3, seed=3, eval_every=1).replace(
+        model={"pretrain_epochs": 1})
+    stopped = run_training(config, verbose=0, callbacks=[InterruptAt(1, 5, signal.SIGINT)])
+    assert stopped.interrupted
+    again = resume_training(stopped.run_dir, verbose=0, callbacks=[InterruptAt(3, 4, signal.SIGINT)])
+    assert again.interrupted
+    resume_training(stopped.run_dir, verbose=0)
+    assert_same_state(weights_and_counters(stopped.run_dir), weights_and_counters(trained.run_dir))
+
+
+def test_images_smaller_than_the_training_size_are_skipped_and_counted(tmp_path):
+    for i, size in enumerate((40, 40, 40, 12)):
+        Image.fromarray(np.full((size, size, 3), 30 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    config = tiny_config(tmp_path, arch="srgan", batch_size=2, data=tmp_path).replace(
+        data={"image_size": 32})
+    from keras_gan.resolve import resolve
+
+    _, data = resolve(config)
+    assert len(data.fields["image"]) + len(data.heldout["target"]) == 3
+    assert [reason for _, reason in data.skipped] == ["ValueError: too small (12x12; the shorter side must be >= 32 px)"]
+
+
+def test_tiled_upscaling_equals_the_whole_image_for_a_batch_norm_free_generator():
+    generator = build_srresnet(3, scale=4, blocks=1, width=4, use_batch_norm=False)
+    image = np.random.default_rng(0).uniform(-1, 1, (90, 101, 3)).astype("float32")
+    whole = generator(image[None]).numpy()[0]
+    # reach: 4 (9x9 head) + 2 (block) + 1 + 1 + 0.5 (x2 stages) + 1 (9x9 tail at x4) < 10 px
+    tiled = upscale_tiled(lambda x: generator(x).numpy(), image, 4, tile=80, overlap=40)
+    assert tiled.shape == whole.shape == (360, 404, 3)
+    np.testing.assert_allclose(tiled, whole, atol=2e-5)
+
+
+def test_upscale_keeps_grey_alpha_16_bit_and_paths_and_skips_broken_files(trained, tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (9, 13), np.uint8)).save(src / "grey.png")
+    Image.fromarray(rng.integers(0, 255, (6, 7, 4), np.uint8), "RGBA").save(src / "sub" / "rgba.png")
+    tf.io.write_file(str(src / "deep.png"), tf.io.encode_png(rng.integers(0, 65535, (5, 6, 1)).astype(np.uint16)))
+    (src / "broken.jpg").write_bytes(b"not a picture")
+    out = tmp_path / "out"
+    # the default tile (128 px) holds each picture whole: the output is the generator's own
+    result = CliRunner().invoke(cli, ["upscale", "--run", str(trained.run_dir), str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 3 images" in result.output and "skipped" in result.output
+    with Image.open(out / "grey.png") as grey, Image.open(out / "sub" / "rgba.png") as rgba:
+        assert (grey.mode, grey.size, rgba.mode, rgba.size) == ("L", (26, 18), "LA", (14, 12))
+        alpha = np.asarray(rgba)[..., 1]
+    deep = tf.io.decode_png(tf.io.read_file(str(out / "deep.png")), dtype=tf.uint16).numpy()
+    assert deep.shape == (10, 12, 1) and deep.dtype == np.uint16 and deep.max() > 255
+    _, model, _ = load_run(trained.run_dir)
+    with Image.open(src / "grey.png") as picture:
+        pixels = np.asarray(picture)[None, ..., None]
+    expected = np.floor(model.task.translate(model.sampling_generator, pixels)[0] * 127.5 + 128).clip(0, 255)
+    with Image.open(out / "grey.png") as grey:
+        assert np.abs(np.asarray(grey, int) - expected[..., 0]).max() <= 1
+    assert alpha.std() > 0  # the alpha channel came through, upscaled
+    again = CliRunner().invoke(cli, ["upscale", "--run", str(trained.run_dir), str(src), "--out", str(out)])
+    assert again.exit_code != 0 and "--overwrite" in again.output
+
+
+def test_bicubic_baseline_restores_the_size_of_a_modcropped_image():
+    images = np.random.default_rng(0).integers(0, 255, (2, 18, 21, 3)).astype(np.uint8)
+    small = downscale(images, 4)
+    assert small.shape == (2, 4, 5, 3) and upscale_bicubic(small, 4).shape == (2, 16, 20, 3)
+
+
+@pytest.fixture(scope="module")
+def exported(trained, tmp_path_factory):
+    out = tmp_path_factory.mktemp("export")
+    options = ExportConfig(out=str(out), name="digits_x2", formats=("saved_model", "tflite", "onnx"),
+                           calibration_samples=16)
+    return export_run(trained.run_dir, options)
+
+
+@pytest.mark.slow
+def test_every_artifact_is_verified_and_upscales_by_the_scale(exported, trained):
+    assert all(c.passed for c in exported.checks)
+    artifacts = {c.artifact for c in exported.checks}
+    assert {"saved_model", "generator.tflite", "generator_int8.tflite", "generator.onnx"} <= artifacts
+    assert ("saved_model", "serving_default 37x53") in {(c.artifact, c.signature) for c in exported.checks}
+    served = tf.saved_model.load(str(exported.path)).signatures["serving_default"]
+    image = served(image=tf.zeros((1, 5, 7, 1), tf.uint8))["image"]
+    assert image.shape == (1, 10, 14, 1)
+    card = (exported.path / "MODEL_CARD.md").read_text()
+    assert "[batch, 2H, 2W, 1]" in card and "def upscale(pixels)" in card
