@@ -289,11 +289,19 @@ def upscale(run, runs_root, checkpoint, inputs, out, overwrite, tile, tile_overl
     """
     with user_errors():
         result = upscale_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
-                               overwrite, tile, tile_overlap)
+                               overwrite, tile, tile_overlap, progress=_tile_progress())
     for path, reason in result.skipped:
         click.echo(f"  skipped {path}: {reason}")
     click.echo(f"Wrote {len(result.written)} images from {result.checkpoint} to {out}"
                + (f"; skipped {len(result.skipped)} unreadable" if result.skipped else ""))
+
+
+def _tile_progress():
+    """Prints 'tiles done/total' for pictures of many tiles, at every tenth of the way."""
+    def report(done: int, total: int) -> None:
+        if total >= 20 and (done == total or done * 10 // total != (done - 1) * 10 // total):
+            click.echo(f"  tiles {done}/{total}", err=True)
+    return report
 
 
 def comma_list(ctx, param, value) -> tuple[str, ...]:

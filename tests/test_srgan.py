@@ -223,4 +223,23 @@ def test_every_artifact_is_verified_and_upscales_by_the_scale(exported, trained)
     image = served(image=tf.zeros((1, 5, 7, 1), tf.uint8))["image"]
     assert image.shape == (1, 10, 14, 1)
     card = (exported.path / "MODEL_CARD.md").read_text()
-    assert "[batch, 2H, 2W, 1]" in card and "def upscale(pixels)" in card
+    assert "[batch, 2H, 2W, 1]" in card
+
+
+@pytest.mark.slow
+def test_the_cards_tiling_loop_runs_the_tflite_file(exported, monkeypatch):
+    """The loop the model card gives app developers, run as written on the exported file."""
+    card = (exported.path / "MODEL_CARD.md").read_text()
+    blocks = [part.split("```")[0] for part in card.split("```python\n")[1:]]
+    code = next((block for block in blocks if "def upscale(pixels)" in block), "")
+    assert "def upscale(pixels)" in code
+    monkeypatch.chdir(exported.path)
+    namespace = {}
+    exec(code, namespace)  # noqa: S102 - the card's own snippet
+    tile = namespace["TILE"]
+    pixels = np.random.default_rng(0).integers(0, 255, (2 * tile + 3, tile + 5, 1)).astype(np.uint8)
+    big = namespace["upscale"](pixels)
+    assert big.shape == (2 * pixels.shape[0], 2 * pixels.shape[1], 1) and big.dtype == np.uint8
+    one = pixels[:tile, :tile]  # one tile: exactly the file's own output
+    single = namespace["run"](image=one[None])["image"][0]
+    assert np.abs(namespace["upscale"](one).astype(int) - single).max() <= 1

@@ -22,10 +22,9 @@ def picture() -> list[str]:
 
 
 def sections(result, spec, shape, max_images: int, class_names=None) -> list[str]:
-    del max_images, class_names
+    del shape, max_images, class_names
     task = spec.task
-    formats = {a.format for a in result.artifacts}
-    lines = [
+    return [
         f"Input: an image with {task.source_channels} channel(s), uint8; output: {task.channels} "
         f"channel(s), `image` uint8 `round((x + 1) * 127.5)` and `image_float` the generator's "
         "tanh output in [-1, 1]. Any height and width: the image is padded by reflection to a "
@@ -36,12 +35,19 @@ def sections(result, spec, shape, max_images: int, class_names=None) -> list[str
         f"`{EXAMPLE_INPUT}` is an image held out from training and `{EXAMPLE_OUTPUT}` what this "
         "model made of it; the snippets below send it.",
         "",
-    ]
+    ] + clients(result, task)
+
+
+def clients(result, task, after_tflite=lambda files, task: []) -> list[str]:
+    """The client sections of the formats exported: SavedModel, TFLite (then `after_tflite`'s
+    lines), ONNX."""
+    formats = {a.format for a in result.artifacts}
+    lines = []
     if "saved_model" in formats:
         lines += _saved_model(result.path.parent, result.path.name, task)
     tflite = [a.name for a in result.artifacts if a.format == "tflite"]
     if tflite:
-        lines += _tflite(tflite, task)
+        lines += _tflite(tflite, task) + after_tflite(tflite, task)
     if "onnx" in formats:
         lines += _onnx(task)
     return lines

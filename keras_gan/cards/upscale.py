@@ -12,27 +12,18 @@ files, picture = image.files, image.picture
 def sections(result, spec, shape, max_images: int, class_names=None) -> list[str]:
     del max_images, class_names
     task = spec.task
-    formats = {a.format for a in result.artifacts}
-    lines = [
+    return [
         f"Input: a low-resolution image with {task.channels} channel(s), uint8, any height and "
         f"width; output: the same picture {task.scale} times larger, `image` uint8 and "
         "`image_float` float32 (the generator's output, about [-1, 1]; uint8 is "
         "`floor(x * 127.5 + 128)` clipped). Nothing is padded or resized: the generator is "
-        f"fully convolutional. Trained on {shape[0]} px crops of high-resolution images "
+        f"fully convolutional. Trained on crops of {shape[0]} px high-resolution images "
         "downscaled by antialiased bicubic; inputs degraded otherwise (JPEG, noise, blur) were "
         "not seen in training.",
         "",
         f"`{EXAMPLE_INPUT}` is a held-out low-resolution image and `{EXAMPLE_OUTPUT}` its upscale.",
         "",
-    ]
-    if "saved_model" in formats:
-        lines += image._saved_model(result.path.parent, result.path.name, task)
-    tflite = [a.name for a in result.artifacts if a.format == "tflite"]
-    if tflite:
-        lines += image._tflite(tflite, task) + _tiling(tflite[0], task)
-    if "onnx" in formats:
-        lines += image._onnx(task)
-    return lines
+    ] + image.clients(result, task, lambda files, task: _tiling(files[0], task))
 
 
 def _tiling(file: str, task) -> list[str]:
@@ -53,7 +44,7 @@ def _tiling(file: str, task) -> list[str]:
         "    step = TILE - OVERLAP",
         "    return sorted({min(i, max(n - TILE, 0)) for i in range(0, max(n - OVERLAP, 1), step)})",
         "",
-        "def ramp(n, begin, first, last):  # a tile's weights: 0 near inner edges, 1 inside",
+        "def ramp(first, last):  # a tile's weights along one axis: low near inner edges",
         "    w, q = np.ones(TILE), OVERLAP // 4",
         "    up = np.clip((np.arange(TILE) - q + 0.5) / max(OVERLAP - 2 * q, 1), 0, 1)",
         "    if not first: w = np.minimum(w, up)",
@@ -67,8 +58,8 @@ def _tiling(file: str, task) -> list[str]:
         "    for y in ys:",
         "        for x in xs:",
         "            out = run(image=pixels[None, y:y + TILE, x:x + TILE])[\"image_float\"][0]",
-        "            wy = ramp(h, y, y == ys[0], y == ys[-1])[:, None, None]",
-        "            wx = ramp(w, x, x == xs[0], x == xs[-1])[None, :, None]",
+        "            wy = ramp(y == ys[0], y == ys[-1])[:, None, None]",
+        "            wx = ramp(x == xs[0], x == xs[-1])[None, :, None]",
         "            Y, X = y * SCALE, x * SCALE",
         "            total[Y:Y + TILE * SCALE, X:X + TILE * SCALE] += out * wy * wx",
         "            weight[Y:Y + TILE * SCALE, X:X + TILE * SCALE] += wy * wx",

@@ -28,17 +28,22 @@ EXACT_MATCH_DB = 100.0
 SSIM_WINDOW = 11
 
 
-def paired_scores(outputs: np.ndarray, targets: np.ndarray) -> dict[str, float]:
-    """outputs, targets: uint8 NHWC of one shape -> l1, psnr, ssim (means over images)."""
-    out, ref = outputs.astype(np.float64), targets.astype(np.float64)
+def psnr_ssim(outputs: np.ndarray, targets: np.ndarray) -> dict[str, float]:
+    """NHWC values on a 0-255 scale, one shape -> psnr and ssim as above (means over images)."""
+    out, ref = np.asarray(outputs, np.float64), np.asarray(targets, np.float64)
     mse = ((out - ref) ** 2).reshape(len(out), -1).mean(axis=1)
     with np.errstate(divide="ignore"):
         psnr = np.where(mse == 0, EXACT_MATCH_DB, 10 * np.log10(255.0**2 / np.maximum(mse, 1e-300)))
-    window = min(SSIM_WINDOW, outputs.shape[1], outputs.shape[2])
-    ssim = tf.image.ssim(tf.constant(outputs, tf.float32), tf.constant(targets, tf.float32),
+    window = min(SSIM_WINDOW, out.shape[1], out.shape[2])
+    ssim = tf.image.ssim(tf.constant(out, tf.float32), tf.constant(ref, tf.float32),
                          max_val=255.0, filter_size=window, filter_sigma=1.5, k1=0.01, k2=0.03)
-    return {"l1": float(np.abs(out - ref).mean() / 255.0), "psnr": float(psnr.mean()),
-            "ssim": float(np.mean(ssim.numpy()))}
+    return {"psnr": float(psnr.mean()), "ssim": float(np.mean(ssim.numpy()))}
+
+
+def paired_scores(outputs: np.ndarray, targets: np.ndarray) -> dict[str, float]:
+    """outputs, targets: uint8 NHWC of one shape -> l1, psnr, ssim (means over images)."""
+    l1 = np.abs(outputs.astype(np.float64) - targets.astype(np.float64)).mean() / 255.0
+    return {"l1": float(l1), **psnr_ssim(outputs, targets)}
 
 
 class PairedEvaluator:

@@ -22,10 +22,9 @@ crop_border=scale; the MATLAB SRGAN / EDSR evaluation scripts):
 from __future__ import annotations
 
 import numpy as np
-import tensorflow as tf
 
 from keras_gan.errors import invalid
-from keras_gan.evaluation.paired import EXACT_MATCH_DB, SSIM_WINDOW
+from keras_gan.evaluation.paired import psnr_ssim
 from keras_gan.images import to_uint8
 
 Y_SPACE, RGB_SPACE = "y", "rgb"
@@ -63,14 +62,7 @@ def sr_scores(outputs: np.ndarray, targets: np.ndarray, scale: int,
         raise ValueError(f"Expected NHWC images larger than 2 * scale = {2 * scale} px per side; "
                          f"received shape {outputs.shape}.")
     crop = (slice(None), slice(scale, -scale), slice(scale, -scale))
-    out, ref = (SPACES[space](images[crop]) for images in (outputs, targets))
-    mse = ((out - ref) ** 2).reshape(len(out), -1).mean(axis=1)
-    with np.errstate(divide="ignore"):
-        psnr = np.where(mse == 0, EXACT_MATCH_DB, 10 * np.log10(255.0**2 / np.maximum(mse, 1e-300)))
-    window = min(SSIM_WINDOW, out.shape[1], out.shape[2])
-    ssim = tf.image.ssim(tf.constant(out, tf.float32), tf.constant(ref, tf.float32),
-                         max_val=255.0, filter_size=window, filter_sigma=1.5, k1=0.01, k2=0.03)
-    return {"psnr": float(psnr.mean()), "ssim": float(np.mean(ssim.numpy()))}
+    return psnr_ssim(*(SPACES[space](images[crop]) for images in (outputs, targets)))
 
 
 class SREvaluator:

@@ -22,6 +22,7 @@ so a family keeps its names forever once runs exist.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Callable, ClassVar
 
 import keras
@@ -247,6 +248,21 @@ class GANModel(SeedStates, keras.Model):
         n = ops.shape(next(t for t in tensors.values() if t is not None))[0]
         index = tf.range(i % n, n, self.d_steps)
         return {k: None if t is None else tf.gather(t, index) for k, t in tensors.items()}
+
+    def discriminator_rounds(self, tensors: dict, d_step: Callable):
+        """d_steps D updates, each on its own slice of the batch (a dict with "source"), G's
+        forward pass of the last slice recorded on a tape that G's update then reuses.
+        d_step(part, fake without gradient) -> (loss, logits). Returns (the last part, its
+        fake, the tape, the mean D loss, the last logits)."""
+        d_losses = []
+        for i in range(self.d_steps):  # static: unrolled in the traced step
+            part = self.slice_batch(tensors, i)
+            g_tape = tf.GradientTape() if i == self.d_steps - 1 else None
+            with g_tape or contextlib.nullcontext():
+                fake = ops.cast(self.generator(part["source"], training=True), self.compute_dtype)
+            d_loss, logits = d_step(part, ops.stop_gradient(fake))
+            d_losses.append(d_loss)
+        return part, fake, g_tape, ops.mean(ops.stack(d_losses)), logits
 
     def penalized(self, critic: Callable, real, fake):
         """The loss's gradient-penalty term for `critic` (0 for losses without one)."""

@@ -11,12 +11,10 @@ the paper's, by default; WGAN-GP adds its penalty on the stacked input).
 
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 from keras_gan.data.pipeline import random_crop_flip
@@ -51,19 +49,13 @@ class Pix2Pix(GANModel):
     def update(self, batch):
         source = ops.convert_to_tensor(batch["source"], dtype=self.compute_dtype)
         target = ops.convert_to_tensor(batch["target"], dtype=self.compute_dtype)
-        d_losses = []
-        for i in range(self.d_steps):  # static: unrolled in the traced step
-            part = self.slice_batch({"source": source, "target": target}, i)
-            g_tape = tf.GradientTape() if i == self.d_steps - 1 else None
-            with g_tape or contextlib.nullcontext():  # G's forward pass is shared by D's and G's updates
-                fake = ops.cast(self.generator(part["source"], training=True), self.compute_dtype)
-            d_loss, (real_logits, fake_logits) = self._discriminator_step(
-                part["source"], part["target"], ops.stop_gradient(fake))
-            d_losses.append(d_loss)
+        part, fake, g_tape, d_loss, (real_logits, fake_logits) = self.discriminator_rounds(
+            {"source": source, "target": target},
+            lambda part, fake: self._discriminator_step(part["source"], part["target"], fake))
         g_loss, (adversarial, l1) = self.optimize(
             "g_optimizer", lambda: self.generator_loss(part["source"], part["target"], fake),
             tape=g_tape)
-        return {"d_loss": ops.mean(ops.stack(d_losses)), "g_loss": g_loss,
+        return {"d_loss": d_loss, "g_loss": g_loss,
                 "g_adversarial": adversarial, "g_l1": l1,
                 **self.score_logits(real_logits, fake_logits)}
 

@@ -20,7 +20,6 @@ counted, never upscaled); each step takes random `crop` x `crop` HR crops (flips
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +107,12 @@ class SRGAN(GANModel):
         loss += self.penalized(self.discriminate, target, fake)
         return loss, (real_logits, fake_logits)
 
+    def _discriminator_step(self, part, fake):
+        loss, logits = self.optimize("d_optimizer", lambda: self.discriminator_loss(part["target"], fake))
+        if self.augment is not None:
+            self.augment.update(logits[0])
+        return loss, logits
+
     def discriminate(self, images, training=True):
         return ops.cast(self.discriminator(self.discriminator_inputs(images), training=training),
                         "float32")
@@ -121,17 +126,8 @@ class SRGAN(GANModel):
             loss, _ = self.optimize("g_optimizer", lambda: (self.pixel(
                 self.generator(source, training=True), target), ()))
             return {"g_loss": loss, "pixel": loss}
-        d_losses = []
-        for i in range(self.d_steps):  # static: unrolled in the traced step
-            part = self.slice_batch({"source": source, "target": target}, i)
-            g_tape = tf.GradientTape() if i == self.d_steps - 1 else None
-            with g_tape or contextlib.nullcontext():  # G's pass is shared by D's and G's updates
-                fake = ops.cast(self.generator(part["source"], training=True), self.compute_dtype)
-            d_loss, (real_logits, fake_logits) = self.optimize(
-                "d_optimizer", lambda: self.discriminator_loss(part["target"], ops.stop_gradient(fake)))
-            d_losses.append(d_loss)
-            if self.augment is not None:
-                self.augment.update(real_logits)
+        part, fake, g_tape, d_loss, (real_logits, fake_logits) = self.discriminator_rounds(
+            {"source": source, "target": target}, self._discriminator_step)
         target = part["target"]
 
         def generator_loss():
@@ -140,7 +136,7 @@ class SRGAN(GANModel):
             return content + self.adversarial_weight * adversarial, (content, adversarial, pixel)
 
         g_loss, (content, adversarial, pixel) = self.optimize("g_optimizer", generator_loss, tape=g_tape)
-        return {"d_loss": ops.mean(ops.stack(d_losses)), "g_loss": g_loss, "g_content": content,
+        return {"d_loss": d_loss, "g_loss": g_loss, "g_content": content,
                 "g_adversarial": adversarial, "pixel": pixel,
                 **self.score_logits(real_logits, fake_logits)}
 

@@ -12,9 +12,8 @@ flat, clean images are full of, and every exported output is clipped to [0, 255]
 it the network is a pure function of its input window, so tiles match a whole image).
 Fully convolutional: any H x W in, (scale H) x (scale W) out.
 
-At 16 blocks, 64 channels, x4, RGB, with BN: 1,550,659 parameters, 1,546,435 trainable
-(the paper's 1.5 M); without BN 1,546,435 of them less the 2,112 BN scales and offsets...
-see tests/test_srgan.py, which states the exact counts.
+At 16 blocks, 64 channels, x4, RGB: 1,554,883 parameters with BN (1,550,659 trainable,
+the paper's "1.5 M"), 1,546,435 without.
 
 Discriminator (the paper's VGG-style network): 3x3 convolutions w, w (stride 2), 2w,
 2w (stride 2), 4w, 4w (stride 2), 8w, 8w (stride 2), LeakyReLU 0.2, BN after all but the
