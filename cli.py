@@ -382,7 +382,7 @@ SHOWN = ("fid", "kid", "kid_std", "domain_fd", "class_entropy", "confident", "la
          "label_accuracy_ba", "classifier_accuracy", "class_histogram", "cycle_a", "cycle_b",
          "cycle_l1", "identity_l1", "l1", "baseline_l1", "psnr", "baseline_psnr", "ssim",
          "baseline_ssim", "luminance_correlation", "l1_ba", "baseline_l1_ba",
-         "luminance_correlation_ba")
+         "luminance_correlation_ba", "bicubic_psnr", "bicubic_ssim")
 
 
 @cli.command()
@@ -407,6 +407,9 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
         record = evaluate_run(resolve_run(run, runs_root), metrics, count, checkpoint, inception_weights)
     size = (f"{record['n_pairs']} held-out pairs" if "n_pairs" in record else
             f"{record['n_a']} + {record['n_b']} held-out images of A and B" if "n_a" in record else
+            f"{record['n_images']} held-out images, x{record['crop_border']}, {record['metric_space']} "
+            f"channel{'s' if record['metric_space'] == 'rgb' else ''}, {record['crop_border']} px "
+            "border cropped" if "n_images" in record else
             f"{record['n_generated']} generated vs {record['n_real']} real images")
     click.echo(f"{record['checkpoint']} (epoch {record['epoch']}), {size}:")
     shown = [key for key in SHOWN if key in record]

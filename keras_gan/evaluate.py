@@ -16,7 +16,11 @@ CONVENTIONS = {"noise_to_image": {"resize": "bilinear+antialias to 299 (kid/fid)
                "image_to_image": {"convention": "uint8 outputs vs targets, RGB, no border crop "
                                                 "(keras_gan.evaluation.paired)"},
                "two_way_image_to_image": {"convention": "uint8 outputs, |difference| / 255; "
-                                                        "keras_gan.evaluation.two_way"}}
+                                                        "keras_gan.evaluation.two_way"},
+               "super_resolution": {"convention": "uint8 upscales of modcropped held-out images, "
+                                                  "`scale` border pixels cropped, BT.601 Y (or "
+                                                  "RGB: metric_space), data range 255; "
+                                                  "keras_gan.evaluation.super_resolution"}}
 
 
 def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest",

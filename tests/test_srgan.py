@@ -137,6 +137,15 @@ def test_a_run_holds_out_whole_images_and_scores_them_beside_bicubic(trained):
     assert height / width == pytest.approx((4 * 18 + 2) / (2 * 18 + 2), rel=0.01)  # 2 images
 
 
+def test_evaluate_states_the_convention_and_scores_bicubic_beside_the_model(trained):
+    result = CliRunner().invoke(cli, ["evaluate", "--run", str(trained.run_dir), "--metrics", "psnr,ssim"])
+    assert result.exit_code == 0, result.output
+    assert "16 held-out images, x2, y channel, 2 px border cropped" in result.output
+    assert "bicubic_psnr" in result.output and "bicubic_ssim" in result.output
+    record = json.loads((trained.run_dir / "evaluation.jsonl").read_text().splitlines()[-1])
+    assert record["metric_space"] == "y" and "BT.601" in record["convention"]
+
+
 def test_ctrl_c_in_each_stage_then_resume_equals_the_uninterrupted_run(trained, tmp_path):
     config = tiny_config(tmp_path, arch="srgan", epochs=3, seed=3, eval_every=1).replace(
         model={"pretrain_epochs": 1})
