@@ -112,6 +112,30 @@ def test_vgg_content_without_weights_is_a_clear_error(tmp_path, monkeypatch):
         srgan.vgg_features(None)
 
 
+def test_vgg_content_uses_block5_conv4_of_the_weights_file_given(tmp_path, monkeypatch):
+    """A stand-in VGG19 (a real one is 80 MB): the loss is its block5_conv4 features' MSE / 12.75^2."""
+    seen = {}
+
+    def fake_vgg19(include_top, weights):
+        seen.update(include_top=include_top, weights=weights)
+        image = tf.keras.Input((None, None, 3))
+        features = tf.keras.layers.Conv2D(4, 3, padding="same", name="block5_conv4")(image)
+        return tf.keras.Model(image, tf.keras.layers.Dense(2)(features))
+
+    monkeypatch.setattr("keras.applications.VGG19", fake_vgg19)
+    weights = tmp_path / "vgg19.h5"
+    weights.write_bytes(b"stand-in")
+    gan, logs, changed = one_step(tmp_path, srgan.ADVERSARIAL, {"content_loss": "vgg", "vgg_weights": str(weights)})
+    assert seen == {"include_top": False, "weights": str(weights)} and changed["generator"]
+    assert logs["g_content"] != pytest.approx(logs["pixel"])
+    network = gan._content.network
+    target, fake = tf.zeros((1, 16, 16, 1)), tf.fill((1, 16, 16, 1), 0.5)
+    to_vgg = lambda x: tf.keras.applications.vgg19.preprocess_input((tf.repeat(x, 3, -1) + 1) * 127.5)  # noqa: E731
+    expected = np.mean(np.square((network(to_vgg(fake)) - network(to_vgg(target))).numpy() / 12.75))
+    assert float(gan.content(fake, target)[0]) == pytest.approx(expected, rel=1e-5)
+    assert not any(w.name.startswith("block5") for w in gan.weights)  # never in a checkpoint
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """3 epochs, the first one pretraining: the reference for the resume test."""

@@ -56,6 +56,11 @@ class _Frozen:
         self.network = network
 
 
+def _rgb(images):
+    """VGG sees colour: grey images repeated over three channels."""
+    return ops.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images
+
+
 class SRGAN(GANModel):
     NETWORKS = ("generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
@@ -93,7 +98,7 @@ class SRGAN(GANModel):
         network = self._content.network
         if self.content_loss == "vgg":
             to_vgg = lambda x: keras.applications.vgg19.preprocess_input(  # noqa: E731
-                (ops.cast(x, "float32") + 1.0) * 127.5)
+                (ops.cast(_rgb(x), "float32") + 1.0) * 127.5)
             real_features, fake_features = network(to_vgg(target)), network(to_vgg(fake))
             return ops.mean(ops.square((fake_features - real_features) / VGG_RESCALE)), pixel
         real_features = ops.stop_gradient(network(self.discriminator_inputs(target), training=True))
