@@ -26,7 +26,7 @@ def images_dir(tmp_path, monkeypatch):
 
 def count_decodes(monkeypatch):
     calls = []
-    monkeypatch.setattr(folder, "try_decode", lambda p, s: calls.append(p) or try_decode(p, s))
+    monkeypatch.setattr(folder, "try_decode", lambda p, *args: calls.append(p) or try_decode(p, *args))
     return calls
 
 

@@ -20,6 +20,7 @@ from keras_gan.factory import build_model
 from keras_gan.families import srgan
 from keras_gan.networks.srresnet import build_srgan_discriminator, build_srresnet
 from keras_gan.resampling import downscale, upscale_bicubic
+from keras_gan.resolve import resolve
 from keras_gan.runs import load_run
 from keras_gan.tiling import upscale_tiled
 from keras_gan.train import resume_training, run_training
@@ -186,8 +187,6 @@ def test_images_smaller_than_the_training_size_are_skipped_and_counted(tmp_path)
         Image.fromarray(np.full((size, size, 3), 30 * i, np.uint8)).save(tmp_path / f"{i}.png")
     config = tiny_config(tmp_path, arch="srgan", batch_size=2, data=tmp_path).replace(
         data={"image_size": 32})
-    from keras_gan.resolve import resolve
-
     _, data = resolve(config)
     assert len(data.fields["image"]) + len(data.heldout["target"]) == 3
     assert [reason for _, reason in data.skipped] == ["ValueError: too small (12x12; the shorter side must be >= 32 px)"]
