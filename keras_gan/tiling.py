@@ -50,15 +50,15 @@ def _is_int(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
-def check_tiling(tile: int, overlap: int) -> None:
+def check_tiling(tile: int, overlap: int, names: tuple[str, str] = ("tile", "overlap")) -> None:
     """Raise ConfigError unless tile >= 1 and 0 <= overlap <= tile // 2. The upper bound keeps
     a tile overlapping only its two neighbours, so neighbouring ramps never cross and the
-    weights stay a partition of unity."""
+    weights stay a partition of unity. `names`: how the caller's user spells the two."""
     if not _is_int(tile) or tile < 1:
-        raise invalid("tile", "an integer >= 1 (LR pixels per tile side)", tile)
+        raise invalid(names[0], "an integer >= 1 (LR pixels per tile side)", tile)
     if not _is_int(overlap) or not 0 <= 2 * overlap <= tile:
-        raise invalid("overlap", f"an integer in [0, tile // 2] = [0, {tile // 2}] for tile={tile}",
-                      overlap)
+        raise invalid(names[1], f"an integer in [0, {names[0]} // 2] = [0, {tile // 2}] for "
+                      f"{names[0]}={tile}", overlap)
 
 
 def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
@@ -122,9 +122,9 @@ def _run_tile(upscale_fn, patch: np.ndarray, scale: int, fixed: int | None) -> n
         patch = _pad_to(patch, fixed)
     result = np.asarray(upscale_fn(np.ascontiguousarray(patch[None], dtype=np.float32)))
     expected = (1, patch.shape[0] * scale, patch.shape[1] * scale)
-    if result.ndim != 4 or result.shape[:3] != expected:
-        raise invalid("upscale_fn output shape", f"{expected + ('C',)} for a {patch.shape[:2]} "
-                      f"tile at scale={scale}", result.shape)
+    if result.ndim != 4 or result.shape[:3] != expected:  # a caller's bug, not a user's
+        raise ValueError(f"upscale_fn returned shape {result.shape}; expected "
+                         f"{expected + ('C',)} for a {patch.shape[:2]} tile at scale={scale}.")
     return result[0, :height * scale, :width * scale].astype(np.float32, copy=False)
 
 
@@ -142,13 +142,16 @@ def _check_call(image, scale: int, tile: int, overlap: int, out_dtype) -> np.nda
 
 def upscale_tiled(upscale_fn, image: np.ndarray, scale: int, tile: int = 256, overlap: int = 32,
                   fixed_size: bool = False, out_dtype=np.float32,
-                  progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+                  progress: Callable[[int, int], None] | None = None,
+                  out: np.ndarray | None = None) -> np.ndarray:
     """Upscale a float32 HWC image in [-1, 1] tile by tile; returns [H*scale, W*scale, C'] of
     `out_dtype` (float32, or uint8/uint16 converted band by band to bound memory).
 
     upscale_fn(float32 [1, h, w, C]) -> [1, h*scale, w*scale, C']. With fixed_size every call
     gets exactly tile x tile (smaller tiles are reflection-padded and cropped back), as a
     fixed-size TFLite file needs. progress(done_tiles, total_tiles) is called after each tile.
+    out: where to write (a view of a larger array, as the colour channels of an RGBA output),
+    else a new array.
     """
     image = _check_call(image, scale, tile, overlap, out_dtype)
     to_pixels = TO_PIXELS[np.dtype(out_dtype)]
@@ -157,14 +160,15 @@ def upscale_tiled(upscale_fn, image: np.ndarray, scale: int, tile: int = 256, ov
     row_w = [np.repeat(w, scale) for w in blend_weights(height, rows, tile, overlap)]
     col_w = [np.repeat(w, scale) for w in blend_weights(width, cols, tile, overlap)]
     band, side = min(tile, height), min(tile, width)
-    out = acc = None
+    acc = None
     for i, top in enumerate(rows):
         for j, left in enumerate(cols):
             hr = _run_tile(upscale_fn, image[top:top + band, left:left + side], scale,
                            tile if fixed_size else None)
             if acc is None:  # C' is known only now
                 acc = np.zeros((band * scale, width * scale, hr.shape[-1]), np.float32)
-                out = np.empty((height * scale, width * scale, hr.shape[-1]), out_dtype)
+                if out is None:
+                    out = np.empty((height * scale, width * scale, hr.shape[-1]), out_dtype)
             elif hr.shape[-1] != acc.shape[-1]:
                 raise invalid("upscale_fn output channels", f"{acc.shape[-1]} (as the first tile)",
                               hr.shape[-1])

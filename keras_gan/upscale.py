@@ -5,7 +5,8 @@ Every input keeps its place and name (OUT/<its path below the named folder>.png,
 apart, bicubic: the generator never saw transparency), 16-bit PNGs come back as 16-bit
 PNGs. Pictures are upscaled in overlapping tiles with blended seams (keras_gan.tiling),
 so memory stays bounded: a 4000x3000 photo never goes to the model whole, and no float
-copy of its output is ever held. Unreadable files are skipped and listed.
+copy of its output is ever held (colour and alpha are written band by band into one uint8
+or uint16 array). Unreadable files are skipped and listed.
 """
 
 from __future__ import annotations
@@ -41,52 +42,55 @@ def _png_depth(data: bytes) -> int:
 
 
 def read_hires(path: Path) -> Picture:
-    """Any image file as colour (+ alpha) floats; 16-bit PNGs keep their precision."""
-    from PIL import Image
+    """Any image file as colour (+ alpha) floats, turned upright (EXIF); 16-bit PNGs and
+    TIFFs keep their precision."""
+    from PIL import Image, ImageOps
 
     data = path.read_bytes()
-    if _png_depth(data) == 16:
+    if _png_depth(data) == 16:  # Pillow reads 16-bit colour PNGs as 8-bit
         pixels = tf.io.decode_png(data, dtype=tf.uint16).numpy().astype(np.float32) / 32767.5 - 1.0
         depth = 16
     else:
         with Image.open(path) as image:
-            image.load()
-            alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-            grey = image.mode in ("1", "L", "LA", "I", "I;16", "F")
-            image = image.convert(("LA" if alpha else "L") if grey else ("RGBA" if alpha else "RGB"))
-            pixels = np.asarray(image, np.float32) / 127.5 - 1.0
-        depth = 8
+            image = ImageOps.exif_transpose(image)
+            depth = 16 if image.mode.startswith("I;16") or image.mode == "I" else 8
+            if depth == 16:
+                pixels = np.asarray(image, np.float32) / 32767.5 - 1.0
+            else:
+                alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+                grey = image.mode in ("1", "L", "LA", "F")
+                image = image.convert(("LA" if alpha else "L") if grey else ("RGBA" if alpha else "RGB"))
+                pixels = np.asarray(image, np.float32) / 127.5 - 1.0
     pixels = pixels[..., None] if pixels.ndim == 2 else pixels
     has_alpha = pixels.shape[-1] in (2, 4)
     colour = pixels[..., :-1] if has_alpha else pixels
     return Picture(colour, pixels[..., -1:] if has_alpha else None, depth)
 
 
-def to_model_channels(colour: np.ndarray, channels: int) -> np.ndarray:
-    if colour.shape[-1] == channels:
-        return colour
-    if channels == 3:
-        return np.repeat(colour, 3, axis=-1)
-    return (colour @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R BT.601, as Pillow's "L"
 
 
 def upscale_picture(task: SuperResolution, network, picture: Picture, tile: int, overlap: int,
                     progress=None) -> np.ndarray:
-    """The picture `scale` times larger: uint8 or uint16 HWC with its own channels."""
+    """The picture `scale` times larger: uint8 or uint16 HWC with its own channels, written
+    tile by tile into one preallocated array (alpha too: bicubic, tiled the same way)."""
     dtype = np.uint16 if picture.depth == 16 else np.uint8
-    colour = to_model_channels(picture.colour, task.channels)
-    output = upscale_tiled(lambda x: task.translate(network, x, batch_size=1), colour, task.scale,
-                           tile, overlap, out_dtype=dtype, progress=progress)
-    if picture.colour.shape[-1] == 1 and output.shape[-1] == 3:  # a grey picture stays grey
-        weights = np.array([0.299, 0.587, 0.114])
-        output = np.round(output @ weights).astype(dtype)[..., None]
-    if picture.alpha is None:
-        return output
-    height, width = output.shape[:2]
-    alpha = tf.image.resize(picture.alpha, (height, width), method="bicubic").numpy()
-    top = 65535 if dtype == np.uint16 else 255
-    alpha = np.clip(np.round((alpha + 1.0) / 2.0 * top), 0, top).astype(dtype)
-    return np.concatenate([output, alpha], axis=-1)
+    channels = picture.colour.shape[-1]
+    colour = picture.colour
+    if channels != task.channels:  # grey into a colour model and back; colour into a grey one
+        colour = np.repeat(colour, 3, axis=-1) if task.channels == 3 else (colour @ LUMA)[..., None]
+    back = (lambda x: x @ LUMA[:, None]) if (channels, task.channels) == (1, 3) else (lambda x: x)
+
+    height, width = colour.shape[:2]
+    out = np.empty((height * task.scale, width * task.scale,
+                    channels + (picture.alpha is not None)), dtype)
+    upscale_tiled(lambda x: back(task.translate(network, x, batch_size=1)), colour, task.scale,
+                  tile, overlap, out_dtype=dtype, progress=progress, out=out[..., :channels])
+    if picture.alpha is not None:  # bicubic reaches 2 px: within a tile's context, so exact
+        size = lambda x: (x.shape[1] * task.scale, x.shape[2] * task.scale)  # noqa: E731
+        upscale_tiled(lambda x: tf.image.resize(x, size(x), method="bicubic").numpy(), picture.alpha,
+                      task.scale, tile, overlap, out_dtype=dtype, out=out[..., channels:])
+    return out
 
 
 def write_png(path: Path, pixels: np.ndarray) -> None:
@@ -102,7 +106,7 @@ def write_png(path: Path, pixels: np.ndarray) -> None:
 def upscale_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path,
                   checkpoint: str = "latest", overwrite: bool = False, tile: int = TILE,
                   overlap: int = OVERLAP, progress=None) -> Translated:
-    check_tiling(tile, overlap)
+    check_tiling(tile, overlap, names=("tile", "tile_overlap"))
     pairs = planned_outputs(inputs, out, overwrite)
     config, model, used = load_run(run_dir, checkpoint)
     if not isinstance(model.task, SuperResolution):

@@ -165,6 +165,17 @@ def pytest_configure(config):
     )
 
 
+def export_every_format(run_dir, out, name: str):
+    """Every format a translator exports (SavedModel, the three TFLite files, ONNX),
+    verified; int8 calibrated on 16 inputs to stay quick."""
+    from keras_gan.config import ExportConfig
+    from keras_gan.export import export_run
+
+    options = ExportConfig(out=str(out), name=name, formats=("saved_model", "tflite", "onnx"),
+                           calibration_samples=16)
+    return export_run(run_dir, options)
+
+
 def pairwise(**options) -> list[dict]:
     """Combinations of option values that cover every pair of values of any two options
     (all-pairs testing): the full product's pairwise interactions in far fewer runs.

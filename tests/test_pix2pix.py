@@ -12,15 +12,13 @@ from click.testing import CliRunner
 from PIL import Image
 
 from cli import cli
-from keras_gan.config import ExportConfig
 from keras_gan.evaluation.paired import paired_scores
-from keras_gan.export import export_run
 from keras_gan.factory import build_model
 from keras_gan.losses import LOSSES
 from keras_gan.resolve import resolve
 from keras_gan.runs import load_run
 from keras_gan.train import resume_training, run_training
-from tests.conftest import blobs, small_pairs, tiny_config
+from tests.conftest import blobs, export_every_format, small_pairs, tiny_config
 from tests.interrupted_run import InterruptAt
 from tests.test_resume import assert_same_state, cli_run, weights_and_counters
 
@@ -227,10 +225,7 @@ def test_cli_refuses_options_of_another_family_and_prints_pix2pix_defaults(tmp_p
 
 @pytest.fixture(scope="module")
 def exported(trained, tmp_path_factory):
-    out = tmp_path_factory.mktemp("export")
-    options = ExportConfig(out=str(out), name="blobs", formats=("saved_model", "tflite", "onnx"),
-                           calibration_samples=16)
-    return export_run(trained.run_dir, options)
+    return export_every_format(trained.run_dir, tmp_path_factory.mktemp("export"), "blobs")
 
 
 @pytest.mark.slow

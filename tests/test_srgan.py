@@ -9,13 +9,13 @@ import signal
 import numpy as np
 import pytest
 import tensorflow as tf
+import tensorflow_datasets as tfds
 from click.testing import CliRunner
 from PIL import Image
 
 from cli import cli
-from keras_gan.config import ExportConfig
+from keras_gan.data.tfds_source import _image_key
 from keras_gan.errors import ConfigError
-from keras_gan.export import export_run
 from keras_gan.factory import build_model
 from keras_gan.families import srgan
 from keras_gan.networks.srresnet import build_srgan_discriminator, build_srresnet
@@ -24,7 +24,7 @@ from keras_gan.resolve import resolve
 from keras_gan.runs import load_run
 from keras_gan.tiling import upscale_tiled
 from keras_gan.train import resume_training, run_training
-from tests.conftest import tiny_config
+from tests.conftest import export_every_format, tiny_config
 from tests.interrupted_run import InterruptAt
 from tests.test_resume import assert_same_state, weights_and_counters
 
@@ -63,7 +63,7 @@ def one_step(tmp_path, stage, model=None, **train):
     config = tiny_config(tmp_path, arch="srgan", **train).replace(data={"channels": 1},
                                                                    model=model or {})
     gan = build_model(config)
-    gan.stage = stage
+    gan.prepare_stage(stage)
     gan.run_eagerly = True
     before = {name: [w.copy() for w in net.get_weights()] for name, net in gan.networks.items()}
     logs = gan.train_on_batch(sr_batch(8 * gan.d_steps), return_dict=True)
@@ -216,8 +216,10 @@ def test_upscale_keeps_grey_alpha_16_bit_and_paths_and_skips_broken_files(traine
     assert result.exit_code == 0, result.output
     assert "Wrote 3 images" in result.output and "skipped" in result.output
     with Image.open(out / "grey.png") as grey, Image.open(out / "sub" / "rgba.png") as rgba:
-        assert (grey.mode, grey.size, rgba.mode, rgba.size) == ("L", (26, 18), "LA", (14, 12))
-        alpha = np.asarray(rgba)[..., 1]
+        # a colour picture through this grey model keeps its mode: grey colour, its own alpha
+        assert (grey.mode, grey.size, rgba.mode, rgba.size) == ("L", (26, 18), "RGBA", (14, 12))
+        colour, alpha = np.asarray(rgba)[..., :3], np.asarray(rgba)[..., 3]
+        assert (colour == colour[..., :1]).all()
     deep = tf.io.decode_png(tf.io.read_file(str(out / "deep.png")), dtype=tf.uint16).numpy()
     assert deep.shape == (10, 12, 1) and deep.dtype == np.uint16 and deep.max() > 255
     _, model, _ = load_run(trained.run_dir)
@@ -231,6 +233,50 @@ def test_upscale_keeps_grey_alpha_16_bit_and_paths_and_skips_broken_files(traine
     assert again.exit_code != 0 and "--overwrite" in again.output
 
 
+def test_upscale_turns_photos_upright_and_keeps_16_bit_tiffs(trained, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    photo = Image.fromarray(np.random.default_rng(0).integers(0, 255, (6, 10, 3), np.uint8))
+    exif = photo.getexif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to view
+    photo.save(src / "phone.jpg", exif=exif)
+    scan = tmp_path / "scan.tif"  # named as a file (folders are searched for jpg/png/bmp/gif)
+    Image.fromarray(np.full((5, 7), 40000, np.uint16)).save(scan)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["upscale", "--run", str(trained.run_dir), str(src), str(scan),
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with Image.open(out / "phone.png") as phone:
+        assert phone.size == (12, 20)  # upright: 10 x 6 becomes 6 wide, 10 high, then x2
+    deep = tf.io.decode_png(tf.io.read_file(str(out / "scan.png")), dtype=tf.uint16).numpy()
+    assert deep.shape == (10, 14, 1) and deep.max() > 255
+
+
+def test_bad_tiles_and_too_small_images_name_the_option(trained, tmp_path):
+    picture = tmp_path / "a.png"
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(picture)
+    result = CliRunner().invoke(cli, ["upscale", "--run", str(trained.run_dir), str(picture),
+                                      "--out", str(tmp_path / "o"), "--tile", "16", "--tile-overlap", "9"])
+    assert result.exit_code != 0 and "Invalid tile_overlap: expected an integer in [0, tile // 2]" in result.output
+    config = tiny_config(tmp_path, arch="srgan").replace(model={"scale": 8}, data={"image_size": 16})
+    with pytest.raises(ConfigError, match="Invalid image_size: expected more than 16 px.*scale=8"):
+        resolve(config)
+
+
+def test_a_vgg_run_needs_its_weights_only_when_the_adversarial_stage_starts(tmp_path):
+    config = tiny_config(tmp_path, arch="srgan").replace(
+        data={"channels": 1}, model={"content_loss": "vgg", "vgg_weights": str(tmp_path / "gone.h5")})
+    gan = build_model(config)  # as sample / evaluate / export / upscale build it: no VGG needed
+    gan.prepare_stage(srgan.PRETRAIN)
+    with pytest.raises(ConfigError, match="Invalid vgg_weights"):
+        gan.prepare_stage(srgan.ADVERSARIAL)
+
+
+def test_tfds_sets_with_several_images_train_on_the_originals():
+    assert _image_key({"lr": tfds.features.Image(), "hr": tfds.features.Image()}) == "hr"
+    assert _image_key({"mask": tfds.features.Image(), "image": tfds.features.Image()}) == "image"
+
+
 def test_bicubic_baseline_restores_the_size_of_a_modcropped_image():
     images = np.random.default_rng(0).integers(0, 255, (2, 18, 21, 3)).astype(np.uint8)
     small = downscale(images, 4)
@@ -239,10 +285,7 @@ def test_bicubic_baseline_restores_the_size_of_a_modcropped_image():
 
 @pytest.fixture(scope="module")
 def exported(trained, tmp_path_factory):
-    out = tmp_path_factory.mktemp("export")
-    options = ExportConfig(out=str(out), name="digits_x2", formats=("saved_model", "tflite", "onnx"),
-                           calibration_samples=16)
-    return export_run(trained.run_dir, options)
+    return export_every_format(trained.run_dir, tmp_path_factory.mktemp("export"), "digits_x2")
 
 
 @pytest.mark.slow

@@ -199,7 +199,7 @@ def test_bad_arguments_name_themselves(kwargs, name):
 def test_bad_image_and_wrong_scale_are_reported():
     with pytest.raises(ValueError, match="image shape"):
         upscale_tiled(_nearest(2), np.zeros((4, 4), np.float32), 2)
-    with pytest.raises(ValueError, match=r"upscale_fn output shape.*scale=3"):
+    with pytest.raises(ValueError, match=r"upscale_fn returned shape.*scale=3"):
         upscale_tiled(_nearest(2), _image(4, 4), 3)
     with pytest.raises(ValueError, match="Invalid length"):
         tile_starts(0, 16, 8)

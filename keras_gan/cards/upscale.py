@@ -37,7 +37,7 @@ def _tiling(file: str, task) -> list[str]:
         "```python",
         "import numpy as np",
         "from ai_edge_litert.interpreter import Interpreter",
-        f"TILE, SCALE, OVERLAP = {tile}, {s}, {max(2, tile // 4)}",
+        f"TILE, SCALE, OVERLAP = {tile}, {s}, {min(max(2, tile // 4), tile // 2)}",
         f"run = Interpreter(model_path=\"{file}\", num_threads=2).get_signature_runner()",
         "",
         "def starts(n):  # tile offsets along one axis; the last tile ends at the edge",

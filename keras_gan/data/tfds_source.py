@@ -16,14 +16,18 @@ from keras_gan.data.resize import center_crop_resize
 from keras_gan.data.source import Data, DataError, DataRequest, Source
 
 CACHE_VERSION = 1  # part of the decoded-cache key
+PREFERRED_IMAGE_KEYS = ("image", "hr")
 
 
 def _image_key(features) -> str:
     import tensorflow_datasets as tfds
 
-    for key, feature in features.items():
-        if isinstance(feature, tfds.features.Image):
-            return key
+    images = [key for key, feature in features.items() if isinstance(feature, tfds.features.Image)]
+    for preferred in PREFERRED_IMAGE_KEYS:  # div2k holds "hr" and "lr": train on the originals
+        if preferred in images:
+            return preferred
+    if images:
+        return images[0]
     raise DataError(
         f"TFDS dataset has no image feature; expected an image dataset. Received features: "
         f"{list(features.keys())}."

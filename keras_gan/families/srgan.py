@@ -70,12 +70,16 @@ class SRGAN(GANModel):
     def __init__(self, generator, discriminator, task: SuperResolution, pretrain_epochs: int = 0,
                  pixel_loss: str = "mse", content_loss: str = "pixel",
                  adversarial_weight: float = 1e-3, content_network=None, **kwargs):
+        """content_network: a function that builds the content loss's network (VGG19 or D's
+        features), called once before the first adversarial step: sampling, evaluating or
+        exporting a run never needs VGG weights."""
         super().__init__({"generator": generator, "discriminator": discriminator}, task, **kwargs)
         self.pretrain_epochs = int(pretrain_epochs)
         self.pixel_loss = pixel_loss
         self.content_loss = content_loss
         self.adversarial_weight = float(adversarial_weight)
-        self._content = _Frozen(content_network)
+        self._content = _Frozen(None)
+        self._content_builder = content_network
         self.stage = PRETRAIN if self.pretrain_epochs else ADVERSARIAL
 
     def stage_at(self, epoch: int) -> str:
@@ -83,6 +87,12 @@ class SRGAN(GANModel):
 
     def epoch_callbacks(self) -> list:
         return [StageSwitch()]
+
+    def prepare_stage(self, stage: str) -> None:
+        """Before `stage`'s step is traced: the content network, built outside the trace."""
+        self.stage = stage
+        if stage == ADVERSARIAL and self._content.network is None and self._content_builder:
+            self._content.network = self._content_builder()
 
     # Losses --------------------------------------------------------------
 
@@ -101,8 +111,9 @@ class SRGAN(GANModel):
                 (ops.cast(_rgb(x), "float32") + 1.0) * 127.5)
             real_features, fake_features = network(to_vgg(target)), network(to_vgg(fake))
             return ops.mean(ops.square((fake_features - real_features) / VGG_RESCALE)), pixel
-        real_features = ops.stop_gradient(network(self.discriminator_inputs(target), training=True))
-        fake_features = network(self.discriminator_inputs(fake), training=True)
+        # both un-augmented: independent augmentation draws would match different pictures
+        real_features = ops.stop_gradient(network(target, training=True))
+        fake_features = network(fake, training=True)
         return ops.mean(ops.abs(ops.cast(fake_features, "float32") - ops.cast(real_features, "float32"))), pixel
 
     def discriminator_loss(self, target, fake):
@@ -155,7 +166,7 @@ class StageSwitch(keras.callbacks.Callback):
         if stage != self.model.stage or self.model.train_function is None:
             if stage != self.model.stage:
                 log.info("Epoch %d: %s stage.", epoch + 1, stage)
-            self.model.stage = stage
+            self.model.prepare_stage(stage)
             self.model.make_train_function(force=True)
 
 
@@ -171,8 +182,8 @@ class SRGANOptions:
     blocks: int = option(16, "Residual blocks of the SRResNet generator.", minimum=1)
     width: int = option(64, "srgan: channels of G's residual blocks and of D's first "
                         "convolution (the paper's 64).", minimum=1)
-    bn: bool = option(True, "BatchNorm in the generator (--no-bn: ESRGAN's finding; tiles then "
-                      "match a whole image exactly).")
+    bn: bool = option(True, "BatchNorm in the generator (--no-bn: ESRGAN's finding, fewer "
+                      "artefacts).")
     crop: int = option(96, "HR training crop side (a multiple of 16); reduced to the largest "
                        "that fits the image size.", minimum=16)
     pretrain_epochs: int | None = option(None, "Epochs of pixel-loss pretraining (SRResNet) "
@@ -214,6 +225,10 @@ def vgg_features(weights: str | None) -> keras.Model:
     try:
         vgg = keras.applications.VGG19(include_top=False, weights=str(path) if path.is_file() else "imagenet")
     except Exception as err:  # noqa: BLE001 - offline: the download fails
+        if weights:
+            raise ConfigError(f"Invalid vgg_weights: expected a VGG19 notop weights file (.h5, "
+                              f"{VGG_FILE}). Received: vgg_weights={weights!r}, which does not "
+                              f"load ({type(err).__name__}: {str(err)[:200]}).") from err
         raise ConfigError(
             f"Invalid content_loss: 'vgg' needs the VGG19 ImageNet weights, which are not cached "
             f"and could not be downloaded ({type(err).__name__}). Pass --vgg-weights PATH to a "
@@ -235,6 +250,13 @@ def networks(config) -> dict:
     return {"generator": generator, "discriminator": discriminator}
 
 
+def content_builder(config, discriminator):
+    """A function that builds the content loss's network, or None (pixel content)."""
+    if config.model.content_loss == "pixel":
+        return None
+    return lambda: content_network(config, discriminator)
+
+
 def content_network(config, discriminator):
     model = config.model
     if model.content_loss == "vgg":
@@ -251,7 +273,7 @@ def build_model(config, networks: dict, augment) -> SRGAN:
     return SRGAN(networks["generator"], networks["discriminator"], task,
                  pretrain_epochs=model.pretrain_epochs or 0, pixel_loss=model.pixel_loss,
                  content_loss=model.content_loss, adversarial_weight=model.adversarial_weight,
-                 content_network=content_network(config, networks["discriminator"]),
+                 content_network=content_builder(config, networks["discriminator"]),
                  seed=train.seed, ema_decay=train.ema, augment=augment, d_steps=train.d_steps,
                  name="srgan")
 
@@ -284,13 +306,21 @@ def split(config, data: Data) -> Data:
 
 
 def fill(config, data: Data):
-    model, train = config.model, config.train
-    crop = model.effective_crop(config.data.image_size)
+    model, train, size = config.model, config.train, config.data.image_size
+    if size - size % model.scale <= 2 * model.scale:  # scores crop `scale` px from each border
+        raise ConfigError(f"Invalid image_size: expected more than {2 * model.scale} px (plus up to "
+                          f"{model.scale - 1} that do not divide by scale={model.scale}) for x"
+                          f"{model.scale} super-resolution. Received: image_size={size}.")
+    if model.pretrain_epochs is not None and model.pretrain_epochs >= train.epochs:
+        log.warning("pretrain_epochs=%d covers all %d epochs: this run trains SRResNet only, no "
+                    "adversarial stage.", model.pretrain_epochs, train.epochs)
+    crop = model.effective_crop(size)
     if crop != model.crop:
         log.info("Training crops of %d px (the largest multiple of 16 within the %d px images).",
                  crop, config.data.image_size)
     pretrain = model.pretrain_epochs if model.pretrain_epochs is not None else train.epochs // 2
-    return config.replace(model={"crop": crop, "pretrain_epochs": pretrain})
+    weights = model.vgg_weights and str(Path(model.vgg_weights).expanduser().resolve())
+    return config.replace(model={"crop": crop, "pretrain_epochs": pretrain, "vgg_weights": weights})
 
 
 def transform(config):
