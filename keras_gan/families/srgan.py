@@ -184,8 +184,8 @@ class SRGANOptions:
                         "convolution (the paper's 64).", minimum=1)
     bn: bool = option(True, "BatchNorm in the generator (--no-bn: ESRGAN's finding, fewer "
                       "artefacts).")
-    crop: int = option(96, "HR training crop side (a multiple of 16); reduced to the largest "
-                       "that fits the image size.", minimum=16)
+    crop: int = option(96, "HR training crop side (the paper's 96); reduced to the largest "
+                       "multiple of the scale that fits the image size.", minimum=8)
     pretrain_epochs: int | None = option(None, "Epochs of pixel-loss pretraining (SRResNet) "
                                          "before the adversarial stage; default: half the epochs.",
                                          minimum=0)
@@ -211,8 +211,10 @@ class SRGANOptions:
         validate_options(self)
 
     def effective_crop(self, image_size: int) -> int:
-        """The crop that fits: at most the image size, a multiple of 16 (D halves it four times)."""
-        return max(16, min(self.crop, image_size) // 16 * 16)
+        """The crop that fits: at most the image size, a multiple of the scale (its LR input
+        has whole pixels). Small images train whole: a 28 px digit, not a 16 px part of it,
+        so G sees the borders it is scored with."""
+        return min(self.crop, image_size) // self.scale * self.scale
 
 
 def vgg_features(weights: str | None) -> keras.Model:
@@ -316,8 +318,8 @@ def fill(config, data: Data):
                     "adversarial stage.", model.pretrain_epochs, train.epochs)
     crop = model.effective_crop(size)
     if crop != model.crop:
-        log.info("Training crops of %d px (the largest multiple of 16 within the %d px images).",
-                 crop, config.data.image_size)
+        log.info("Training crops of %d px (the largest multiple of the scale within the %d px "
+                 "images).", crop, config.data.image_size)
     pretrain = model.pretrain_epochs if model.pretrain_epochs is not None else train.epochs // 2
     weights = model.vgg_weights and str(Path(model.vgg_weights).expanduser().resolve())
     return config.replace(model={"crop": crop, "pretrain_epochs": pretrain, "vgg_weights": weights})

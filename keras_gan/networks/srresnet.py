@@ -33,7 +33,7 @@ from keras_gan.networks.base import Network, batch_norm
 
 SCALES = (2, 4, 8)
 BN_MOMENTUM = 0.9  # PyTorch's 0.1, as the public SRGAN code
-MIN_CROP = 16  # the discriminator halves four times
+MIN_CROP = 8  # 'same'-padded stride-2 convolutions halve any size (rounding up) to >= 1
 
 
 def _prelu(name: str):
@@ -105,8 +105,7 @@ def build_srgan_discriminator(image_shape: tuple, width: int = 64, norm: str = "
 
 
 def check_crop(size: int) -> str | None:
-    return None if size >= MIN_CROP and size % 16 == 0 else \
-        f"a multiple of 16 of at least {MIN_CROP} pixels (the discriminator halves it four times)"
+    return None if size >= MIN_CROP else f"at least {MIN_CROP} pixels"
 
 
 UPSCALER = Network("upscaler", build_srresnet,
