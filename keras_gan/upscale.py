@@ -4,9 +4,9 @@ Every input keeps its place and name (OUT/<its path below the named folder>.png,
 `translate`) and its kind: grayscale stays grayscale, RGBA keeps its alpha (upscaled
 apart, bicubic: the generator never saw transparency), 16-bit PNGs come back as 16-bit
 PNGs. Pictures are upscaled in overlapping tiles with blended seams (keras_gan.tiling),
-so memory stays bounded: a 4000x3000 photo never goes to the model whole, and no float
-copy of its output is ever held (colour and alpha are written band by band into one uint8
-or uint16 array). Unreadable files are skipped and listed.
+so memory stays bounded: a 4000x3000 photo never goes to the model whole, and its output is
+never held whole: each band of finished rows is compressed into the PNG as the tiles finish
+(keras_gan.png_stream). Unreadable files are skipped and listed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from keras_gan.data.decode import display_path
 from keras_gan.errors import ConfigError
-from keras_gan.fileio import atomic_path
+from keras_gan.png_stream import PNGStream
 from keras_gan.runs import load_run
 from keras_gan.tasks import SuperResolution
 from keras_gan.tiling import check_tiling, upscale_tiled
@@ -70,37 +70,33 @@ def read_hires(path: Path) -> Picture:
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # ITU-R BT.601, as Pillow's "L"
 
 
-def upscale_picture(task: SuperResolution, network, picture: Picture, tile: int, overlap: int,
-                    progress=None) -> np.ndarray:
-    """The picture `scale` times larger: uint8 or uint16 HWC with its own channels, written
-    tile by tile into one preallocated array (alpha too: bicubic, tiled the same way)."""
+def upscale_to_png(task: SuperResolution, network, picture: Picture, target: Path, tile: int,
+                   overlap: int, progress=None) -> None:
+    """Write the picture `scale` times larger as a PNG of its own kind (grey or colour as the
+    model allows, its alpha, its bit depth), band by band as the tiles finish: colour through
+    the generator, alpha by bicubic (its 2 px reach is within any tile's context)."""
     dtype = np.uint16 if picture.depth == 16 else np.uint8
-    channels = picture.colour.shape[-1]
-    colour = picture.colour
-    if channels != task.channels:  # grey into a colour model and back; colour into a grey one
-        colour = np.repeat(colour, 3, axis=-1) if task.channels == 3 else (colour @ LUMA)[..., None]
-    back = (lambda x: x @ LUMA[:, None]) if (channels, task.channels) == (1, 3) else (lambda x: x)
+    colour, channels, scale = picture.colour, task.channels, task.scale
+    grey_in_colour = (colour.shape[-1], channels) == (1, 3)  # and back to grey
+    if colour.shape[-1] != channels:
+        colour = np.repeat(colour, 3, axis=-1) if channels == 3 else (colour @ LUMA)[..., None]
 
-    height, width = colour.shape[:2]
-    out = np.empty((height * task.scale, width * task.scale,
-                    channels + (picture.alpha is not None)), dtype)
-    upscale_tiled(lambda x: back(task.translate(network, x, batch_size=1)), colour, task.scale,
-                  tile, overlap, out_dtype=dtype, progress=progress, out=out[..., :channels])
-    if picture.alpha is not None:  # bicubic reaches 2 px: within a tile's context, so exact
-        size = lambda x: (x.shape[1] * task.scale, x.shape[2] * task.scale)  # noqa: E731
-        upscale_tiled(lambda x: tf.image.resize(x, size(x), method="bicubic").numpy(), picture.alpha,
-                      task.scale, tile, overlap, out_dtype=dtype, out=out[..., channels:])
-    return out
+    def upscale(x):
+        out = task.translate(network, x[..., :channels], batch_size=1)
+        out = out @ LUMA[:, None] if grey_in_colour else out
+        if x.shape[-1] == channels:
+            return out
+        size = (x.shape[1] * scale, x.shape[2] * scale)
+        alpha = tf.image.resize(x[..., channels:], size, method="bicubic").numpy()
+        return np.concatenate([out, alpha], axis=-1)
 
-
-def write_png(path: Path, pixels: np.ndarray) -> None:
-    from PIL import Image
-
-    with atomic_path(path) as tmp:
-        if pixels.dtype == np.uint16:  # Pillow cannot write 16-bit colour
-            tf.io.write_file(str(tmp), tf.io.encode_png(pixels))
-        else:
-            Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels).save(tmp, format="PNG")
+    image = colour if picture.alpha is None else np.concatenate([colour, picture.alpha], axis=-1)
+    kept = 1 if grey_in_colour else channels
+    height, width = image.shape[:2]
+    with PNGStream(target, height * scale, width * scale, kept + (picture.alpha is not None),
+                   dtype) as png:
+        upscale_tiled(upscale, image, scale, tile, overlap, out_dtype=dtype, progress=progress,
+                      out=png)
 
 
 def upscale_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path,
@@ -120,8 +116,7 @@ def upscale_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path
         except Exception as err:  # noqa: BLE001  one bad file must never stop the rest
             result.skipped.append((display_path(source), f"{type(err).__name__}: {err}"[:200]))
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_png(target, upscale_picture(model.task, model.sampling_generator, picture, tile,
-                                          overlap, progress))
+        upscale_to_png(model.task, model.sampling_generator, picture, target, tile, overlap,
+                       progress)
         result.written.append(target)
     return result
