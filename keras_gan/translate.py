@@ -94,14 +94,22 @@ def translate_files(run_dir: str | Path, inputs: list[str | Path], out: str | Pa
     pairs = planned_outputs(inputs, out, overwrite)
     config, model, used = load_run(run_dir, checkpoint)
     task, network = translator(config, model, direction)
-    result = Translated(checkpoint=used)
+    return each_picture(pairs, lambda path: read_picture(path, task.source_channels),
+                        lambda picture, target: save_image(target, task.translate(network, picture[None])[0]),
+                        used)
+
+
+def each_picture(pairs: list[tuple[Path, Path]], read, write, checkpoint: Path) -> Translated:
+    """write(read(source), target) for every pair; a file that cannot be read is skipped and
+    listed (one bad file must never stop the rest)."""
+    result = Translated(checkpoint=checkpoint)
     for source, target in pairs:
         try:
-            picture = read_picture(source, task.source_channels)
-        except Exception as err:  # noqa: BLE001  one bad file must never stop the rest
+            picture = read(source)
+        except Exception as err:  # noqa: BLE001
             result.skipped.append((display_path(source), f"{type(err).__name__}: {err}"[:200]))
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        save_image(target, task.translate(network, picture[None])[0])
+        write(picture, target)
         result.written.append(target)
     return result

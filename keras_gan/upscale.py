@@ -17,13 +17,12 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from keras_gan.data.decode import display_path
 from keras_gan.errors import ConfigError
 from keras_gan.png_stream import PNGStream
 from keras_gan.runs import load_run
 from keras_gan.tasks import SuperResolution
 from keras_gan.tiling import check_tiling, upscale_tiled
-from keras_gan.translate import Translated, planned_outputs
+from keras_gan.translate import Translated, each_picture, planned_outputs
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE, OVERLAP = 128, 32  # LR pixels: activations of a few hundred MB; 8 px of context per seam
@@ -109,14 +108,7 @@ def upscale_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path
         raise ConfigError(
             f"Invalid run: expected a super-resolution run (srgan) for upscale. Received: a "
             f"{config.model.arch!r} run; use `python cli.py translate` or `sample`.")
-    result = Translated(checkpoint=used)
-    for source, target in pairs:
-        try:
-            picture = read_hires(source)
-        except Exception as err:  # noqa: BLE001  one bad file must never stop the rest
-            result.skipped.append((display_path(source), f"{type(err).__name__}: {err}"[:200]))
-            continue
-        upscale_to_png(model.task, model.sampling_generator, picture, target, tile, overlap,
-                       progress)
-        result.written.append(target)
-    return result
+    return each_picture(pairs, read_hires,
+                        lambda picture, target: upscale_to_png(model.task, model.sampling_generator,
+                                                               picture, target, tile, overlap, progress),
+                        used)
