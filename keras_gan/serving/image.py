@@ -19,7 +19,6 @@ import tensorflow as tf
 from keras_gan.exporters.verify import BATCH_SIZES, UINT8_LEVEL, compare
 from keras_gan.images import from_uint8
 from keras_gan.serving.common import pixel_outputs
-from keras_gan.translation import translate_tensor
 
 ODD_SIZE = (37, 53)  # a size that is no multiple of anything: padding and cropping both run
 
@@ -54,7 +53,7 @@ class ImageSpec:
         return [tf.TensorSpec([None, size, size, self.task.source_channels], tf.uint8, "image")]
 
     def images_float(self, network, image):
-        return translate_tensor(network, tf.cast(image, tf.float32) / 127.5 - 1.0, self.task.multiple)
+        return self.task.apply(network, tf.cast(image, tf.float32) / 127.5 - 1.0)
 
     def pixel_function(self, network, prefix: str = outputs):
         function = tf.function(lambda image: pixel_outputs(self.images_float(network, image), prefix),

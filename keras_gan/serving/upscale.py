@@ -12,13 +12,8 @@ card shows the loop; `python cli.py upscale` does it on a desktop).
 
 from __future__ import annotations
 
-import tensorflow as tf
-
 from keras_gan.serving.image import ImageSpec
 
 
 class UpscaleSpec(ImageSpec):
     task_name = "super_resolution"
-
-    def images_float(self, network, image):
-        return tf.cast(network(tf.cast(image, tf.float32) / 127.5 - 1.0, training=False), tf.float32)

@@ -48,11 +48,15 @@ class ImageToImage:
             images = from_uint8(images)
         key = id(network)
         if key not in self._functions:  # one trace per network (and H x W)
-            self._functions[key] = tf.function(
-                lambda x: translate_tensor(network, x, self.multiple), reduce_retracing=True)
+            self._functions[key] = tf.function(lambda x: self.apply(network, x),
+                                               reduce_retracing=True)
         function = self._functions[key]
         return np.concatenate([function(tf.constant(images[i:i + batch_size])).numpy()
                                for i in range(0, len(images), batch_size)])
+
+    def apply(self, network, images):
+        """float [-1, 1] NHWC of any H x W -> the network's output, padded and cropped back."""
+        return translate_tensor(network, images, self.multiple)
 
     def preview_inputs(self, model, data, grid_size: int, seed: int) -> dict:
         """`grid_size` held-out pairs spread evenly over the split (data is often sorted by

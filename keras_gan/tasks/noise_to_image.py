@@ -15,6 +15,15 @@ from keras_gan.serving.latent import LatentSpec
 from keras_gan.tasks.base import Preview
 
 
+def random_reals(data, n: int, seed: int) -> tuple[np.ndarray, int]:
+    """(cells, columns): `n` training images drawn at random (sources are often sorted by
+    class), float [-1, 1], in a square grid."""
+    images = data.fields["image"]
+    pick = np.sort(np.random.default_rng(seed).choice(len(images), min(n, len(images)),
+                                                      replace=False))
+    return from_uint8(images[pick]), math.isqrt(n)
+
+
 class NoiseToImage:
     name = "noise_to_image"
 
@@ -32,12 +41,7 @@ class NoiseToImage:
         return Preview(images, images, ncols)
 
     def reals(self, data, n: int, seed: int) -> tuple[np.ndarray, int]:
-        """(cells, columns): `n` training images drawn at random (sources are often sorted
-        by class), float [-1, 1], in a square grid."""
-        images = data.fields["image"]
-        pick = np.sort(np.random.default_rng(seed).choice(len(images), min(n, len(images)),
-                                                          replace=False))
-        return from_uint8(images[pick]), math.isqrt(n)
+        return random_reals(data, n, seed)
 
     def write_examples(self, run_dir, data) -> None:
         """Latent runs keep no example inputs."""

@@ -20,6 +20,7 @@ from keras_gan.resampling import upscale_bicubic, upscale_nearest
 from keras_gan.serving.upscale import UpscaleSpec
 from keras_gan.tasks.base import Preview
 from keras_gan.tasks.image_to_image import ImageToImage
+from keras_gan.tasks.noise_to_image import random_reals
 
 
 class SuperResolution(ImageToImage):
@@ -32,19 +33,9 @@ class SuperResolution(ImageToImage):
         self.scale = scale
         self.hr_size = image_size
 
-    def translate(self, network, images, batch_size: int = 16) -> np.ndarray:
-        """LR images (uint8 or float [-1, 1], NHWC, one H x W) -> float32 [-1, 1]-ish outputs
-        `scale` times larger."""
-        images = np.asarray(images)
-        if images.dtype == np.uint8:
-            images = from_uint8(images)
-        key = id(network)
-        if key not in self._functions:
-            self._functions[key] = tf.function(
-                lambda x: tf.cast(network(x, training=False), tf.float32), reduce_retracing=True)
-        function = self._functions[key]
-        return np.concatenate([function(tf.constant(images[i:i + batch_size])).numpy()
-                               for i in range(0, len(images), batch_size)])
+    def apply(self, network, images):
+        """Fully convolutional: the whole LR image in, `scale` times larger out (no padding)."""
+        return tf.cast(network(images, training=False), tf.float32)
 
     def render_preview(self, model, inputs: dict, ncols: int) -> Preview:
         del ncols  # one column per held-out image
@@ -54,11 +45,8 @@ class SuperResolution(ImageToImage):
         return Preview(outputs, np.concatenate([from_uint8(row) for row in rows]), len(outputs))
 
     def reals(self, data, n: int, seed: int) -> tuple[np.ndarray, int]:
-        """(cells, columns): training images (before their random crops), a square grid."""
-        images = data.fields["image"]
-        count = min(n, len(images))
-        pick = np.sort(np.random.default_rng(seed).choice(len(images), count, replace=False))
-        return from_uint8(images[pick]), max(1, int(np.sqrt(n)))
+        """Training images before their random crops."""
+        return random_reals(data, n, seed)
 
     def serving(self, examples=None) -> UpscaleSpec:
         return UpscaleSpec(self, examples)
