@@ -104,7 +104,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.keep = keep
         self.steps_per_epoch = steps_per_epoch
         self.every, self.last_epoch = every, last_epoch  # --snap, and always the last and Ctrl-C
-        self.unsaved = None  # a finished epoch --snap skipped; the trainer saves it if training stops
+        self.unsaved = None  # a finished epoch --snap skipped; saved if training stops after it
         self.step = 0  # steps done in the current epoch (the trainer sets it for a late start)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -112,7 +112,7 @@ class GANCheckpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if not losses_finite(logs):  # diverged: keep the last good checkpoint the newest
-            self.step = 0
+            self.step, self.unsaved = 0, None  # rolled back past it; trained again
             return
         if self.steps_per_epoch is not None and self.step < self.steps_per_epoch:  # interrupted
             save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, self.step)
@@ -124,6 +124,13 @@ class GANCheckpoint(keras.callbacks.Callback):
         if self.unsaved is not None and self.step < (self.steps_per_epoch or 0):
             self.unsaved = None  # the partial epoch just saved holds it
         self.step = 0
+
+    def on_train_end(self, logs=None):
+        """Stopped early (Ctrl-C at an epoch's end, a stop callback) off the --snap beat:
+        the last finished epoch is saved all the same."""
+        if self.unsaved is not None:
+            save_checkpoint(self.model, self.checkpoint_dir, self.unsaved, self.arch, self.keep)
+            self.unsaved = None
 
 
 class QualityEval(keras.callbacks.Callback):

@@ -186,15 +186,10 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
         progress.begin(epoch, step)
         model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
                   callbacks=callbacks, verbose=0, shuffle=False)
-        if guard.diverged_at is None and checkpointer.unsaved is not None:
-            # stopped early (Ctrl-C at an epoch's end, a stop callback) off the --snap beat
-            save_checkpoint(model, checkpoint_dir, checkpointer.unsaved, arch, train.keep_checkpoints)
-            checkpointer.unsaved = None
         if guard.diverged_at is None:
             epoch, step = end, 0
             continue
         epoch, step = _roll_back(model, checkpoint_dir, arch, guard, run_dir, rollbacks := rollbacks + 1)
-        checkpointer.unsaved = None  # that epoch is trained again
     progress_gif(run_dir / "samples", run_dir / "progress.gif")  # every epoch's grid, in order
     return TrainingResult(run_dir=run_dir, config=config, history=aligned.history,
                           interrupted=stopper.interrupted, chief=is_chief(model.distribute_strategy),
