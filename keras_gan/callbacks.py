@@ -307,7 +307,9 @@ class LossPlot(keras.callbacks.Callback):
     PANELS = ((("d_loss", "g_loss", "g_adversarial"), "losses"),
               (("real_score", "fake_score", "augment_p"), "mean sigmoid D(.)"),
               (("g_l1",), "L1 to the targets (training batches, [-1, 1] units)"),
-              (("domain_fd", "kid", "fid", "l1"), "quality (lower is better)"))
+              (("pixel",), "pixel loss (training batches)"),
+              (("domain_fd", "kid", "fid", "l1"), "quality (lower is better)"),
+              (("psnr",), "quality: PSNR dB (higher is better)"))
     SCORES = 1  # the panel of probabilities, drawn from 0 to 1
 
     # Drawing costs ~0.1 s; with epochs of a second or less (mnist at batch 256) that is
