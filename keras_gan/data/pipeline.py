@@ -19,7 +19,11 @@ from typing import Callable
 import numpy as np
 import tensorflow as tf
 
-INTEGER_FIELDS = ("label",)  # everything else is a uint8 image
+INTEGER_FIELDS = ("label",)
+# Captions (a numpy unicode array; tf.constant makes it a tf.string tensor) are read as
+# they are: never scaled like pixels, flipped or cropped.
+STRING_FIELDS = ("caption",)
+NOT_IMAGES = INTEGER_FIELDS + STRING_FIELDS  # everything else is a uint8 image
 # Larger data streams from the memory-mapped cache; below this, one copy in memory is cheap
 # and a tf.gather keeps Python out of the loop (a tensor captured by tf.data must also stay
 # under protobuf's 2 GB).
@@ -55,7 +59,7 @@ def training_pipeline(fields: dict[str, np.ndarray], batch_size: int, seed: int,
         batch = {}
         for (group, rows), index in zip(readers, orders):
             for name, value in zip(group, rows(index)):
-                batch[name] = value if name in INTEGER_FIELDS else to_float(value)
+                batch[name] = value if name in NOT_IMAGES else to_float(value)
         return batch
 
     def one_epoch(epoch):
@@ -111,7 +115,7 @@ def random_flip(example, seed):
     """A transform: every image of an example flipped left-right, half the time (x-flip)."""
     out = dict(example)
     for name, image in example.items():
-        if name not in INTEGER_FIELDS:
+        if name not in NOT_IMAGES:
             out[name] = tf.image.stateless_random_flip_left_right(image, seed=seed)
     return out
 
@@ -121,7 +125,7 @@ def random_crop_flip(size: int, flip: bool = True) -> Callable:
     for every image of an example (both images of a pair)."""
 
     def transform(example, seed):
-        images = {k: v for k, v in example.items() if k not in INTEGER_FIELDS}
+        images = {k: v for k, v in example.items() if k not in NOT_IMAGES}
         stacked = tf.concat(list(images.values()), axis=-1)
         crop = tf.image.stateless_random_crop(stacked, [size, size, stacked.shape[-1]], seed=seed)
         if flip:

@@ -9,6 +9,9 @@ A source decodes its examples once, at the training size, into named uint8 array
           independently (+ "a_label", "b_label" where both have the same classes; not
           trained on); held out: "a", "b" (+ "a_truth", "b_truth": their true
           translations, where the data knows them, and the labels)
+- captions: "image" [M, S, S, C] and "caption" [M] (numpy unicode), one row per (image,
+          caption) pair, so an image with several captions appears once for each
+          (+ "label" [M] int32 where the data knows the class each caption names)
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 
 from keras_gan.errors import ConfigError
 
-LAYOUTS = ("images", "pairs", "unpaired")
+LAYOUTS = ("images", "pairs", "unpaired", "captions")
 
 
 class DataError(ConfigError):
