@@ -100,7 +100,8 @@ def cli(quiet, verbose):
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help=f"Examples per step {train_default_help('batch_size')}.")
 @family_options
 @click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help=f"GAN loss {train_default_help('loss')}.")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for every network [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for the generator(s), and for D unless --d-lr [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
+@click.option("--d-lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.d_lr, help="Adam learning rate for the discriminator(s) (critic), e.g. 4e-4 with --lr 1e-4 (TTUR) [default: same as --lr].")
 @click.option("--d-steps", type=click.IntRange(1, 20), default=TrainConfig.d_steps, help="Discriminator (critic) updates per generator update, each on its own --batch-size examples [default: 5 for wgan_gp, else 1].")
 @click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color (ADA's xflip,rotate90,int_translation too); 'ada' adapts the probability (--ada-target) [default: off].")
 @click.option("--ada-target", type=float, default=TrainConfig.ada_target, help="ADA: p rises while the share of reals D calls real (E[sign D(x)]) is above this.", **OPTS)
@@ -125,9 +126,9 @@ def cli(quiet, verbose):
 @click.option("--grid-every", type=click.IntRange(min=1), default=TrainConfig.grid_every, help="Draw samples/epoch_NNNN.png every N epochs (always the last).", **OPTS)
 @click.option("--init-from", default=None, help="Start a new run from another run's networks (fine-tuning on new --data): RUN, RUN:best, RUN:latest or RUN:<checkpoint file>; same arch, size and channels.")
 @click.pass_context
-def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_steps, augment,
-          ada_target, augment_p, holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights, precision,
-          strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, snap, keep_checkpoints,
+def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_lr, d_steps,
+          augment, ada_target, augment_p, holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights,
+          precision, strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, snap, keep_checkpoints,
           grid_every, init_from, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
@@ -154,7 +155,7 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
                         holdout=holdout),
         model=model_from_cli(arch, model),
         train=TrainConfig(epochs=epochs, decay_epochs=decay_epochs, batch_size=batch_size, loss=loss,
-                          lr=lr, d_steps=d_steps,
+                          lr=lr, d_lr=d_lr, d_steps=d_steps,
                           augment=augment, ada_target=ada_target, augment_p=augment_p, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,

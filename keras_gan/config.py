@@ -67,6 +67,7 @@ class TrainConfig:
     loss: str | None = None  # a registered GAN loss; None: the family's (bce; cyclegan lsgan)
     # None: the loss's own default (WGAN-GP's paper values), else OPTIMIZER_DEFAULTS.
     lr: float | None = None
+    d_lr: float | None = None  # the discriminator's (critic's) Adam rate; None: the same as lr
     beta_1: float | None = None
     beta_2: float | None = None
     d_steps: int | None = None  # discriminator (critic) updates per generator update
@@ -115,8 +116,9 @@ class TrainConfig:
                 raise invalid(name, "an integer >= 1", getattr(self, name))
         if self.decay_epochs is not None and self.decay_epochs < 0:
             raise invalid("decay_epochs", "an integer >= 0", self.decay_epochs)
-        if self.lr is not None and not self.lr > 0:
-            raise invalid("lr", "a learning rate > 0", self.lr)
+        for name in ("lr", "d_lr"):
+            if getattr(self, name) is not None and not getattr(self, name) > 0:
+                raise invalid(name, "a learning rate > 0", getattr(self, name))
         for name in ("beta_1", "beta_2"):
             if getattr(self, name) is not None and not 0 <= getattr(self, name) < 1:
                 raise invalid(name, "a number in [0, 1)", getattr(self, name))

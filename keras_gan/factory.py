@@ -48,12 +48,19 @@ def jit_compile(xla: str, arch: str) -> bool | str:
     return FAMILIES.get(arch).xla_on_cpu and replicas_in_sync() == 1
 
 
+def trains_only_discriminators(networks: tuple[str, ...]) -> bool:
+    """Whether an optimizer of a family's OPTIMIZERS (the networks it trains) takes
+    --d-lr: every one of its networks is a discriminator (critic)."""
+    return bool(networks) and all("discriminator" in name for name in networks)
+
+
 def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
     """The family's model, compiled, with its optimizers built.
 
     precision: the Keras dtype policy for the networks (None: the config's; "float32" for
     inference and export). The optimizers always follow the config, so a checkpoint
-    loads into either build."""
+    loads into either build: Adam at train.d_lr for those that train only
+    discriminators, train.lr for the others."""
     train = optimizer_settings(config.train)
     config = config.replace(train=train)
     with dtype_policy(precision or train.precision):
@@ -62,8 +69,8 @@ def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
     model = config.family.model(config, networks, augment)
 
     def adam(name):
-        optimizer = keras.optimizers.Adam(train.lr, beta_1=train.beta_1, beta_2=train.beta_2,
-                                          name=name)
+        rate = train.d_lr if trains_only_discriminators(model.OPTIMIZERS[name]) else train.lr
+        optimizer = keras.optimizers.Adam(rate, beta_1=train.beta_1, beta_2=train.beta_2, name=name)
         # float16's narrow range underflows small gradients: dynamic loss scaling
         return keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_scaled") \
             if train.precision == "mixed_float16" else optimizer

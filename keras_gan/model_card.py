@@ -98,6 +98,7 @@ def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
     options = ", ".join(f"{f.name} {getattr(model, f.name)}" for f in dataclasses.fields(model)
                         if f.name != "arch" and getattr(model, f.name) not in (None, False))
     height, width, channels = shape
+    d_rate = f" (D {train.d_lr:g})" if train.d_lr not in (None, train.lr) else ""
     return [
         f"# {result.path.parent.name}, version {result.path.name}",
         "",
@@ -106,7 +107,7 @@ def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
         "",
         f"- Architecture `{model.arch}`: {options or 'defaults'}",
         f"- Data `{config.data.name}`, images {height}x{width}x{channels}",
-        f"- Loss `{train.loss}`, lr {train.lr:g}, batch {train.batch_size}, "
+        f"- Loss `{train.loss}`, lr {train.lr:g}{d_rate}, batch {train.batch_size}, "
         f"{train.d_steps or 1} D step(s) per G step, seed {train.seed}",
         f"- Augmentation `{train.augment or 'none'}`",
         *([f"- Fine-tuned: started from `{train.init_from}` (--init-from)"] if train.init_from else []),

@@ -54,11 +54,14 @@ def fill_defaults(config: RunConfig) -> RunConfig:
 
 def optimizer_settings(train: TrainConfig) -> TrainConfig:
     """`train` with unset optimizer fields (lr, betas, d_steps) taken from its loss's
-    defaults (WGAN-GP's paper values), then TrainConfig.OPTIMIZER_DEFAULTS."""
+    defaults (WGAN-GP's paper values), then TrainConfig.OPTIMIZER_DEFAULTS; d_lr unset
+    is lr, written out so config.json holds the rate D trained with (a config.json
+    saved before d_lr existed resolves to its lr, as it trained)."""
     loss_defaults = LOSSES.get(train.loss).defaults
     values = {key: loss_defaults.get(key, default)
               for key, default in TrainConfig.OPTIMIZER_DEFAULTS.items() if getattr(train, key) is None}
-    return dataclasses.replace(train, **values)
+    train = dataclasses.replace(train, **values)
+    return dataclasses.replace(train, d_lr=train.d_lr or train.lr)
 
 
 def load_run_data(config: RunConfig, labels: bool = False) -> Data:

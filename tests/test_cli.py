@@ -31,17 +31,20 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(runner, tmp_path)
     config = json.loads(result.output)
     assert config["data"]["image_size"] == 32 and config["model"]["latent_dim"] == 128
     assert config["train"]["lr"] == 2e-4 and config["train"]["d_steps"] == 1
+    assert config["train"]["d_lr"] == 2e-4  # written out: the rate D trains with
     assert not (tmp_path / "runs").exists()
 
 
 def test_dry_run_of_a_conditional_augmented_wgan_gp_run(runner, tmp_path):
     result = runner.invoke(cli, ["train", "--arch", "dcgan", "--loss", "wgan_gp", "--conditional",
                                  "--augment", "ada", "--ema", "0.999", "--eval-every", "5",
-                                 "--mirror", "--dry-run", "--runs-root", str(tmp_path / "runs")])
+                                 "--mirror", "--d-lr", "3e-4", "--dry-run",
+                                 "--runs-root", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
     config = json.loads(result.output)
     train = config["train"]
     assert (train["d_steps"], train["lr"], train["beta_1"], train["beta_2"]) == (5, 1e-4, 0.0, 0.9)
+    assert train["d_lr"] == 3e-4
     assert train["augment"] == "ada" and train["eval_every"] == 5 and train["ema"] == 0.999
     assert config["model"]["conditional"] is True and config["model"]["mirror"] is True
 
@@ -89,6 +92,7 @@ def test_train_then_sample_png_and_npz(runner, tmp_path):
      (["sample", "--out", "grid.jpg"], "expected a path ending in .png or .npz"),
      (["train", "--augment", "flip", "--dry-run"], "Invalid augment: expected a comma-separated subset"),
      (["train", "--d-steps", "0"], "0 is not in the range 1<=x<=20"),
+     (["train", "--d-lr", "0"], "'--d-lr': 0.0 is not in the range x>0"),
      (["train", "--eval-metric", "is"], "'is' is not one of"),
      (["evaluate", "--runs-root", "RUNS"], "holds no runs yet")],
 )

@@ -4,10 +4,12 @@ import re
 import pytest
 
 from keras_gan.config import ConfigError, DataConfig, RunConfig, TrainConfig, model_options
+from keras_gan.factory import build_model
+from keras_gan.families import FAMILIES
 from keras_gan.families.gan import GANOptions
 from keras_gan.families.pix2pix import Pix2PixOptions
-from keras_gan.resolve import optimizer_settings
-from tests.conftest import saved_config
+from keras_gan.resolve import fill_defaults, optimizer_settings
+from tests.conftest import saved_config, tiny_config
 
 
 def test_json_round_trip(tmp_path):
@@ -24,7 +26,7 @@ def test_json_round_trip(tmp_path):
 @pytest.mark.parametrize(
     "section, field, value",
     [("train", "epochs", 0), ("train", "batch_size", -1), ("train", "lr", -0.1),
-     ("train", "lr", 0.0), ("data", "image_size", 2), ("data", "channels", 2),
+     ("train", "lr", 0.0), ("train", "d_lr", 0.0), ("data", "image_size", 2), ("data", "channels", 2),
      ("model", "latent_dim", 0), ("train", "keep_checkpoints", 0), ("data", "holdout", 1.0)],
 )
 def test_out_of_range_values_name_the_field_and_value(section, field, value):
@@ -70,7 +72,8 @@ def test_a_config_json_of_keras_gan_0_1_still_loads():
            "model": {"arch": "dcgan", "conditional": False, "latent_dim": 128, "num_classes": None,
                      "spectral_norm": False, "width": 64},
            "run_dir": None, "runs_root": "runs",
-           "train": {**TrainConfig(epochs=100, batch_size=64).__dict__}}
+           "train": {k: v for k, v in TrainConfig(epochs=100, batch_size=64).__dict__.items()
+                     if k != "d_lr"}}
     config = RunConfig.from_dict(json.loads(json.dumps(old)))
     assert config.model == GANOptions(arch="dcgan", latent_dim=128)
     assert config.data.image_size == 28 and config.train.epochs == 100
@@ -93,6 +96,44 @@ def test_defaults_come_from_the_dataclasses():
 def test_a_loss_supplies_only_the_settings_left_unset():
     wgan = optimizer_settings(TrainConfig(loss="wgan_gp", lr=3e-4))
     assert (wgan.lr, wgan.beta_1, wgan.beta_2, wgan.d_steps) == (3e-4, 0.0, 0.9, 5)
+
+
+def test_d_lr_is_lr_unless_the_user_or_the_family_sets_it(monkeypatch):
+    assert optimizer_settings(TrainConfig(loss="bce")).d_lr == 2e-4
+    assert optimizer_settings(TrainConfig(loss="wgan_gp")).d_lr == 1e-4  # the loss's lr
+    assert optimizer_settings(TrainConfig(loss="bce", lr=1e-4, d_lr=4e-4)).d_lr == 4e-4
+    resolved = saved_config().train  # config.json holds the rate D trains with, not None
+    assert resolved.d_lr == resolved.lr == 2e-4
+    # a TTUR preset (DF-GAN's): G 1e-4, D 4e-4, betas 0 / 0.9
+    preset = {"lr": 1e-4, "d_lr": 4e-4, "beta_1": 0.0, "beta_2": 0.9}
+    for key, value in preset.items():
+        monkeypatch.setitem(FAMILIES.get("dcgan").train_defaults, key, value)
+    train = fill_defaults(RunConfig().replace(model={"arch": "dcgan"}, data={"image_size": 32})).train
+    assert (train.lr, train.d_lr, train.beta_1, train.beta_2) == (1e-4, 4e-4, 0.0, 0.9)
+
+
+def test_discriminator_optimizers_train_at_d_lr_and_the_others_at_lr(tmp_path):
+    rates = lambda model: {name: float(o.learning_rate.numpy())  # noqa: E731
+                           for name, o in model.optimizers.items()}
+    ttur = {"lr": 1e-4, "d_lr": 4e-4}
+    dcgan = build_model(tiny_config(tmp_path, arch="dcgan", **ttur).replace(data={"channels": 1}))
+    expected = {"d_optimizer": pytest.approx(4e-4), "g_optimizer": pytest.approx(1e-4)}
+    assert rates(dcgan) == expected and dcgan.learning_rates == expected  # schedule and rollback scale these
+    cyclegan = build_model(tiny_config(tmp_path, arch="cyclegan", **ttur)
+                           .replace(data={"channels": 3, "source_channels": 3}))
+    assert cyclegan.OPTIMIZERS["d_optimizer"] == ("discriminator_a", "discriminator_b")
+    assert rates(cyclegan) == expected
+    same = build_model(tiny_config(tmp_path, arch="dcgan", lr=3e-4).replace(data={"channels": 1}))
+    assert rates(same) == {"d_optimizer": pytest.approx(3e-4), "g_optimizer": pytest.approx(3e-4)}
+
+
+def test_a_saved_config_without_d_lr_loads_and_trains_d_at_lr(tmp_path):
+    raw = saved_config().to_dict()
+    del raw["train"]["d_lr"]  # written before d_lr existed
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(raw))
+    train = RunConfig.from_json(path, saved=True).train
+    assert train.d_lr is None and optimizer_settings(train).d_lr == train.lr
 
 
 def test_a_saved_config_is_checked_for_types_sections_and_filled_values(tmp_path):

@@ -102,7 +102,7 @@ def test_a_run_folder_of_keras_gan_0_1_loads_samples_and_resumes(tmp_path):
     Its weights files have the same layout (the attribute names did not change)."""
     run = run_training(tiny_config(tmp_path, epochs=1, batch_size=64), verbose=0).run_dir
     raw = json.loads((run / "config.json").read_text())
-    del raw["format"], raw["data"]["holdout"], raw["data"]["source_channels"]
+    del raw["format"], raw["data"]["holdout"], raw["data"]["source_channels"], raw["train"]["d_lr"]
     raw["data"]["shuffle_buffer"] = 10000
     (run / "config.json").write_text(json.dumps(raw))
     for meta_file in (run / "checkpoints").glob("epoch_*.json"):
@@ -112,8 +112,10 @@ def test_a_run_folder_of_keras_gan_0_1_loads_samples_and_resumes(tmp_path):
         meta_file.write_text(json.dumps(meta))
     _, model, checkpoint = load_run(run)
     assert checkpoint.name == "epoch_0001.weights.h5" and int(model.g_optimizer.iterations) == 3
+    assert float(model.d_optimizer.learning_rate.numpy()) == pytest.approx(raw["train"]["lr"])
     assert resume_training(run, epochs=2, verbose=0).history["d_loss"]
-    assert json.loads((run / "config.json").read_text())["format"] == 2
+    saved = json.loads((run / "config.json").read_text())
+    assert saved["format"] == 2 and saved["train"]["d_lr"] == saved["train"]["lr"]
 
 
 TAMPERED = {  # how a config.json can be wrong -> what the error must name

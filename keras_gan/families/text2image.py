@@ -17,9 +17,9 @@ float32 in [-1, 1], and "tokens"):
 
 The paper's loss is hinge, so compile() takes only loss="hinge" (the MA-GP's k and p are
 tuned for it; a WGAN-GP penalty would stack a second one). Its Adam settings, G 1e-4 and
-D 4e-4 with betas 0 / 0.9, belong in the preset's train_defaults (TRAIN_DEFAULTS below);
-the shared trainer's separate G/D rates and the registration of this family
-(keras_gan/families/__init__.py, resolve.py, factory.py: shared files) are left to a later
+D 4e-4 with betas 0 / 0.9, belong in the preset's train_defaults (TRAIN_DEFAULTS below:
+lr for G, d_lr for D, which factory.build_model applies); the registration of this family
+(keras_gan/families/__init__.py, resolve.py, factory.py: shared files) is left to a later
 session, as are the text_to_image task (captions in, images out; previews of PROMPTS) and
 the caption pipeline (tokens from keras_gan.text.vocabulary; 28 px digits padded to 32
 with keras_gan.networks.dfgan.pad_to, since the networks take powers of two).
@@ -40,7 +40,7 @@ from keras_gan.families.family import option, validate_options
 from keras_gan.losses import LOSSES, GANLoss
 
 # The paper's Adam: G 1e-4, D 4e-4, betas (0, 0.9); for the preset once registered.
-TRAIN_DEFAULTS = {"loss": "hinge", "g_lr": 1e-4, "d_lr": 4e-4, "beta_1": 0.0, "beta_2": 0.9}
+TRAIN_DEFAULTS = {"loss": "hinge", "lr": 1e-4, "d_lr": 4e-4, "beta_1": 0.0, "beta_2": 0.9}
 
 
 class _Frozen:
