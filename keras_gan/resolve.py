@@ -69,11 +69,12 @@ def load_run_data(config: RunConfig, labels: bool = False) -> Data:
     first time); labels for conditional runs, for scoring, and when asked."""
     family, data = config.family, config.data
     want_labels = labels or config.train.eval_every != 0 or getattr(config.model, "conditional", False)
-    request = DataRequest(name=data.name, data_dir=data.data_dir, image_size=data.image_size,
-                          channels=data.channels, labels=want_labels,
-                          source_channels=data.source_channels, holdout=data.holdout,
-                          name_b=data.name_b,
-                          **family.data_options(config))
+    # the family's data_options win (text2image decodes 28 px digits at 28, then pads)
+    request = DataRequest(**{"name": data.name, "data_dir": data.data_dir,
+                             "image_size": data.image_size, "channels": data.channels,
+                             "labels": want_labels, "source_channels": data.source_channels,
+                             "holdout": data.holdout, "name_b": data.name_b,
+                             **family.data_options(config)})
     decoded = family.split(config, resolve_source(data.name, family.layout).load(request))
     if decoded.skipped:
         log.warning(
@@ -104,6 +105,8 @@ def free_metric(task: str, data: Data) -> str | None:
         return "l1"
     if task == "super_resolution":
         return "psnr"
+    if task == "text_to_image":  # no text-image metric yet (R-precision: later)
+        return None
     if task == "two_way_image_to_image":  # the true translation where the data knows it
         return "l1" if "a_truth" in (data.heldout or {}) else "cycle"
     return "domain" if domain_reason(task, data) is None else None

@@ -11,7 +11,7 @@ from keras_gan.data.captions import caption_for
 from keras_gan.errors import ConfigError
 from keras_gan.families.text2image import Text2Image, Text2ImageOptions
 from keras_gan.networks import dfgan
-from keras_gan.text import build_vocabulary, text_encoder
+from keras_gan.text import build_vocabulary, image_encoder, text_encoder
 
 SIZE, WIDTH, BATCH, LATENT, DIM, LENGTH = 16, 4, 4, 8, 6, 6
 CAPTIONS = [caption_for(digit, digit % 8) for digit in range(8)]
@@ -30,9 +30,11 @@ def parts():
 def make_model(encoder, discriminator=None, **kwargs):
     generator = dfgan.build_generator(LATENT, DIM, (SIZE, SIZE, 1), WIDTH)
     discriminator = discriminator or dfgan.build_discriminator((SIZE, SIZE, 1), DIM, WIDTH)
-    model = Text2Image(generator, discriminator, encoder, latent_dim=LATENT, seed=1, **kwargs)
+    model = Text2Image(generator, discriminator, encoder, image_encoder((SIZE, SIZE, 1), DIM, 4),
+                       latent_dim=LATENT, seed=1, **kwargs)
     model.compile(d_optimizer=keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.9),
-                  g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9), loss="hinge")
+                  g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+                  e_optimizer=keras.optimizers.Adam(1e-3), loss="hinge")
     return model
 
 
@@ -93,13 +95,14 @@ def test_one_train_step_moves_g_and_d_and_leaves_the_text_encoder(parts):
     assert set(Text2Image.LOGS) <= set(logs) and all(np.isfinite(v) for v in logs.values())
     assert logs["ma_gp"] > 0 and logs["d_mismatch"] > 0
     for name, net in model.networks.items():
-        assert any(not np.array_equal(a, b) for a, b in zip(before[name], net.get_weights())), name
+        moved = any(not np.array_equal(a, b) for a, b in zip(before[name], net.get_weights()))
+        assert moved == (name in ("generator", "discriminator")), name
     assert all(np.array_equal(a, b) for a, b in zip(encoder_before, encoder.get_weights()))
-    # the encoder is not the model's: not trained, not checkpointed
+    # the encoders are the model's (checkpointed, restored on resume), trained in their stage
     encoder_ids = {id(w) for w in encoder.weights}
-    assert not encoder_ids & {id(w) for w in model.weights}
+    assert encoder_ids <= {id(w) for w in model.weights}
     assert {n: int(o.iterations) for n, o in model.optimizers.items()} == {
-        "d_optimizer": 1, "g_optimizer": 1}
+        "d_optimizer": 1, "g_optimizer": 1, "e_optimizer": 0}
     assert model.ema_generator is not None
 
 
@@ -191,7 +194,8 @@ def test_only_the_hinge_loss_and_valid_options(parts):
     encoder, _, _ = parts
     generator = dfgan.build_generator(LATENT, DIM, (SIZE, SIZE, 1), WIDTH)
     discriminator = dfgan.build_discriminator((SIZE, SIZE, 1), DIM, WIDTH)
-    model = Text2Image(generator, discriminator, encoder, latent_dim=LATENT)
+    model = Text2Image(generator, discriminator, encoder, image_encoder((SIZE, SIZE, 1), DIM, 4),
+                       latent_dim=LATENT)
     with pytest.raises(ConfigError, match="expected 'hinge'"):
         model.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), loss="bce")
     options = Text2ImageOptions()

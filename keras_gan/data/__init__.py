@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keras_gan.data.captions import CaptionedFolder, MNISTCaptions
 from keras_gan.data.folder import ImageFolder
 from keras_gan.data.offline import MNIST5k, MNISTOutline
 from keras_gan.data.pairs import PairedFolder
@@ -25,11 +26,13 @@ DATASETS.register("mnist_5k", MNIST5k())
 DATASETS.register("mnist_outline", MNISTOutline())
 DATASETS.register("mnist_colours", MNISTColours())
 DATASETS.register("tom_and_jerry", TomAndJerry())
+DATASETS.register("mnist_captions", MNISTCaptions())
 
 # Not registered by name: they take a path or a TFDS name as --data.
-FOLDER, PAIRS, UNPAIRED = ImageFolder(), PairedFolder(), UnpairedFolders()
+FOLDER, PAIRS, UNPAIRED, CAPTIONS = ImageFolder(), PairedFolder(), UnpairedFolders(), CaptionedFolder()
 TFDS, TFDS_UNPAIRED = TFDSSource(), TFDSUnpaired()
 OTHER_SOURCES = {"<folder path>": FOLDER, "<pairs folder>": PAIRS, "<unpaired folders>": UNPAIRED,
+                 "<captioned folder>": CAPTIONS,
                  "<tfds name>": TFDS, "<tfds cycle_gan/...>": TFDS_UNPAIRED}
 
 
@@ -44,14 +47,16 @@ def resolve_source(name: str, layout: str = "images") -> Source:
                 f"folder). Received: data={name!r}, which holds {source.layout}.")
         return source
     if Path(name).expanduser().exists():
-        return {"pairs": PAIRS, "unpaired": UNPAIRED}.get(layout, FOLDER)
+        return {"pairs": PAIRS, "unpaired": UNPAIRED, "captions": CAPTIONS}.get(layout, FOLDER)
     if layout == "unpaired" and name.startswith("cycle_gan/"):
         return TFDS_UNPAIRED
     if layout != "images":
         expected = {"pairs": "a folder of image pairs (A/ and B/, or side-by-side A|B files) or "
                              "mnist_outline",
                     "unpaired": "two image sets (DIR with trainA/ and trainB/, --data DIR_A "
-                                "--data-b DIR_B, a TFDS cycle_gan/<name>) or mnist_colours"}[layout]
+                                "--data-b DIR_B, a TFDS cycle_gan/<name>) or mnist_colours",
+                    "captions": "a folder of captioned images (captions.csv, captions.jsonl or "
+                                "a .txt beside each image) or mnist_captions"}[layout]
         raise DataError(f"Invalid data: expected {expected}. Received: data={name!r}, which is "
                         "not a folder.")
     return TFDS

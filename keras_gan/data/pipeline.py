@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import tensorflow as tf
 
-INTEGER_FIELDS = ("label",)
+INTEGER_FIELDS = ("label", "tokens")  # tokens: caption ids (text2image)
 # Captions (a numpy unicode array; tf.constant makes it a tf.string tensor) are read as
 # they are: never scaled like pixels, flipped or cropped.
 STRING_FIELDS = ("caption",)

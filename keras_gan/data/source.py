@@ -55,6 +55,7 @@ class Data:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     class_names: tuple[str, ...] | None = None
     heldout: dict[str, np.ndarray] | None = None
+    extras: dict = field(default_factory=dict)  # what a family's split adds (a vocabulary)
 
     @property
     def count(self) -> int:

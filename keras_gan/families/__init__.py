@@ -4,7 +4,7 @@
 paired image-to-image family. See keras_gan.families.family for what a preset says.
 """
 
-from keras_gan.families import cyclegan, gan, pix2pix, srgan
+from keras_gan.families import cyclegan, gan, pix2pix, srgan, text2image
 from keras_gan.families.base import GANModel
 from keras_gan.families.family import Family
 from keras_gan.registry import Registry
@@ -16,5 +16,6 @@ FAMILIES.register("pix2pix", pix2pix.PRESET)
 FAMILIES.register("cyclegan", cyclegan.CYCLEGAN)
 FAMILIES.register("discogan", cyclegan.DISCOGAN)
 FAMILIES.register("srgan", srgan.PRESET)
+FAMILIES.register("text2image", text2image.PRESET)
 
 __all__ = ["FAMILIES", "Family", "GANModel"]

@@ -1,11 +1,16 @@
 """`text2image`: text-to-image synthesis after DF-GAN (Tao et al. 2022, "DF-GAN: A Simple
 and Effective Baseline for Text-to-Image Synthesis"); networks in keras_gan.networks.dfgan.
 
-A frozen, pretrained text encoder (keras_gan.text.text_encoder, trained by
-keras_gan.text.pretrain_encoders) turns each batch's caption token ids ("tokens", int32
-[B, L]) into sentence embeddings inside the step; it is held out of Keras' tracking, so
-it is neither trained nor saved in the run's checkpoints. Per batch (a dict with "image",
-float32 in [-1, 1], and "tokens"):
+One run, two stages (a function of the epoch, so it survives resume; srgan's StageSwitch
+retraces the step when it changes):
+1. encoders (the first `encoder_epochs`): the text encoder (keras_gan.text.text_encoder)
+   and an image encoder learn a shared space with keras_gan.text.contrastive_loss on the
+   batch's (image, caption) pairs, through their own optimizer, e_optimizer; G and D rest;
+2. GAN: the text encoder, frozen (its output under stop_gradient, its variables in no GAN
+   optimizer), turns each batch's caption token ids ("tokens", int32 [B, L]) into
+   sentence embeddings, and G and D train as below.
+Both encoders are networks of the model, so checkpoints carry them and resume restores
+them. Per GAN batch (a dict with "image", float32 in [-1, 1], and "tokens"):
 
 - D, hinge loss with mismatched captions as extra negatives (the paper's weighting):
       L_D = E[relu(1 - D(x, s))] + 1/2 (E[relu(1 + D(G(z, s), s))] + E[relu(1 + D(x, s'))])
@@ -17,62 +22,77 @@ float32 in [-1, 1], and "tokens"):
 
 The paper's loss is hinge, so compile() takes only loss="hinge" (the MA-GP's k and p are
 tuned for it; a WGAN-GP penalty would stack a second one). Its Adam settings, G 1e-4 and
-D 4e-4 with betas 0 / 0.9, belong in the preset's train_defaults (TRAIN_DEFAULTS below:
-lr for G, d_lr for D, which factory.build_model applies); the registration of this family
-(keras_gan/families/__init__.py, resolve.py, factory.py: shared files) is left to a later
-session, as are the text_to_image task (captions in, images out; previews of PROMPTS) and
-the caption pipeline (tokens from keras_gan.text.vocabulary; 28 px digits padded to 32
-with keras_gan.networks.dfgan.pad_to, since the networks take powers of two).
+D 4e-4 with betas 0 / 0.9, are the preset's train_defaults (lr for G and the encoders,
+d_lr for D). Data: the captions layout; `split` builds the vocabulary (saved with the run
+as vocabulary.txt by the text_to_image task) and replaces the captions by their token
+ids; 28 px digits are decoded as they are and padded to 32 (the networks take powers of
+two).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_gan.errors import ConfigError
+from keras_gan.data import resolve_source
+from keras_gan.data.captions import PROMPTS
+from keras_gan.data.source import Data
+from keras_gan.images import from_uint8, to_uint8
+from keras_gan.networks import dfgan
+from keras_gan.tasks.text_to_image import TextToImage
+from keras_gan.text import build_vocabulary, image_encoder, text_encoder
+
+from keras_gan.errors import ConfigError, invalid
 from keras_gan.families.base import GANModel
-from keras_gan.families.family import option, validate_options
+from keras_gan.families.family import Family, option, validate_options
+from keras_gan.families.srgan import StageSwitch
 from keras_gan.losses import LOSSES, GANLoss
+from keras_gan.text import contrastive_loss
 
-# The paper's Adam: G 1e-4, D 4e-4, betas (0, 0.9); for the preset once registered.
-TRAIN_DEFAULTS = {"loss": "hinge", "lr": 1e-4, "d_lr": 4e-4, "beta_1": 0.0, "beta_2": 0.9}
+log = logging.getLogger(__name__)
 
-
-class _Frozen:
-    """Holds the text encoder out of Keras' tracking: it is pretrained and fixed, so its
-    weights are not the GAN's to train, checkpoint or average."""
-
-    def __init__(self, network):
-        self.network = network
+ENCODERS, GAN = "encoders", "gan"
+CAPTION_LENGTH = 16  # tokens per caption (longer ones are cut, shorter padded with 0)
 
 
 class Text2Image(GANModel):
-    NETWORKS = ("generator", "discriminator")
-    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
+    NETWORKS = ("generator", "discriminator", "text_encoder", "image_encoder")
+    OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",),
+                  "e_optimizer": ("text_encoder", "image_encoder")}
     EMA_NETWORKS = ("generator",)
     LOGS = ("d_loss", "g_loss", "d_real", "d_fake", "d_mismatch", "ma_gp", "real_score",
-            "fake_score")
+            "fake_score", "e_loss")
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model,
-                 text_encoder: keras.Model, task=None, latent_dim: int = 100,
-                 ma_gp_weight: float = 2.0, ma_gp_power: float = 6.0, mismatch: bool = True,
-                 **kwargs):
-        super().__init__({"generator": generator, "discriminator": discriminator}, task,
+                 text_encoder: keras.Model, image_encoder: keras.Model, task=None,
+                 latent_dim: int = 100, encoder_epochs: int = 0, ma_gp_weight: float = 2.0,
+                 ma_gp_power: float = 6.0, mismatch: bool = True, **kwargs):
+        super().__init__({"generator": generator, "discriminator": discriminator,
+                          "text_encoder": text_encoder, "image_encoder": image_encoder}, task,
                          **kwargs)
-        self._text = _Frozen(text_encoder)
         self.latent_dim = int(latent_dim)
+        self.encoder_epochs = int(encoder_epochs)
         self.ma_gp_weight = float(ma_gp_weight)
         self.ma_gp_power = float(ma_gp_power)
         self.mismatch = bool(mismatch)
+        self.stage = self.stage_at(0)
 
-    @property
-    def text_encoder(self) -> keras.Model:
-        return self._text.network
+    # Stages (srgan's StageSwitch sets the stage at every epoch's start) ----
+
+    def stage_at(self, epoch: int) -> str:
+        return ENCODERS if epoch < self.encoder_epochs else GAN
+
+    def epoch_callbacks(self) -> list:
+        return [StageSwitch()]
+
+    def prepare_stage(self, stage: str) -> None:
+        self.stage = stage
 
     def compile(self, *optimizers, loss: str | GANLoss = "hinge", **kwargs):
         hinge = LOSSES.get("hinge")
@@ -136,6 +156,23 @@ class Text2Image(GANModel):
     # Updates -------------------------------------------------------------
 
     def update(self, batch):
+        if self.stage == ENCODERS:
+            return self.encoder_update(batch)
+        return self.gan_update(batch)
+
+    def encoder_update(self, batch):
+        """Both encoders on the batch's matching pairs (the other captions as negatives)."""
+        images = ops.convert_to_tensor(batch["image"], dtype="float32")
+        tokens = ops.cast(batch["tokens"], "int32")
+
+        def loss():
+            sentence, _ = self.text_encoder(tokens, training=True)
+            return contrastive_loss(self.image_encoder(images, training=True), sentence), ()
+
+        e_loss, _ = self.optimize("e_optimizer", loss)
+        return {"e_loss": e_loss}
+
+    def gan_update(self, batch):
         images = ops.convert_to_tensor(batch["image"], dtype="float32")
         sentence = self.encode(batch["tokens"])
         d_losses = []
@@ -169,8 +206,14 @@ class Text2ImageOptions:
     width: int = option(32, "text2image: base channels w of G and D (8w at 4x4; the paper's "
                         "nf = 32).", minimum=1)
     latent_dim: int = option(100, "Noise dimensions of G (the paper's 100).", minimum=1)
-    sentence_dim: int | None = option(None, "Sentence embedding size, from the text encoder.",
-                                      minimum=1, filled=True)
+    sentence_dim: int = option(128, "Sentence embedding size of the text and image encoders "
+                               "(G's and D's condition); even (a bidirectional GRU).", minimum=2)
+    encoder_epochs: int = option(2, "Epochs at the start that train only the text and image "
+                                 "encoders (contrastive matching), before the GAN stage.",
+                                 minimum=0)
+    vocab_size: int | None = option(None, "Caption vocabulary size (padding and [UNK] "
+                                    "included), from the training captions.", minimum=3,
+                                    filled=True)
     ma_gp_weight: float = option(2.0, "Weight k of the matching-aware gradient penalty (the "
                                  "paper's 2; 0: none).", minimum=0)
     ma_gp_power: float = option(6.0, "Power p of the gradient norm in the MA-GP (the paper's 6).",
@@ -180,3 +223,92 @@ class Text2ImageOptions:
 
     def validate(self) -> None:
         validate_options(self)
+        if self.sentence_dim % 2:
+            raise invalid("sentence_dim", "an even number (dim/2 GRU units each way)",
+                          self.sentence_dim)
+
+
+# Preset -----------------------------------------------------------------------
+
+
+def networks(config) -> dict:
+    """G, D and the two encoders, in this order (same seed, same weights)."""
+    model, data = config.model, config.data
+    if model.vocab_size is None:
+        raise ConfigError("Invalid vocab_size: expected the size of the caption vocabulary, "
+                          "filled from the data (resolve the config first). Received: None.")
+    shape = (data.image_size, data.image_size, data.channels or 1)
+    dim = model.sentence_dim
+    return {"generator": dfgan.build_generator(model.latent_dim, dim, shape, model.width),
+            "discriminator": dfgan.build_discriminator(shape, dim, model.width),
+            "text_encoder": text_encoder(model.vocab_size, CAPTION_LENGTH, dim),
+            "image_encoder": image_encoder(shape, dim, width=model.width)}
+
+
+def build_model(config, networks: dict, augment) -> Text2Image:
+    model, train = config.model, config.train
+    return Text2Image(networks["generator"], networks["discriminator"], networks["text_encoder"],
+                      networks["image_encoder"], TextToImage(model.latent_dim),
+                      latent_dim=model.latent_dim, encoder_epochs=model.encoder_epochs,
+                      ma_gp_weight=model.ma_gp_weight, ma_gp_power=model.ma_gp_power,
+                      mismatch=model.mismatch, seed=train.seed, ema_decay=train.ema,
+                      augment=augment, d_steps=train.d_steps, name="text2image")
+
+
+def default_image_size(native: int | None) -> int:
+    """The power of two at or above the data's size (28 px digits: 32), 64 when unknown."""
+    return dfgan.padded_size(native) if native else 64
+
+
+def data_options(config) -> dict:
+    """Decode at the data's own size where padding reaches the training size (28 -> 32):
+    digits are padded with black, not stretched."""
+    data = config.data
+    native = resolve_source(data.name, "captions").native_size(data.name, data.data_dir)
+    if native and native < data.image_size == dfgan.padded_size(native):
+        return {"image_size": native}
+    return {}
+
+
+def split(config, data: Data) -> Data:
+    """Captions -> token ids ("tokens", int32 [M, CAPTION_LENGTH]) with a vocabulary built
+    on them (kept in data.extras with the preview prompts); images padded to the training
+    size where decoded smaller (uint8 0 is -1, black)."""
+    captions = data.fields["caption"]
+    vocabulary = build_vocabulary(list(captions), length=CAPTION_LENGTH)
+    tokens = np.asarray(vocabulary(list(captions))).astype("int32")
+    images = np.asarray(data.fields["image"])
+    size = config.data.image_size
+    if images.shape[1] < size:
+        images = to_uint8(dfgan.pad_to(from_uint8(images), size))
+    fields = {"image": images, "tokens": tokens}
+    if "label" in data.fields:
+        fields["label"] = data.fields["label"]
+    prompts = PROMPTS if config.data.name == "mnist_captions" else tuple(
+        dict.fromkeys(captions.tolist()))[:len(PROMPTS)]
+    return Data(fields=fields, description=data.description, skipped=data.skipped,
+                class_names=data.class_names, heldout=data.heldout,
+                extras={**data.extras, "vocabulary": vocabulary, "prompts": tuple(prompts)})
+
+
+def fill(config, data: Data):
+    if config.model.encoder_epochs >= config.train.total_epochs:
+        log.warning("encoder_epochs=%d covers all %d epochs: this run trains the encoders only, "
+                    "no GAN stage.", config.model.encoder_epochs, config.train.total_epochs)
+    return config.replace(model={"vocab_size": data.extras["vocabulary"].vocabulary_size()})
+
+
+def check_size(size: int) -> str | None:
+    return dfgan.check_size(size)
+
+
+PRESET = Family(options=Text2ImageOptions, task="text_to_image", layout="captions",
+                default_data="mnist_captions", networks=networks, model=build_model,
+                default_image_size=default_image_size, check_size=check_size, fill=fill,
+                data_options=data_options, split=split,
+                summary="DF-GAN text-to-image: contrastive text/image encoders, then affine "
+                        "text fusion G and one-way D with MA-GP",
+                # the paper's Adam (G 1e-4, D 4e-4, betas 0 / 0.9) and hinge loss
+                train_defaults={"batch_size": 64, "epochs": 20, "decay_epochs": 0,
+                                "loss": "hinge", "lr": 1e-4, "d_lr": 4e-4, "beta_1": 0.0,
+                                "beta_2": 0.9})

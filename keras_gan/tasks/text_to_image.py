@@ -1,0 +1,68 @@
+"""text_to_image: a caption (and a latent) in, an image out (`text2image`).
+
+The preview grid shows one row per prompt (data.extras["prompts"]: the ten digits'
+"a handwritten <word>" for mnist_captions, else the data's first distinct captions),
+tokenized with the run's vocabulary, times `grid_size` columns of fixed latents; every
+row shares the same latents, so a column shows one latent across the prompts. The
+vocabulary is saved with the run (RUN/vocabulary.txt and .json): sampling and any later
+export tokenize with exactly the ids the model trained on.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from keras import ops
+
+from keras_gan.images import from_uint8
+from keras_gan.latents import latents_for
+from keras_gan.tasks.base import Preview
+from keras_gan.text import save_vocabulary
+
+VOCABULARY = "vocabulary.txt"
+
+
+class TextToImage:
+    name = "text_to_image"
+
+    def __init__(self, latent_dim: int):
+        self.latent_dim = latent_dim
+
+    def preview_inputs(self, model, data, grid_size: int, seed: int) -> dict:
+        """Prompt token ids and latents, one row per prompt, drawn once so grids compare."""
+        del model
+        prompts = list(data.extras["prompts"])
+        tokens = np.asarray(data.extras["vocabulary"](prompts)).astype("int32")
+        latents = latents_for(range(seed, seed + grid_size), self.latent_dim)
+        return {"tokens": np.repeat(tokens, grid_size, axis=0),
+                "latents": np.tile(latents, (len(prompts), 1)), "prompts": prompts}
+
+    def sentences(self, model, tokens) -> np.ndarray:
+        sentence, _ = model.text_encoder(ops.convert_to_tensor(tokens, "int32"), training=False)
+        return ops.convert_to_numpy(sentence).astype("float32")
+
+    def render_preview(self, model, inputs: dict, ncols: int) -> Preview:
+        from keras_gan.families.base import generate_in_batches  # families import tasks
+
+        sentence = self.sentences(model, inputs["tokens"])
+        images = generate_in_batches(model.sampling_generator, [inputs["latents"], sentence])
+        return Preview(images, images, ncols)
+
+    def reals(self, data, n: int, seed: int) -> tuple[np.ndarray, int]:
+        """(cells, columns): `n` training images drawn at random, in a square grid."""
+        images = data.fields["image"]
+        pick = np.sort(np.random.default_rng(seed).choice(len(images), min(n, len(images)),
+                                                          replace=False))
+        return from_uint8(images[pick]), math.isqrt(n)
+
+    def write_examples(self, run_dir, data) -> None:
+        """RUN/vocabulary.txt (+ .json): the ids the run's text encoder reads."""
+        save_vocabulary(data.extras["vocabulary"], Path(run_dir) / VOCABULARY)
+
+    def read_examples(self, run_dir) -> None:
+        return None
+
+    def serving(self, examples=None):
+        raise NotImplementedError("text2image export: not yet")
