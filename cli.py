@@ -194,9 +194,11 @@ def _report(result):
         sys.exit(130)
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
     verb = {"noise_to_image": "sample --run {run}",
-            "super_resolution": "upscale --run {run} INPUT --out DIR"}.get(
+            "super_resolution": "upscale --run {run} INPUT --out DIR",
+            "text_to_image": None}.get(  # no sampling verb for captions yet
         FAMILIES.get(result.config.model.arch).task, "translate --run {run} INPUT --out DIR")
-    click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
+    if verb:
+        click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
 
 
 @cli.command()
