@@ -133,12 +133,16 @@ def tiny_config(tmp_path: Path, arch="gan", data=None, loss="bce", **train) -> R
     model = {"width": 2} if translator else {"latent_dim": 8, "width": 2}
     if arch == "cyclegan":  # the U-Net traces in half the time of 6 residual blocks
         model["generator"] = "unet"
+    if arch == "text2image":  # DF-GAN sizes start at 16; vocab_size is filled from captions
+        model = {"width": 2, "latent_dim": 8, "sentence_dim": 8, "vocab_size": 20,
+                 "encoder_epochs": 0}
+        train_options["loss"] = "hinge"  # the only loss it takes
     if arch == "srgan":  # 16 px crops of 16 px digits, x2: 8 px inputs
         model = {"width": 2, "blocks": 1, "scale": 2, "crop": 16}
         train_options["batch_size"] = train.get("batch_size", 8)
     return RunConfig(
         data=DataConfig(name=str(data or default_data()),
-                        image_size=16 if translator or arch == "srgan" else 8),
+                        image_size=16 if translator or arch in ("srgan", "text2image") else 8),
         model=model_options(arch, **model),
         train=TrainConfig(**train_options),
         runs_root=str(tmp_path / "runs"),

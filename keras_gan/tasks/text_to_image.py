@@ -22,6 +22,7 @@ from keras_gan.tasks.base import Preview
 from keras_gan.text import save_vocabulary
 
 VOCABULARY = "vocabulary.txt"
+BATCH = 256
 
 
 class TextToImage:
@@ -44,10 +45,11 @@ class TextToImage:
         return ops.convert_to_numpy(sentence).astype("float32")
 
     def render_preview(self, model, inputs: dict, ncols: int) -> Preview:
-        from keras_gan.families.base import generate_in_batches  # families import tasks
-
-        sentence = self.sentences(model, inputs["tokens"])
-        images = generate_in_batches(model.sampling_generator, [inputs["latents"], sentence])
+        sentence, latents = self.sentences(model, inputs["tokens"]), inputs["latents"]
+        images = np.concatenate([  # by direct calls, as families.base.generate_in_batches
+            ops.convert_to_numpy(model.sampling_generator(
+                [latents[i:i + BATCH], sentence[i:i + BATCH]], training=False)).astype("float32")
+            for i in range(0, len(latents), BATCH)])
         return Preview(images, images, ncols)
 
     def reals(self, data, n: int, seed: int) -> tuple[np.ndarray, int]:
