@@ -86,7 +86,10 @@ def _fuse(x, sentence, name: str):
 
 
 def _up_block(x, sentence, channels: int, name: str):
-    x = layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_up")(x)
+    # nearest x2 as a resize to the static size: UpSampling2D's repeat loses the static
+    # height, and TFLite then cannot lower the convolutions that follow
+    side = 2 * x.shape[1]
+    x = layers.Resizing(side, side, interpolation="nearest", name=f"{name}_up")(x)
     shortcut = x if x.shape[-1] == channels else layers.Conv2D(
         channels, 1, name=f"{name}_shortcut")(x)
     h = _fuse(x, sentence, f"{name}_fuse0")

@@ -33,7 +33,7 @@ def text_encoder(vocab_size: int, length: int, dim: int = 128,
     # at the last word, not at the last pad, and the sentence does not depend on padding
     x = layers.Embedding(vocab_size, dim, mask_zero=True, name="token_embedding")(ids)
     words, forward, backward = layers.Bidirectional(
-        layers.GRU(dim // 2, return_sequences=True, return_state=True, name="gru"), name="bigru")(x)
+        layers.GRU(dim // 2, return_sequences=True, return_state=True, unroll=True, name="gru"), name="bigru")(x)
     sentence = layers.Concatenate(name="sentence")([forward, backward])
     words = layers.Identity(name="words")(words)
     return keras.Model(ids, [sentence, words], name=name)
