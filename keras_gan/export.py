@@ -125,7 +125,7 @@ def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResu
         raise invalid("name", "letters, digits, '_', '.' or '-' (a folder name)", name)
     examples = model.task.read_examples(run_dir)
     if not hasattr(model.task, "ways"):
-        result = _export_one(model.sampling_generator, model.task.serving(examples),
+        result = _export_one(model.task.serving_network(model), model.task.serving(examples),
                              Path(options.out) / name, options, (config, run_dir, checkpoint))
         if options.push_to_hub:
             result.pushed = push(result.path, options.push_to_hub)

@@ -8,12 +8,13 @@ import hashlib
 import json
 from pathlib import Path
 
-from keras_gan.cards import image, latent, upscale
+from keras_gan.cards import image, latent, text, upscale
 from keras_gan.checkpoints import read_meta
 from keras_gan.exporters.verify import format_table
 
 CARD = "MODEL_CARD.md"
-CARDS = {"noise_to_image": latent, "image_to_image": image, "super_resolution": upscale}  # per task: sections(), files()
+CARDS = {"noise_to_image": latent, "image_to_image": image, "super_resolution": upscale,
+         "text_to_image": text}  # per task: sections(), files()
 
 
 def sha256(path: Path) -> str:
@@ -25,6 +26,7 @@ def sha256(path: Path) -> str:
 
 
 PIPELINE = {"noise_to_image": "unconditional-image-generation", "image_to_image": "image-to-image",
+            "text_to_image": "text-to-image",
             "super_resolution": "image-to-image"}
 
 
@@ -77,8 +79,10 @@ def _scores(scores: dict) -> list[str]:
 
 
 def _use(spec) -> list[str]:
-    what = ("images like the training set's, from seeds (and classes)"
-            if spec.task_name == "noise_to_image" else "images translated like the training pairs")
+    what = {"noise_to_image": "images like the training set's, from seeds (and classes)",
+            "text_to_image": "images like the training set's, from captions like its captions "
+                             "(other words are unknown to it)"}.get(
+        spec.task_name, "images translated like the training pairs")
     return ["## Intended use and limitations", "",
             f"Intended for research, teaching and prototypes that need {what}. A GAN reproduces "
             "its training data's content and biases, can memorise training images, and its "

@@ -31,6 +31,9 @@ def metadata(spec) -> dict:
     meta = {"keras_gan": __version__, "task": spec.task_name, "range": [-1.0, 1.0]}
     if spec.task_name == "noise_to_image":
         meta.update(latent_dim=spec.latent_dim, num_classes=spec.num_classes, seed_rule=RULE)
+    if spec.task_name == "text_to_image":  # inputs [tokens, latent]; the ids of vocabulary.txt
+        meta.update(latent_dim=spec.latent_dim, caption_length=spec.length, seed_rule=RULE,
+                    vocabulary="vocabulary.txt")
     return meta
 
 

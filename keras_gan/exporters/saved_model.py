@@ -21,8 +21,9 @@ def write(network, spec, folder: Path, options) -> list[Artifact]:
 def verify(artifact: Artifact, folder: Path, network, spec, options) -> list:
     """Reload the SavedModel and check every signature against the Keras network."""
     signatures = tf.saved_model.load(str(folder)).signatures
+    name = spec.tensor_signature  # the one that takes the TFLite file's inputs
     checks = check_signature(
         artifact.name,
-        lambda feed: signatures["serving_default"](**{k: tf.constant(v) for k, v in feed.items()}),
-        network, spec, artifact.tolerance)
+        lambda feed: signatures[name](**{k: tf.constant(v) for k, v in feed.items()}),
+        network, spec, artifact.tolerance, name)
     return checks + spec.saved_model_checks(signatures, network, artifact.name, artifact.tolerance)

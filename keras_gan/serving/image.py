@@ -39,6 +39,7 @@ def smooth_images(count: int, size: tuple[int, int], channels: int, seed: int = 
 class ImageSpec:
     outputs = "image"
     task_name = "image_to_image"
+    tensor_signature = "serving_default"  # the SavedModel signature that takes `names`
     names = ("image",)
 
     def __init__(self, task, examples: np.ndarray | None = None):

@@ -53,6 +53,7 @@ class LatentSpec:
     num_classes: int | None = None
     outputs = "images"
     task_name = "noise_to_image"
+    tensor_signature = "serving_default"  # the SavedModel signature that takes `names`
 
     @property
     def conditional(self) -> bool:

@@ -99,6 +99,10 @@ class ImageToImage:
         with np.load(path, allow_pickle=False) as arrays:
             return arrays["source"]
 
+    def serving_network(self, model):
+        """The network the export writes and verifies: the sampling (EMA) generator."""
+        return model.sampling_generator
+
     def serving(self, examples=None) -> ImageSpec:
         """The serving spec; `examples` (uint8 sources) calibrate and verify quantized files."""
         return ImageSpec(self, examples)

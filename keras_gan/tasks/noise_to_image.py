@@ -49,6 +49,10 @@ class NoiseToImage:
     def read_examples(self, run_dir) -> None:
         return None
 
+    def serving_network(self, model):
+        """The network the export writes and verifies: the sampling (EMA) generator."""
+        return model.sampling_generator
+
     def serving(self, examples=None) -> LatentSpec:
         del examples  # latents need no example data
         return LatentSpec(self.latent_dim, self.num_classes)

@@ -13,15 +13,19 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import keras
 import numpy as np
 from keras import ops
 
 from keras_gan.images import from_uint8
 from keras_gan.latents import latents_for
 from keras_gan.tasks.base import Preview
-from keras_gan.text import save_vocabulary
+from keras_gan.errors import ConfigError
+from keras_gan.fileio import write_text_atomic
+from keras_gan.serving.text import TextSpec
+from keras_gan.text import load_vocabulary, save_vocabulary
 
-VOCABULARY = "vocabulary.txt"
+VOCABULARY, PROMPTS = "vocabulary.txt", "prompts.txt"
 BATCH = 256
 
 
@@ -60,11 +64,31 @@ class TextToImage:
         return from_uint8(images[pick]), math.isqrt(n)
 
     def write_examples(self, run_dir, data) -> None:
-        """RUN/vocabulary.txt (+ .json): the ids the run's text encoder reads."""
+        """RUN/vocabulary.txt (+ .json): the ids the run's text encoder reads; RUN/prompts.txt:
+        the grid's prompts, one per line (what `sample` and the export show by default)."""
         save_vocabulary(data.extras["vocabulary"], Path(run_dir) / VOCABULARY)
+        write_text_atomic(Path(run_dir) / PROMPTS, "".join(
+            f"{' '.join(p.split())}\n" for p in data.extras["prompts"]))
 
-    def read_examples(self, run_dir) -> None:
-        return None
+    def read_examples(self, run_dir) -> dict:
+        """{"vocabulary": the run's TextVectorization, "prompts": its grid prompts}."""
+        run_dir = Path(run_dir)
+        if not (run_dir / VOCABULARY).is_file():
+            raise ConfigError(f"Invalid run: expected {VOCABULARY} in {run_dir} (written when a "
+                              "text2image run starts). Received: a run folder without it.")
+        prompts = (run_dir / PROMPTS).read_text(encoding="utf-8").splitlines() \
+            if (run_dir / PROMPTS).is_file() else []
+        return {"vocabulary": load_vocabulary(run_dir / VOCABULARY), "prompts": prompts}
 
-    def serving(self, examples=None):
-        raise NotImplementedError("text2image export: not yet")
+    def serving_network(self, model) -> keras.Model:
+        """[tokens int32 [B, L], latent [B, latent_dim]] -> images: the text encoder feeding
+        the sampling generator, one model to export and verify."""
+        length = model.text_encoder.inputs[0].shape[1]
+        tokens = keras.Input((length,), dtype="int32", name="tokens")
+        latent = keras.Input((self.latent_dim,), name="latent")
+        sentence, _ = model.text_encoder(tokens)
+        return keras.Model([tokens, latent], model.sampling_generator([latent, sentence]),
+                           name="text_generator")
+
+    def serving(self, examples: dict) -> TextSpec:
+        return TextSpec(examples["vocabulary"], self.latent_dim, examples["prompts"])

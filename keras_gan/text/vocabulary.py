@@ -25,6 +25,7 @@ A plain text file with line number = id is the format every mobile tokenizer rea
 from __future__ import annotations
 
 import hashlib
+import string
 import json
 from pathlib import Path
 
@@ -137,3 +138,16 @@ def _read_settings(path: Path) -> dict:
         raise invalid("vocabulary settings", f"standardize={STANDARDIZE!r}, split={SPLIT!r}",
                       (settings["standardize"], settings["split"]))
     return settings
+
+
+def reference_tokenize(text: str, vocabulary: list[str], length: int) -> list[int]:
+    """The tokenizer in plain Python, to port to an app: the ids the layer gives `text`.
+
+    vocabulary: the lines of vocabulary.txt (line n is the token with id n).
+    TensorFlow lower-cases ASCII letters only, strips ASCII punctuation and splits on
+    ASCII whitespace, so this works on the UTF-8 bytes.
+    """
+    index = {token: i for i, token in enumerate(vocabulary) if i > 1}
+    raw = text.encode("utf-8").lower().translate(None, string.punctuation.encode())
+    ids = [index.get(word.decode("utf-8"), 1) for word in raw.split()][:length]
+    return ids + [0] * (length - len(ids))
