@@ -26,6 +26,7 @@ from keras_gan.exporters.verify import format_table
 from keras_gan.families import FAMILIES
 from keras_gan.family_cli import family_options, model_from_cli, train_default_help
 from keras_gan.interpolate import write_walk
+from keras_gan.prompting import is_text_run, read_prompts, write_prompt_samples, write_prompt_walk
 from keras_gan.listing import registry_sections
 from keras_gan.losses import LOSSES
 from keras_gan.resolve import resolve
@@ -208,18 +209,43 @@ def _report(result):
 @click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images: seeds --seed .. --seed + N - 1.", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=0, help="First seed (the run's seed reproduces its grids).", **OPTS)
 @click.option("--label", default=None, help="Conditional runs: class index or name for every image [default: cycle through the classes].")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output: .png grid, or .npz with float images in [-1, 1] and their latents [default: RUN/samples/sample-seedS-nN.png].")
+@click.option("--prompt", "prompts", multiple=True, help="text2image runs: a caption; repeat for more (one grid row each) [default: the run's own prompts].")
+@click.option("--prompts", "prompts_file", type=click.Path(dir_okay=False, exists=True), default=None, help="text2image runs: a UTF-8 file of captions, one per line (after any --prompt).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Output: .png grid, or .npz with float images in [-1, 1] and their latents [default: RUN/samples/sample-seedS-nN.png; text2image: RUN/samples/prompts-seedS-nN.png].")
 @click.option("--overwrite", is_flag=True, help="Replace --out if it exists.")
-def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, out, overwrite):
-    """Generate images from a run's newest checkpoint (gan, dcgan).
+def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, prompts, prompts_file, out, overwrite):
+    """Generate images from a run's newest checkpoint (gan, dcgan, text2image).
 
     \b
     Examples:
       python cli.py sample --out grid.png
       python cli.py sample --run runs/00001-gan-mnist_5k --n 16 --seed 3 --out digits.npz
       python cli.py sample --label 3 --out threes.png      # a conditional run
+      python cli.py sample --prompt "a handwritten seven" --prompt "the digit 2" --n 8 --seed 0
     """
     ctx = click.get_current_context()
+    if out and not out.lower().endswith((".png", ".npz")):
+        raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
+    with user_errors():
+        run_dir = resolve_run(run, runs_root)
+        text = bool(prompts or prompts_file) or is_text_run(run_dir)
+    if text:
+        for name, value in (("seeds", seeds), ("grid", grid), ("label", label)):
+            if value not in (None, False):
+                raise click.BadParameter(f"expected --prompt with --n/--seed; received --{name} too "
+                                         "(text2image grids have one row per prompt, seeds across).",
+                                         param_hint=f"--{name}")
+        if count > 256 and ctx.get_parameter_source("count") != ParameterSource.DEFAULT:
+            raise click.BadParameter(f"expected at most 256 images per prompt; received {count}.", param_hint="--n")
+        with user_errors():
+            path, used_prompts, checkpoint = write_prompt_samples(
+                run_dir, read_prompts(prompts, prompts_file),
+                count if ctx.get_parameter_source("count") != ParameterSource.DEFAULT else 8,
+                seed, out, checkpoint, overwrite)
+        click.echo(f"Wrote {path} from {checkpoint}: one row per prompt:")
+        for row, prompt in enumerate(used_prompts, 1):
+            click.echo(f"  {row}. {prompt}")
+        return
     seed_list = None
     if seeds is not None:
         given = [name for name in ("count", "seed") if ctx.get_parameter_source(name) != ParameterSource.DEFAULT]
@@ -236,8 +262,6 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, out, ove
                                                       checkpoint, overwrite)
             click.echo(f"Wrote {len(paths)} images (one per seed) from {checkpoint} to {paths[0].parent}")
             return
-    if out and not out.lower().endswith((".png", ".npz")):
-        raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
     with user_errors():
         path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label,
                                          checkpoint, overwrite, seeds=seed_list)
@@ -326,18 +350,28 @@ def seed_list(ctx, param, value) -> list[int]:
 @click.option("--seeds", default="0,1,2,3", callback=seed_list, help="Latent seeds visited in order, then back to the first.", **OPTS)
 @click.option("--steps", type=click.IntRange(2, 256), default=16, help="Frames from one seed to the next.", **OPTS)
 @click.option("--label", default=None, help="Conditional runs: the class for the whole walk [default: 0].")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="GIF path; a PNG strip (one row per leg) is written beside it [default: RUN/samples/walk-seeds0-1-2-3.gif].")
+@click.option("--prompt", "prompts", multiple=True, help="text2image runs: two or more captions to walk between (their sentence embeddings, linearly), one latent throughout.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, help="With --prompt: the latent's seed.", **OPTS)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="GIF path; a PNG strip (one row per leg) is written beside it [default: RUN/samples/walk-seeds0-1-2-3.gif; prompts: RUN/samples/walk-prompts-seedS.gif].")
 @click.option("--overwrite", is_flag=True, help="Replace --out (and its strip) if they exist.")
-def interpolate(run, runs_root, checkpoint, seeds, steps, label, out, overwrite):
-    """Walk the latent space: spherical interpolation between seeded latents.
+def interpolate(run, runs_root, checkpoint, seeds, steps, label, prompts, seed, out, overwrite):
+    """Walk the latent space: spherical interpolation between seeded latents (or, for
+    text2image, between prompts).
 
     \b
     Examples:
       python cli.py interpolate --steps 16 --out walk.gif
       python cli.py interpolate --run runs/00003-gan-mnist_5k --seeds 3,8,1 --label 7
+      python cli.py interpolate --prompt "a handwritten one" --prompt "the digit 7" --seed 3
     """
     if out and not out.lower().endswith(".gif"):
         raise click.BadParameter(f"expected a path ending in .gif; received {out!r}.", param_hint="--out")
+    if prompts:
+        with user_errors():
+            gif, strip, used = write_prompt_walk(resolve_run(run, runs_root), list(prompts), seed,
+                                                 steps, out, checkpoint, overwrite)
+        click.echo(f"Wrote {gif} and {strip} ({len(prompts) * steps} frames from {used})")
+        return
     with user_errors():
         gif, strip, used = write_walk(resolve_run(run, runs_root), seeds, steps, out, label,
                                       checkpoint, overwrite)
@@ -385,7 +419,7 @@ SHOWN = ("fid", "kid", "kid_std", "domain_fd", "class_entropy", "confident", "la
          "label_accuracy_ba", "classifier_accuracy", "class_histogram", "cycle_a", "cycle_b",
          "cycle_l1", "identity_l1", "l1", "baseline_l1", "psnr", "baseline_psnr", "ssim",
          "baseline_ssim", "luminance_correlation", "l1_ba", "baseline_l1_ba",
-         "luminance_correlation_ba", "bicubic_psnr", "bicubic_ssim")
+         "luminance_correlation_ba", "bicubic_psnr", "bicubic_ssim", "r_precision", "r_precision_real")
 
 
 @cli.command()

@@ -20,7 +20,11 @@ CONVENTIONS = {"noise_to_image": {"resize": "bilinear+antialias to 299 (kid/fid)
                "super_resolution": {"convention": "uint8 upscales of modcropped held-out images, "
                                                   "`scale` border pixels cropped, BT.601 Y (or "
                                                   "RGB: metric_space), data range 255; "
-                                                  "keras_gan.evaluation.super_resolution"}}
+                                                  "keras_gan.evaluation.super_resolution"},
+               "text_to_image": {"convention": "training captions with EVAL_SEED latents; "
+                                               "R-precision 1 true + 99 other-image captions "
+                                               "(other classes where labelled), run's encoders; "
+                                               "keras_gan.evaluation.TextEvaluator"}}
 
 
 def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest",

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # epochs, where a metric needs no download
 AUTO_EVAL_EVERY = {"noise_to_image": 10, "image_to_image": 1, "two_way_image_to_image": 1,
-                   "super_resolution": 1}
+                   "super_resolution": 1, "text_to_image": 1}
 
 
 def resolve(config: RunConfig, labels: bool = False) -> tuple[RunConfig, Data]:
@@ -105,8 +105,8 @@ def free_metric(task: str, data: Data) -> str | None:
         return "l1"
     if task == "super_resolution":
         return "psnr"
-    if task == "text_to_image":  # no text-image metric yet (R-precision: later)
-        return None
+    if task == "text_to_image":  # captioned digits: whether the digit asked for is drawn
+        return "domain" if domain_reason(task, data) is None else "rprecision"
     if task == "two_way_image_to_image":  # the true translation where the data knows it
         return "l1" if "a_truth" in (data.heldout or {}) else "cycle"
     return "domain" if domain_reason(task, data) is None else None

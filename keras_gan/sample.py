@@ -18,6 +18,11 @@ from keras_gan.tasks import NoiseToImage
 def noise_run(run_dir, checkpoint: str = "latest", command: str = "sample"):
     """load_run for commands that draw from latents; an image-to-image run is refused."""
     config, model, used = load_run(run_dir, checkpoint)
+    if config.family.task == "text_to_image":
+        raise ConfigError(
+            f"Invalid run: expected a run that draws images from noise alone for {command}. "
+            f"Received: a {config.model.arch!r} run, which draws from captions: pass --prompt "
+            "(two or more for interpolate).")
     if not isinstance(model.task, NoiseToImage):
         raise ConfigError(
             f"Invalid run: expected a run that draws images from noise (gan, dcgan) for {command}. "

@@ -10,6 +10,10 @@
 - super_resolution: PSNR and SSIM of the held-out images' upscales, on the Y channel
   with a `scale`-pixel border cropped, bicubic beside them
   (keras_gan.evaluation.super_resolution).
+- text_to_image: R-precision of images generated from training captions (EVAL_SEED
+  latents), with the real images' beside it as the ceiling, by the run's own encoders;
+  the domain score on captioned digits, whose label_accuracy is how often the digit a
+  caption names is the digit drawn; KID and FID as for noise.
 """
 
 from __future__ import annotations
@@ -31,8 +35,12 @@ from keras_gan.evaluation.paired import PairedEvaluator
 from keras_gan.evaluation.super_resolution import SREvaluator
 from keras_gan.evaluation.two_way import TwoWayEvaluator
 from keras_gan.evaluation.stats import feature_frechet_distance, kernel_inception_distance
+from keras_gan.families.base import generate_in_batches
+from keras_gan.images import from_uint8
+from keras_gan.latents import latents_for
 from keras_gan.registry import Registry
 from keras_gan.resampling import downscale, upscale_bicubic
+from keras_gan.text import r_precision
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +57,24 @@ class Metric:
 
 
 NOISE, PAIRS, TWO_WAY = "noise_to_image", "image_to_image", "two_way_image_to_image"
-SR = "super_resolution"
+SR, TEXT = "super_resolution", "text_to_image"
 METRICS: Registry[Metric] = Registry("metric")
 METRICS.register("kid", Metric("kid", "Kernel Inception Distance (mean and std over 100 subsets; "
                                "InceptionV3); two-way: G(A) vs B and F(B) vs A, averaged",
-                               (NOISE, TWO_WAY), needs_inception=True))
+                               (NOISE, TWO_WAY, TEXT), needs_inception=True))
 METRICS.register("fid", Metric("fid", "Fréchet Inception Distance (InceptionV3 pool features)",
-                               (NOISE, TWO_WAY), needs_inception=True))
+                               (NOISE, TWO_WAY, TEXT), needs_inception=True))
 METRICS.register("domain", Metric("domain_fd", "digit data: Fréchet distance on a classifier trained "
                                   "on the dataset's labels, class entropy, confident share (no "
                                   "download); two-way: each direction's outputs against the other "
                                   "domain, averaged, and how often the class survives "
-                                  "(label_accuracy)", (NOISE, TWO_WAY)))
+                                  "(label_accuracy); text: how often the digit a caption names "
+                                  "is drawn (label_accuracy)", (NOISE, TWO_WAY, TEXT)))
+METRICS.register("rprecision", Metric("r_precision", "text: how often a generated image's own "
+                                      "caption ranks first among it and 99 captions of other "
+                                      "images (other classes, where labelled), by the run's "
+                                      "encoders; real images' beside it (r_precision_real)",
+                                      (TEXT,), higher_is_better=True))
 METRICS.register("l1", Metric("l1", "mean |output - target| / 255 on held-out pairs (two-way: "
                               "to the true translation, where the data knows it), with the "
                               "do-nothing baseline", (PAIRS, TWO_WAY)))
@@ -92,6 +106,8 @@ def default_metrics(task: str, data) -> tuple[str, ...]:
         return ("l1", "psnr", "ssim")
     if task == SR:
         return ("psnr", "ssim")
+    if task == TEXT:
+        return ("rprecision",) + (("domain",) if domain_reason(task, data) is None else ())
     if task == TWO_WAY:
         return (("cycle",) + (("l1", "psnr", "ssim") if "a_truth" in (data.heldout or {}) else ())
                 + (("domain",) if domain_reason(task, data) is None else ()))
@@ -133,8 +149,11 @@ class Evaluator:
 
     def evaluate(self, model) -> dict:
         inputs = model.sampling_inputs(model.latents(self.n, EVAL_SEED))
-        images = model.sample_images(inputs)
-        result = {"n_generated": self.n, "n_real": self.real_count}
+        return self.score(model.sample_images(inputs), inputs[1] if model.num_classes else None)
+
+    def score(self, images: np.ndarray, asked=None) -> dict:
+        """The metrics of generated images (asked: the class each was drawn for, or None)."""
+        result = {"n_generated": len(images), "n_real": self.real_count}
         if self.inception is not None:
             features = self.inception(images)
             if "fid" in self.metrics:
@@ -142,7 +161,34 @@ class Evaluator:
             if "kid" in self.metrics:
                 result["kid"], result["kid_std"] = kernel_inception_distance(self.real_features, features)
         if self.domain is not None:
-            result.update(self.domain(images, inputs[1] if model.num_classes else None))
+            result.update(self.domain(images, asked))
+        return result
+
+
+class TextEvaluator(Evaluator):
+    """text_to_image: images drawn from `n` training captions (picked once) and EVAL_SEED
+    latents, scored as noise runs' samples (the digit each caption names as the class
+    asked for) plus R-precision on them and on the captions' own images."""
+
+    def __init__(self, config, data, metrics=("rprecision",), n: int = 1000,
+                 inception_weights: str | None = "imagenet", seed: int = 0):
+        super().__init__(config, data, metrics, n, inception_weights, seed)
+        rows = len(data.fields["tokens"])
+        pick = np.sort(np.random.default_rng(seed + 1).choice(rows, min(self.n, rows), replace=False))
+        self.tokens = np.asarray(data.fields["tokens"][pick])
+        self.reals = np.asarray(data.fields["image"][pick])
+        self.labels = None if data.labels is None else np.asarray(data.labels[pick])
+
+    def evaluate(self, model) -> dict:
+        sentence = model.task.sentences(model, self.tokens)
+        latents = latents_for(range(EVAL_SEED, EVAL_SEED + len(sentence)), model.latent_dim)
+        images = generate_in_batches(model.sampling_generator, [latents, sentence])
+        result = self.score(images, self.labels)
+        if "rprecision" in self.metrics:
+            embed = lambda pixels: generate_in_batches(model.image_encoder, pixels)  # noqa: E731
+            result["r_precision"] = r_precision(embed(images), sentence, groups=self.labels)
+            result["r_precision_real"] = r_precision(embed(from_uint8(self.reals)), sentence,
+                                                     groups=self.labels)
         return result
 
 
@@ -163,6 +209,8 @@ def make_evaluator(config, data, metrics, n: int, inception_weights: str | None 
                            upscale_bicubic, n, config.model.metric_space)
     if config.family.task == PAIRS:
         return PairedEvaluator(data.heldout, n)
+    if config.family.task == TEXT:
+        return TextEvaluator(config, data, names, n, inception_weights, seed)
     if config.family.task == TWO_WAY:
         inception = None
         if any(METRICS.get(m).needs_inception for m in names):

@@ -10,23 +10,22 @@ export tokenize with exactly the ids the model trained on.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import keras
 import numpy as np
 from keras import ops
 
-from keras_gan.images import from_uint8
+from keras_gan.families.base import generate_in_batches
 from keras_gan.latents import latents_for
 from keras_gan.tasks.base import Preview
+from keras_gan.tasks.noise_to_image import random_reals
 from keras_gan.errors import ConfigError
 from keras_gan.fileio import write_text_atomic
 from keras_gan.serving.text import TextSpec
 from keras_gan.text import load_vocabulary, save_vocabulary
 
 VOCABULARY, PROMPTS = "vocabulary.txt", "prompts.txt"
-BATCH = 256
 
 
 class TextToImage:
@@ -49,19 +48,12 @@ class TextToImage:
         return ops.convert_to_numpy(sentence).astype("float32")
 
     def render_preview(self, model, inputs: dict, ncols: int) -> Preview:
-        sentence, latents = self.sentences(model, inputs["tokens"]), inputs["latents"]
-        images = np.concatenate([  # by direct calls, as families.base.generate_in_batches
-            ops.convert_to_numpy(model.sampling_generator(
-                [latents[i:i + BATCH], sentence[i:i + BATCH]], training=False)).astype("float32")
-            for i in range(0, len(latents), BATCH)])
+        images = generate_in_batches(model.sampling_generator, [
+            inputs["latents"], self.sentences(model, inputs["tokens"])])
         return Preview(images, images, ncols)
 
     def reals(self, data, n: int, seed: int) -> tuple[np.ndarray, int]:
-        """(cells, columns): `n` training images drawn at random, in a square grid."""
-        images = data.fields["image"]
-        pick = np.sort(np.random.default_rng(seed).choice(len(images), min(n, len(images)),
-                                                          replace=False))
-        return from_uint8(images[pick]), math.isqrt(n)
+        return random_reals(data, n, seed)
 
     def write_examples(self, run_dir, data) -> None:
         """RUN/vocabulary.txt (+ .json): the ids the run's text encoder reads; RUN/prompts.txt:

@@ -83,7 +83,8 @@ def pretrain_encoders(images: np.ndarray, token_ids: np.ndarray, text_enc: keras
     return losses
 
 
-def r_precision(image_emb, text_emb, mismatched: int = 99, seed: int = 0) -> float:
+def r_precision(image_emb, text_emb, mismatched: int = 99, seed: int = 0,
+                groups=None) -> float:
     """The share of images whose own caption ranks first, by cosine similarity, among it
     and `mismatched` captions of other rows (AttnGAN's R-precision, Xu et al. 2018: 1 true
     + 99 random captions, R = 1).
@@ -91,8 +92,10 @@ def r_precision(image_emb, text_emb, mismatched: int = 99, seed: int = 0) -> flo
     Row i of each array is a pair. The mismatched captions are drawn without replacement
     from the other rows with np.random.default_rng(seed), all of them when there are
     fewer. A tie with a mismatched caption counts as a miss, so an encoder that maps
-    everything to one vector scores 0, not 1. Rows are assumed to be different images
-    and captions: a "mismatched" caption that also describes image i counts against it.
+    everything to one vector scores 0, not 1. A "mismatched" caption that also describes
+    image i counts against it, unless `groups` ([N], e.g. class labels) says which rows
+    describe the same thing: then the mismatched captions come only from rows of other
+    groups (captioned digits: "the digit 7" is no mismatch for another seven).
     """
     image = _unit_rows(image_emb, "image_emb")
     text = _unit_rows(text_emb, "text_emb")
@@ -102,11 +105,16 @@ def r_precision(image_emb, text_emb, mismatched: int = 99, seed: int = 0) -> flo
     if not isinstance(mismatched, (int, np.integer)) or mismatched < 1:
         raise invalid("mismatched", "a positive integer", mismatched)
     rng = np.random.default_rng(seed)
-    n, draws = len(image), min(int(mismatched), len(image) - 1)
+    n = len(image)
+    groups = np.arange(n) if groups is None else np.asarray(groups)
+    if groups.shape != (n,):
+        raise invalid("groups", f"one group per row ({n})", groups.shape)
     hits = 0
     for i in range(n):
-        others = rng.choice(n - 1, size=draws, replace=False)
-        others += others >= i  # skip row i
+        candidates = np.flatnonzero(groups != groups[i])
+        if not len(candidates):
+            raise invalid("groups", "at least two different groups", f"all rows in {groups[i]!r}")
+        others = rng.choice(candidates, size=min(int(mismatched), len(candidates)), replace=False)
         true = image[i] @ text[i]
         hits += bool(true > np.max(text[others] @ image[i]))
     return hits / n
