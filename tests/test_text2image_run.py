@@ -97,4 +97,4 @@ def test_dry_run_prints_the_resolved_config():
     assert config["model"]["arch"] == "text2image" and config["model"]["vocab_size"] > 2
     assert config["data"] == {**config["data"], "name": "mnist_captions", "image_size": 32}
     assert config["train"]["d_lr"] == 4e-4 and config["train"]["loss"] == "hinge"
-    assert config["train"]["eval_every"] == 0
+    assert (config["train"]["eval_every"], config["train"]["eval_metric"]) == (1, "domain")

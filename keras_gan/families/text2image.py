@@ -105,7 +105,7 @@ class Text2Image(GANModel):
 
     def encode(self, tokens):
         """Sentence embeddings [B, dim] of caption ids, float32, no gradient to the encoder."""
-        sentence, _ = self.text_encoder(ops.cast(tokens, "int32"), training=False)
+        sentence = self.text_encoder(ops.cast(tokens, "int32"), training=False)
         return ops.stop_gradient(ops.cast(sentence, "float32"))
 
     def generate(self, sentence, training=True):
@@ -166,7 +166,7 @@ class Text2Image(GANModel):
         tokens = ops.cast(batch["tokens"], "int32")
 
         def loss():
-            sentence, _ = self.text_encoder(tokens, training=True)
+            sentence = self.text_encoder(tokens, training=True)
             return contrastive_loss(self.image_encoder(images, training=True), sentence), ()
 
         e_loss, _ = self.optimize("e_optimizer", loss)

@@ -44,7 +44,7 @@ class TextToImage:
                 "latents": np.tile(latents, (len(prompts), 1)), "prompts": prompts}
 
     def sentences(self, model, tokens) -> np.ndarray:
-        sentence, _ = model.text_encoder(ops.convert_to_tensor(tokens, "int32"), training=False)
+        sentence = model.text_encoder(ops.convert_to_tensor(tokens, "int32"), training=False)
         return ops.convert_to_numpy(sentence).astype("float32")
 
     def render_preview(self, model, inputs: dict, ncols: int) -> Preview:
@@ -78,7 +78,7 @@ class TextToImage:
         length = model.text_encoder.inputs[0].shape[1]
         tokens = keras.Input((length,), dtype="int32", name="tokens")
         latent = keras.Input((self.latent_dim,), name="latent")
-        sentence, _ = model.text_encoder(tokens)
+        sentence = model.text_encoder(tokens)
         return keras.Model([tokens, latent], model.sampling_generator([latent, sentence]),
                            name="text_generator")
 

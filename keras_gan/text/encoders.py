@@ -1,14 +1,17 @@
 """The two encoders of the matching model: captions and images into one embedding space.
 
 text_encoder: token ids [B, L] (0 = padding) -> Embedding(mask_zero) -> bidirectional
-    GRU (dim/2 units each way) -> (sentence [B, dim] = the two final states
-    concatenated, words [B, L, dim] = the per-token outputs, zero at padding).
+    GRU (dim/2 units each way) -> sentence [B, dim]: the two final states concatenated,
+    scaled to norm sqrt(dim). The GRU is unrolled (TFLite cannot lower its while loop
+    for a dynamic batch); unrolled, Keras' backward pass over a masked sequence gives
+    correct final states but zero per-step outputs, so the encoder offers no word
+    features (DF-GAN conditions on the sentence alone).
     AttnGAN's DAMSM text encoder (Xu et al. 2018), an LSTM there.
 image_encoder: images in [-1, 1] -> 3 stride-2 convs (4 above 32 px) + LeakyReLU 0.2 ->
     global average pool -> Dense(dim).
 
-Neither normalises its embedding: the matching loss and R-precision do (cosine
-similarity), and the GAN stage can use the raw sentence vector as its condition.
+The matching loss and R-precision compare by cosine similarity; the GAN stage takes
+the sentence vector as it is (norm sqrt(dim)) as its condition.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from keras_gan.errors import invalid
 
 def text_encoder(vocab_size: int, length: int, dim: int = 128,
                  name: str = "text_encoder") -> keras.Model:
-    """int32 token ids [B, length] -> (sentence embedding [B, dim], word features [B, length, dim])."""
+    """int32 token ids [B, length] -> sentence embedding [B, dim]."""
     if not isinstance(vocab_size, int) or vocab_size < 3:
         raise invalid("vocab_size", "an integer of at least 3 (padding, [UNK], one word)", vocab_size)
     if not isinstance(length, int) or length < 1:
@@ -32,11 +35,15 @@ def text_encoder(vocab_size: int, length: int, dim: int = 128,
     # mask_zero: padding is skipped by both GRU directions, so the backward pass starts
     # at the last word, not at the last pad, and the sentence does not depend on padding
     x = layers.Embedding(vocab_size, dim, mask_zero=True, name="token_embedding")(ids)
-    words, forward, backward = layers.Bidirectional(
-        layers.GRU(dim // 2, return_sequences=True, return_state=True, unroll=True, name="gru"), name="bigru")(x)
-    sentence = layers.Concatenate(name="sentence")([forward, backward])
-    words = layers.Identity(name="words")(words)
-    return keras.Model(ids, [sentence, words], name=name)
+    _, forward, backward = layers.Bidirectional(
+        layers.GRU(dim // 2, return_state=True, unroll=True, name="gru"), name="bigru")(x)
+    states = layers.Concatenate(name="final_states")([forward, backward])
+    # unit direction times sqrt(dim) (about 1 per dimension): matching is by cosine, so the
+    # scale is free, and the GRU states it comes from are tiny (norm ~0.1), too small a
+    # signal for G's affine layers and D to notice
+    unit = layers.UnitNormalization(name="unit")(states)
+    sentence = layers.Rescaling(float(dim) ** 0.5, name="sentence")(unit)
+    return keras.Model(ids, sentence, name=name)
 
 
 def image_encoder(image_shape: tuple, dim: int = 128, width: int = 32,

@@ -63,7 +63,7 @@ def pretrain_encoders(images: np.ndarray, token_ids: np.ndarray, text_enc: keras
                                   tf.TensorSpec((None, token_ids.shape[1]), tf.int32)])
     def step(batch_images, batch_ids):
         with tf.GradientTape() as tape:
-            sentence, _ = text_enc(batch_ids, training=True)
+            sentence = text_enc(batch_ids, training=True)
             loss = contrastive_loss(image_enc(batch_images, training=True), sentence)
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
