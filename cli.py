@@ -202,11 +202,36 @@ def _report(result):
         click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
 
 
+def check_grid_path(out: str | None) -> None:
+    if out and not out.lower().endswith((".png", ".npz")):
+        raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
+
+
+def sample_prompts(ctx, run_dir, prompts, prompts_file, checkpoint, out, overwrite) -> None:
+    """`sample` on a text2image run: a row per prompt, --n seeds from --seed across."""
+    given = [name for name in ("seeds", "grid", "label")
+             if ctx.get_parameter_source(name) != ParameterSource.DEFAULT]
+    if given:
+        name = given[0]
+        raise click.BadParameter(f"expected --prompt with --n/--seed; received --{name} too "
+                                 "(text2image grids have one row per prompt, seeds across).",
+                                 param_hint=f"--{name}")
+    check_grid_path(out)
+    count = ctx.params["count"] if ctx.get_parameter_source("count") != ParameterSource.DEFAULT else 8
+    with user_errors():
+        path, used, checkpoint = write_prompt_samples(run_dir, read_prompts(prompts, prompts_file),
+                                                      count, ctx.params["seed"], out, checkpoint,
+                                                      overwrite)
+    click.echo(f"Wrote {path} from {checkpoint}: one row per prompt:")
+    for row, prompt in enumerate(used, 1):
+        click.echo(f"  {row}. {prompt}")
+
+
 @cli.command()
 @run_options
 @click.option("--seeds", default=None, help="Seeds, e.g. 0-3,10: one PNG per seed, --out/seed0003.png (--out a folder, default RUN/samples/seeds/), each the image the SavedModel's generate(seed=[3]) serves; with --grid, one grid.")
 @click.option("--grid", is_flag=True, help="With --seeds: one grid (--out a .png file).")
-@click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images: seeds --seed .. --seed + N - 1.", **OPTS)
+@click.option("--n", "count", type=click.IntRange(1, 4096), default=64, help="Number of images: seeds --seed .. --seed + N - 1 (text2image: per prompt, default 8).", **OPTS)
 @click.option("--seed", type=click.IntRange(min=0), default=0, help="First seed (the run's seed reproduces its grids).", **OPTS)
 @click.option("--label", default=None, help="Conditional runs: class index or name for every image [default: cycle through the classes].")
 @click.option("--prompt", "prompts", multiple=True, help="text2image runs: a caption; repeat for more (one grid row each) [default: the run's own prompts].")
@@ -224,28 +249,11 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, prompts,
       python cli.py sample --prompt "a handwritten seven" --prompt "the digit 2" --n 8 --seed 0
     """
     ctx = click.get_current_context()
-    if out and not out.lower().endswith((".png", ".npz")):
-        raise click.BadParameter(f"expected a path ending in .png or .npz; received {out!r}.", param_hint="--out")
     with user_errors():
         run_dir = resolve_run(run, runs_root)
         text = bool(prompts or prompts_file) or is_text_run(run_dir)
     if text:
-        for name, value in (("seeds", seeds), ("grid", grid), ("label", label)):
-            if value not in (None, False):
-                raise click.BadParameter(f"expected --prompt with --n/--seed; received --{name} too "
-                                         "(text2image grids have one row per prompt, seeds across).",
-                                         param_hint=f"--{name}")
-        if count > 256 and ctx.get_parameter_source("count") != ParameterSource.DEFAULT:
-            raise click.BadParameter(f"expected at most 256 images per prompt; received {count}.", param_hint="--n")
-        with user_errors():
-            path, used_prompts, checkpoint = write_prompt_samples(
-                run_dir, read_prompts(prompts, prompts_file),
-                count if ctx.get_parameter_source("count") != ParameterSource.DEFAULT else 8,
-                seed, out, checkpoint, overwrite)
-        click.echo(f"Wrote {path} from {checkpoint}: one row per prompt:")
-        for row, prompt in enumerate(used_prompts, 1):
-            click.echo(f"  {row}. {prompt}")
-        return
+        return sample_prompts(ctx, run_dir, prompts, prompts_file, checkpoint, out, overwrite)
     seed_list = None
     if seeds is not None:
         given = [name for name in ("count", "seed") if ctx.get_parameter_source(name) != ParameterSource.DEFAULT]
@@ -262,6 +270,7 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, prompts,
                                                       checkpoint, overwrite)
             click.echo(f"Wrote {len(paths)} images (one per seed) from {checkpoint} to {paths[0].parent}")
             return
+    check_grid_path(out)
     with user_errors():
         path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label,
                                          checkpoint, overwrite, seeds=seed_list)

@@ -16,13 +16,13 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan.errors import ConfigError
 from keras_gan.families.base import generate_in_batches
+from keras_gan.fileio import write_text_atomic
 from keras_gan.latents import latents_for
+from keras_gan.serving.text import TextSpec
 from keras_gan.tasks.base import Preview
 from keras_gan.tasks.noise_to_image import random_reals
-from keras_gan.errors import ConfigError
-from keras_gan.fileio import write_text_atomic
-from keras_gan.serving.text import TextSpec
 from keras_gan.text import load_vocabulary, save_vocabulary
 
 VOCABULARY, PROMPTS = "vocabulary.txt", "prompts.txt"
