@@ -192,3 +192,34 @@ def test_pipeline_passes_captions_through_as_strings_lined_up_with_their_images(
         assert [c.decode() for c in batch["caption"].numpy()] == [f"c{i}" for i in index]
         seen += index.tolist()
     assert sorted(seen) == list(range(count)) and seen != list(range(count))  # shuffled, all once
+
+
+def test_a_tfds_captioned_set_gives_a_row_per_caption_and_counts_uncaptioned_images(
+        tmp_path, monkeypatch):
+    """coco_captions' layout (offline: TFDS' mock with our own examples): every caption of an
+    image is a row of its own, in the dataset's order; an image without one is skipped."""
+    import tensorflow_datasets as tfds
+
+    from keras_gan.data import resolve_source
+    from keras_gan.data.tfds_source import TFDSCaptions
+
+    captions = [["A red bus.", "  a red   BUS "], [], ["two cats"]]
+    images = np.stack([np.full((20, 24, 3), 60 * (i + 1), np.uint8) for i in range(3)])
+
+    def as_dataset(self, split, decoders=None, **kwargs):
+        def examples():
+            for image, texts in zip(images, captions):
+                yield {"image": image, "captions": {"text": np.array(texts, dtype=object)}}
+        return tf.data.Dataset.from_generator(examples, output_signature={
+            "image": tf.TensorSpec((20, 24, 3), tf.uint8),
+            "captions": {"text": tf.TensorSpec((None,), tf.string)}})
+
+    monkeypatch.setenv("KERAS_GAN_CACHE", str(tmp_path / "cache"))
+    with tfds.testing.mock_data(as_dataset_fn=as_dataset):
+        source = resolve_source("coco_captions", "captions")
+        assert isinstance(source, TFDSCaptions)
+        data = source.load(DataRequest(name="coco_captions", image_size=16, channels=3))
+    assert list(data.fields["caption"]) == ["A red bus.", "a red BUS", "two cats"]
+    assert data.fields["image"].shape == (3, 16, 16, 3)
+    assert [int(v) for v in data.fields["image"][:, 8, 8, 0]] == [60, 60, 180]
+    assert data.skipped == [("coco_captions train example 1", "no caption")]

@@ -16,7 +16,7 @@ from keras_gan.data.offline import MNIST5k, MNISTOutline
 from keras_gan.data.pairs import PairedFolder
 from keras_gan.data.pipeline import steps_per_epoch, training_pipeline
 from keras_gan.data.source import Data, DataError, DataRequest, Source
-from keras_gan.data.tfds_source import TFDSSource, TFDSUnpaired
+from keras_gan.data.tfds_source import TFDSCaptions, TFDSSource, TFDSUnpaired
 from keras_gan.data.tom_and_jerry import TomAndJerry
 from keras_gan.data.unpaired import MNISTColours, UnpairedFolders
 from keras_gan.registry import Registry
@@ -30,10 +30,11 @@ DATASETS.register("mnist_captions", MNISTCaptions())
 
 # Not registered by name: they take a path or a TFDS name as --data.
 FOLDER, PAIRS, UNPAIRED, CAPTIONS = ImageFolder(), PairedFolder(), UnpairedFolders(), CaptionedFolder()
-TFDS, TFDS_UNPAIRED = TFDSSource(), TFDSUnpaired()
+TFDS, TFDS_UNPAIRED, TFDS_CAPTIONS = TFDSSource(), TFDSUnpaired(), TFDSCaptions()
 OTHER_SOURCES = {"<folder path>": FOLDER, "<pairs folder>": PAIRS, "<unpaired folders>": UNPAIRED,
                  "<captioned folder>": CAPTIONS,
-                 "<tfds name>": TFDS, "<tfds cycle_gan/...>": TFDS_UNPAIRED}
+                 "<tfds name>": TFDS, "<tfds cycle_gan/...>": TFDS_UNPAIRED,
+                 "<tfds captioned set>": TFDS_CAPTIONS}
 
 
 def resolve_source(name: str, layout: str = "images") -> Source:
@@ -50,13 +51,13 @@ def resolve_source(name: str, layout: str = "images") -> Source:
         return {"pairs": PAIRS, "unpaired": UNPAIRED, "captions": CAPTIONS}.get(layout, FOLDER)
     if layout == "unpaired" and name.startswith("cycle_gan/"):
         return TFDS_UNPAIRED
+    if layout == "captions":  # a folder or a registered set is matched above
+        return TFDS_CAPTIONS
     if layout != "images":
         expected = {"pairs": "a folder of image pairs (A/ and B/, or side-by-side A|B files) or "
                              "mnist_outline",
                     "unpaired": "two image sets (DIR with trainA/ and trainB/, --data DIR_A "
-                                "--data-b DIR_B, a TFDS cycle_gan/<name>) or mnist_colours",
-                    "captions": "a folder of captioned images (captions.csv, captions.jsonl or "
-                                "a .txt beside each image) or mnist_captions"}[layout]
+                                "--data-b DIR_B, a TFDS cycle_gan/<name>) or mnist_colours"}[layout]
         raise DataError(f"Invalid data: expected {expected}. Received: data={name!r}, which is "
                         "not a folder.")
     return TFDS

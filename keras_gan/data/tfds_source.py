@@ -1,4 +1,5 @@
-"""Any TFDS image dataset by name (mnist, fashion_mnist, cifar10, celeb_a, ...).
+"""Any TFDS image dataset by name (mnist, fashion_mnist, cifar10, celeb_a, ...), and
+captioned ones (coco_captions) for text-to-image.
 
 Loaded with download=False: offline, a download attempt hangs for minutes
 before failing, so a dataset that is not prepared is a clear error instead,
@@ -110,6 +111,58 @@ class TFDSSource(Source):
         count = len(arrays["image"])
         return Data(fields=arrays, description=f"TFDS {request.name} train split ({count} images)",
                     class_names=class_names)
+
+
+def _caption_key(features) -> tuple[str, ...]:
+    """Where an example's captions are: a Text feature (or a Sequence of Text) named
+    caption(s) or text, or a Sequence({..., "text"}) as coco_captions' ("captions",
+    "text"); other Text features (image/filename) are not captions."""
+    import tensorflow_datasets as tfds
+
+    def text(feature) -> bool:  # Text, or a string Tensor (coco_captions' "text")
+        return isinstance(feature, tfds.features.Text) or (
+            isinstance(feature, tfds.features.Tensor) and feature.dtype == tf.string)
+
+    for key, feature in features.items():
+        inner = feature.feature if isinstance(feature, tfds.features.Sequence) else feature
+        if text(inner) and key.lower() in ("caption", "captions", "text"):
+            return (key,)
+        if (isinstance(inner, tfds.features.FeaturesDict) and "text" in inner.keys()
+                and text(inner["text"])):
+            return (key, "text")
+    raise DataError(f"TFDS dataset has no caption feature (Text named caption, captions or "
+                    f"text); expected a captioned image dataset such as coco_captions. "
+                    f"Received features: {list(features.keys())}.")
+
+
+class TFDSCaptions(TFDSSource):
+    """A prepared TFDS set with images and captions: one row per (image, caption) pair."""
+
+    summary = "a prepared TFDS captioned image set, e.g. coco_captions (train split)"
+    layout = "captions"
+
+    def load(self, request: DataRequest) -> Data:
+        import tensorflow_datasets as tfds
+
+        images = self.images(request)  # decoded and cached in the dataset's order
+        builder = self._builder(request.name, request.data_dir)
+        image_key, path = _image_key(builder.info.features), _caption_key(builder.info.features)
+        plain = tfds.load(request.name, split="train", data_dir=request.data_dir, download=False,
+                          decoders={image_key: tfds.decode.SkipDecoding()})
+        texts = []
+        for example in tfds.as_numpy(plain):
+            value = example
+            for key in path:
+                value = value[key]
+            texts.append([t.decode("utf-8", "replace").strip()
+                          for t in np.atleast_1d(value) if t.strip()])
+        counts = np.array([len(t) for t in texts])
+        skipped = [(f"{request.name} train example {i}", "no caption")
+                   for i in np.flatnonzero(counts == 0)]
+        captions = np.array([" ".join(t.split()) for group in texts for t in group], dtype=str)
+        return Data(fields={"image": np.repeat(images, counts, axis=0), "caption": captions},
+                    description=f"TFDS {request.name} train split ({len(images)} images, "
+                                f"{len(captions)} captions)", skipped=skipped)
 
 
 class TFDSUnpaired(TFDSSource):
