@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from PIL import Image
 
 from cli import cli
-from keras_gan.data.captions import caption_for
 from keras_gan.data.source import Data
 from keras_gan.evaluation import TextEvaluator, default_metrics
 from keras_gan.generator import load_generator
@@ -29,7 +28,7 @@ from keras_gan.train import resume_training, run_training
 from tests.conftest import export_every_format
 from tests.interrupted_run import InterruptAt
 from tests.test_resume import assert_same_state, weights_and_counters
-from tests.test_text2image_run import tiny
+from tests.test_text2image_run import captions_folder, tiny  # noqa: F401 (a fixture)
 
 TRICKY = ["A  Handwritten SEVEN!!", "zebra", "", "the-digit 7.", "café CRÈME\u00a0brûlée",
           "a\tb\nc\u2003d", "seven " * 20]
@@ -45,23 +44,10 @@ def grid_shape(grid, side: int = 16, padding: int = 2) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    """16 grey 16 px images, two captions each (digit words), in captions.csv."""
-    root = tmp_path_factory.mktemp("captions")
-    rng = np.random.default_rng(0)
-    rows = ["file,caption"]
-    for i in range(16):
-        Image.fromarray(rng.integers(0, 256, (16, 16), dtype=np.uint8)).save(root / f"{i}.png")
-        rows += [f"{i}.png,{caption_for(i % 10, 0)}", f"{i}.png,{caption_for(i % 10, 1)}"]
-    (root / "captions.csv").write_text("\n".join(rows) + "\n")
-    return root
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory, folder):
+def trained(tmp_path_factory, captions_folder):
     """One encoder epoch, then two GAN epochs, scored every epoch (R-precision)."""
     tmp = tmp_path_factory.mktemp("trained")
-    return run_training(tiny(tmp, folder, epochs=3, seed=3, eval_every=1), verbose=0)
+    return run_training(tiny(tmp, captions_folder, epochs=3, seed=3, eval_every=1), verbose=0)
 
 
 @pytest.fixture(scope="module")
@@ -231,9 +217,9 @@ def test_captioned_digits_are_scored_by_the_digit_each_caption_names(tmp_path):
     assert named["class_entropy"] > 0.9
 
 
-def test_resume_across_the_encoder_to_gan_switch_equals_the_uninterrupted_run(trained, tmp_path,
-                                                                                folder):
-    stopped = run_training(tiny(tmp_path, folder, epochs=3, seed=3, eval_every=1), verbose=0,
+def test_resume_across_the_encoder_to_gan_switch_equals_the_uninterrupted_run(
+        trained, tmp_path, captions_folder):
+    stopped = run_training(tiny(tmp_path, captions_folder, epochs=3, seed=3, eval_every=1), verbose=0,
                            callbacks=[InterruptAt(1, 2, signal.SIGINT)])
     assert stopped.interrupted
     again = resume_training(stopped.run_dir, verbose=0, callbacks=[InterruptAt(2, 1, signal.SIGINT)])

@@ -25,8 +25,7 @@ import numpy as np
 
 from keras_gan.data.decode import IMAGE_EXTENSIONS, MIN_SIDE, display_path, find_images
 from keras_gan.data.folder import load_folder
-from keras_gan.data.offline import NATIVE, mnist_digits
-from keras_gan.data.resize import resize_arrays
+from keras_gan.data.offline import MNIST5k
 from keras_gan.data.source import Data, DataError, DataRequest, Source
 
 CAPTION_FILES = ("captions.csv", "captions.jsonl")
@@ -226,23 +225,18 @@ def mnist_captions(labels: np.ndarray) -> np.ndarray:
     return np.array([caption_for(int(d), int(t)) for d, t in zip(labels, phrasing)], dtype=str)
 
 
-class MNISTCaptions(Source):
+class MNISTCaptions(MNIST5k):
     summary = ('mnist_5k digits with generated captions ("a handwritten seven", "the digit 7", ...); '
                "offline (text-to-image demo)")
     layout = "captions"
 
-    def native_size(self, name, data_dir):
-        return NATIVE
-
     def load(self, request: DataRequest) -> Data:
-        images, labels = mnist_digits()
-        if request.image_size != NATIVE or (request.channels or 1) != 1:
-            images = resize_arrays(images, request.image_size, request.channels or 1)
-        captions = mnist_captions(labels)
-        return Data(fields={"image": images, "caption": captions, "label": labels},
-                    description=f"mnist_captions ({len(images)} digits, 28x28x1, one of "
+        digits = super().load(request)
+        labels = digits.fields["label"]
+        return Data(fields={**digits.fields, "caption": mnist_captions(labels)},
+                    description=f"mnist_captions ({len(labels)} digits, 28x28x1, one of "
                                 f"{len(TEMPLATES)} generated captions each)",
-                    class_names=tuple(str(digit) for digit in range(10)))
+                    class_names=digits.class_names)
 
 
 def openmoji_captions(root: Path) -> Captions:
