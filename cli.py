@@ -196,10 +196,9 @@ def _report(result):
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
     verb = {"noise_to_image": "sample --run {run}",
             "super_resolution": "upscale --run {run} INPUT --out DIR",
-            "text_to_image": None}.get(  # no sampling verb for captions yet
+            "text_to_image": 'sample --run {run} --prompt "YOUR CAPTION"'}.get(
         FAMILIES.get(result.config.model.arch).task, "translate --run {run} INPUT --out DIR")
-    if verb:
-        click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
+    click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
 
 
 def check_grid_path(out: str | None) -> None:

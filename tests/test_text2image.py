@@ -9,9 +9,11 @@ import tensorflow as tf
 
 from keras_gan.data.captions import caption_for
 from keras_gan.errors import ConfigError
+from keras_gan.factory import build_model
 from keras_gan.families.text2image import Text2Image, Text2ImageOptions
 from keras_gan.networks import dfgan
 from keras_gan.text import build_vocabulary, image_encoder, text_encoder
+from tests.conftest import pairwise, tiny_config
 
 SIZE, WIDTH, BATCH, LATENT, DIM, LENGTH = 16, 4, 4, 8, 6, 6
 CAPTIONS = [caption_for(digit, digit % 8) for digit in range(8)]
@@ -203,3 +205,31 @@ def test_only_the_hinge_loss_and_valid_options(parts):
         100, 2.0, 6.0, True)
     with pytest.raises(ConfigError, match="ma_gp_weight"):
         Text2ImageOptions(ma_gp_weight=-1.0).validate()
+
+
+STEPS = pairwise(mismatch=[True, False], ma_gp_weight=[0.0, 2.0], d_steps=[1, 2],
+                 augment=["", "translation,cutout"], ema=[0.0, 0.999])
+
+
+@pytest.mark.parametrize("combo", STEPS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
+def test_one_gan_step_of_every_pair_of_options(tmp_path, combo):
+    """Through build_model, as a run builds it: G and D move, the encoders do not, and each
+    optimizer counts its own steps."""
+    mismatch, ma_gp_weight, d_steps, augment, ema = combo.values()
+    config = tiny_config(tmp_path, arch="text2image", d_steps=d_steps, augment=augment,
+                         ema=ema).replace(model={"mismatch": mismatch, "ma_gp_weight": ma_gp_weight})
+    model = build_model(config)
+    model.run_eagerly = True
+    rng = np.random.default_rng(0)
+    batch = {"image": rng.uniform(-1, 1, (4 * d_steps, SIZE, SIZE, 1)).astype("float32"),
+             "tokens": rng.integers(0, 20, (4 * d_steps, 16)).astype("int32")}
+    before = {n: [w.copy() for w in net.get_weights()] for n, net in model.networks.items()}
+    logs = model.train_on_batch(batch, return_dict=True)
+    assert all(np.isfinite(v) for v in logs.values()), logs
+    assert (logs["ma_gp"] > 0) == bool(ma_gp_weight) and (logs["d_mismatch"] > 0) == mismatch
+    for name, net in model.networks.items():
+        moved = any(not np.array_equal(a, b) for a, b in zip(before[name], net.get_weights()))
+        assert moved == (name in ("generator", "discriminator")), name
+    assert {n: int(o.iterations) for n, o in model.optimizers.items()} == {
+        "d_optimizer": d_steps, "g_optimizer": 1, "e_optimizer": 0}
+    assert (model.ema_generator is not None) == bool(ema)
