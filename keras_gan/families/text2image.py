@@ -44,7 +44,7 @@ from keras_gan.data import resolve_source
 from keras_gan.data.captions import PROMPTS
 from keras_gan.data.source import Data
 from keras_gan.images import from_uint8, to_uint8
-from keras_gan.networks import dfgan
+from keras_gan.networks import build_network, dfgan, get_network, names
 from keras_gan.tasks.text_to_image import TextToImage
 from keras_gan.text import build_vocabulary, image_encoder, text_encoder
 
@@ -203,6 +203,10 @@ class Text2ImageOptions:
     """The "model" section of a text2image run's config.json."""
 
     arch: str = "text2image"
+    generator: str = option("dfgan", "text2image generator network ([noise, sentence] -> image).",
+                            choices=tuple(names("text_generator")))
+    discriminator: str = option("dfgan", "text2image discriminator network ([image, sentence] "
+                                "-> one logit).", choices=tuple(names("text_discriminator")))
     width: int = option(32, "text2image: base channels w of G and D (8w at 4x4; the paper's "
                         "nf = 32).", minimum=1)
     latent_dim: int = option(100, "Noise dimensions of G (the paper's 100).", minimum=1)
@@ -239,8 +243,10 @@ def networks(config) -> dict:
                           "filled from the data (resolve the config first). Received: None.")
     shape = (data.image_size, data.image_size, data.channels or 1)
     dim = model.sentence_dim
-    return {"generator": dfgan.build_generator(model.latent_dim, dim, shape, model.width),
-            "discriminator": dfgan.build_discriminator(shape, dim, model.width),
+    return {"generator": build_network("text_generator", model.generator, model.latent_dim, dim,
+                                       shape, model.width),
+            "discriminator": build_network("text_discriminator", model.discriminator, shape, dim,
+                                           model.width),
             "text_encoder": text_encoder(model.vocab_size, CAPTION_LENGTH, dim),
             "image_encoder": image_encoder(shape, dim, width=model.width)}
 
@@ -299,7 +305,7 @@ def fill(config, data: Data):
 
 
 def check_size(size: int) -> str | None:
-    return dfgan.check_size(size)
+    return get_network("text_generator", "dfgan").check_size(size)
 
 
 PRESET = Family(options=Text2ImageOptions, task="text_to_image", layout="captions",

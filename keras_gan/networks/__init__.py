@@ -9,7 +9,7 @@ from __future__ import annotations
 import keras
 
 from keras_gan.errors import ConfigError
-from keras_gan.networks import dcgan, discogan, mlp, patchgan, resnet, srresnet, unet
+from keras_gan.networks import dcgan, dfgan, discogan, mlp, patchgan, resnet, srresnet, unet
 from keras_gan.networks.base import ROLES, Network
 from keras_gan.registry import Registry
 
@@ -31,6 +31,8 @@ register("patchgan", patchgan.DISCRIMINATOR)
 register("discogan", discogan.DISCRIMINATOR)
 register("srresnet", srresnet.UPSCALER)
 register("srgan", srresnet.DISCRIMINATOR)
+register("dfgan", dfgan.GENERATOR)
+register("dfgan", dfgan.DISCRIMINATOR)
 
 
 def names(role: str) -> list[str]:

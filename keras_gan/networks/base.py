@@ -20,7 +20,9 @@ import keras
 
 from keras_gan.distribute import replicas_in_sync
 
-ROLES = ("generator", "translator", "upscaler", "discriminator")
+# text_*: conditioned on a sentence embedding ([noise, sentence] -> image; [image, sentence] -> logit)
+ROLES = ("generator", "translator", "upscaler", "discriminator", "text_generator",
+         "text_discriminator")
 
 
 @dataclass(frozen=True)

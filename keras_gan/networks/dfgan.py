@@ -184,8 +184,7 @@ def padded_size(size: int) -> int:
 
 
 check_size = power_of_two(MIN_SIZE, MAX_SIZE)
-# Roles whose build signature takes the sentence: registered under the text roles later
-# (keras_gan/networks/__init__.py is shared; a later session adds the registration).
+# roles whose build signature takes the sentence (keras_gan.networks.base.ROLES)
 GENERATOR = Network("text_generator", build_generator,
                     "DF-GAN: Dense 4x4x8w, nearest-x2 residual blocks with affine text "
                     "fusion, tanh", check_size)
