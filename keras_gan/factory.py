@@ -60,7 +60,7 @@ def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
     precision: the Keras dtype policy for the networks (None: the config's; "float32" for
     inference and export). The optimizers always follow the config, so a checkpoint
     loads into either build: Adam at train.d_lr for those that train only
-    discriminators, train.lr for the others."""
+    discriminators, train.lr for the others, unless the family sets their own (adam)."""
     train = optimizer_settings(config.train)
     config = config.replace(train=train)
     with dtype_policy(precision or train.precision):
@@ -68,9 +68,13 @@ def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
     augment = build_augment(train.augment, train.seed, train.ada_target, train.augment_p)
     model = config.family.model(config, networks, augment)
 
+    own = config.family.adam(config)
+
     def adam(name):
         rate = train.d_lr if trains_only_discriminators(model.OPTIMIZERS[name]) else train.lr
-        optimizer = keras.optimizers.Adam(rate, beta_1=train.beta_1, beta_2=train.beta_2, name=name)
+        settings = {"learning_rate": rate, "beta_1": train.beta_1, "beta_2": train.beta_2,
+                    **own.get(name, {})}
+        optimizer = keras.optimizers.Adam(**settings, name=name)
         # float16's narrow range underflows small gradients: dynamic loss scaling
         return keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_scaled") \
             if train.precision == "mixed_float16" else optimizer

@@ -233,3 +233,6 @@ def test_one_gan_step_of_every_pair_of_options(tmp_path, combo):
     assert {n: int(o.iterations) for n, o in model.optimizers.items()} == {
         "d_optimizer": d_steps, "g_optimizer": 1, "e_optimizer": 0}
     assert (model.ema_generator is not None) == bool(ema)
+    rates = {n: (round(float(o.learning_rate), 8), round(float(o.beta_1), 4))
+             for n, o in model.optimizers.items()}  # (no resolve here: the loss's lr for G, D)
+    assert rates["e_optimizer"] == (1e-3, 0.9) and rates["g_optimizer"] == rates["d_optimizer"]

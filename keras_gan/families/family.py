@@ -56,6 +56,8 @@ class Family:
     split(config, data) -> the decoded data with a held-out share taken out of training,
         for families whose data has none of its own (srgan's whole held-out images)
     train_defaults: TrainConfig fields left unset (None) take these
+    adam(config) -> {optimizer name: Adam settings} for optimizers that do not follow
+        --lr / --d-lr and the betas (text2image's encoders: their own rate)
     xla_on_cpu: whether --xla auto compiles the train step on a CPU-only machine, by
         measurement (benchmarks/train_throughput.py --xla off,on)
     """
@@ -75,4 +77,5 @@ class Family:
     data_options: Callable = lambda config: {}
     split: Callable = lambda config, data: data
     train_defaults: dict = field(default_factory=dict)
+    adam: Callable = lambda config: {}
     xla_on_cpu: bool = False

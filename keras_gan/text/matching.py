@@ -1,19 +1,17 @@
-"""Image-text matching: the contrastive loss, the encoders' pretraining loop, R-precision.
+"""Image-text matching: the contrastive loss and R-precision.
 
-The text encoder is pretrained here on the dataset's own image-caption pairs, then
-frozen for the GAN stage; R-precision with the same encoder measures how well generated
-images match their captions (on real images it gives the ceiling).
+The text2image family's encoder stage trains the text and image encoders with the loss
+on the dataset's own image-caption pairs, then freezes the text encoder for the GAN
+stage; R-precision with the same encoders measures how well generated images match
+their captions (on real images it gives the ceiling).
 """
 
 from __future__ import annotations
 
-import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from keras_gan.errors import invalid
-from keras_gan.images import from_uint8
 
 
 def contrastive_loss(image_emb, text_emb, temperature: float = 0.1):
@@ -35,52 +33,6 @@ def contrastive_loss(image_emb, text_emb, temperature: float = 0.1):
     rows = ops.diagonal(ops.log_softmax(logits, axis=1))  # image i -> caption i
     columns = ops.diagonal(ops.log_softmax(logits, axis=0))  # caption j -> image j
     return -0.5 * (ops.mean(rows) + ops.mean(columns))
-
-
-def pretrain_encoders(images: np.ndarray, token_ids: np.ndarray, text_enc: keras.Model,
-                      image_enc: keras.Model, epochs: int, batch_size: int = 64,
-                      lr: float = 1e-3, seed: int = 0) -> list[float]:
-    """Train both encoders on matching pairs with `contrastive_loss`; one Adam for both.
-
-    images: uint8 [N, H, W, C]; token_ids: int [N, L], row i a caption of image i. Each
-    epoch shuffles with np.random.default_rng(seed) (one generator for the whole run),
-    so with the same initial weights two runs give the same losses. A last batch of a
-    single pair (no negatives, a constant loss) is skipped. Returns each epoch's mean
-    loss, weighted by batch size.
-    """
-    images, token_ids = _check_pairs(images, token_ids, text_enc, image_enc)
-    for name, value, low in (("epochs", epochs, 1), ("batch_size", batch_size, 2)):
-        if not isinstance(value, (int, np.integer)) or value < low:
-            raise invalid(name, f"an integer of at least {low}", value)
-    if not lr > 0:
-        raise invalid("lr", "a positive number", lr)
-    variables = text_enc.trainable_variables + image_enc.trainable_variables
-    optimizer = keras.optimizers.Adam(learning_rate=lr)
-    optimizer.build(variables)
-
-    # one trace for every batch size (the last batch is smaller)
-    @tf.function(input_signature=[tf.TensorSpec((None, *images.shape[1:]), tf.float32),
-                                  tf.TensorSpec((None, token_ids.shape[1]), tf.int32)])
-    def step(batch_images, batch_ids):
-        with tf.GradientTape() as tape:
-            sentence = text_enc(batch_ids, training=True)
-            loss = contrastive_loss(image_enc(batch_images, training=True), sentence)
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    rng = np.random.default_rng(seed)
-    losses = []
-    for _ in range(int(epochs)):
-        order = rng.permutation(len(images))
-        total = count = 0.0
-        for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
-            if len(batch) < 2:
-                continue
-            loss = step(tf.constant(from_uint8(images[batch])), tf.constant(token_ids[batch]))
-            total, count = total + float(loss) * len(batch), count + len(batch)
-        losses.append(total / count)
-    return losses
 
 
 def r_precision(image_emb, text_emb, mismatched: int = 99, seed: int = 0,
@@ -125,18 +77,3 @@ def _unit_rows(embeddings, name: str) -> np.ndarray:
     if x.ndim != 2 or not np.all(np.isfinite(x)):
         raise invalid(name, "a finite 2-D array [N, dim]", f"shape {x.shape}")
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-
-
-def _check_pairs(images, token_ids, text_enc, image_enc) -> tuple[np.ndarray, np.ndarray]:
-    images, token_ids = np.asarray(images), np.asarray(token_ids)
-    if images.dtype != np.uint8 or images.ndim != 4:
-        raise invalid("images", "uint8 [N, H, W, C]", f"{images.dtype} {images.shape}")
-    if not np.issubdtype(token_ids.dtype, np.integer) or token_ids.ndim != 2:
-        raise invalid("token_ids", "integers [N, length]", f"{token_ids.dtype} {token_ids.shape}")
-    if len(images) != len(token_ids) or len(images) < 2:
-        raise invalid("token_ids", f"one caption per image, at least 2 pairs "
-                      f"({len(images)} images)", f"{len(token_ids)} rows")
-    for name, model in (("text_enc", text_enc), ("image_enc", image_enc)):
-        if not model.trainable_variables:
-            raise invalid(name, "an encoder with trainable weights (not frozen)", model.name)
-    return images, token_ids.astype(np.int32)
