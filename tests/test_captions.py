@@ -8,7 +8,7 @@ import tensorflow as tf
 from keras_gan.data import DataError, DataRequest, steps_per_epoch, training_pipeline
 from keras_gan.data import pipeline
 from keras_gan.data.captions import (DIGIT_WORDS, PROMPTS, TEMPLATES, CaptionedFolder, MNISTCaptions,
-                                     caption_for, mnist_captions, openmoji_captions, read_captions)
+                                     caption_for, mnist_captions, read_captions)
 from keras_gan.data.pipeline import random_flip
 
 
@@ -161,20 +161,6 @@ def test_mnist_captions_name_the_right_digit_in_several_phrasings_deterministica
     assert PROMPTS[0] == "a handwritten zero" and PROMPTS[9] == "a handwritten nine"
     with pytest.raises(ValueError, match="template_index"):
         caption_for(1, len(TEMPLATES))
-
-
-def test_openmoji_captions_map_annotations_to_the_colour_images(tmp_path):
-    solid(tmp_path / "color" / "smileys-emotion" / "1F600.png", 10)
-    solid(tmp_path / "black" / "smileys-emotion" / "1F600.png", 0)
-    solid(tmp_path / "color" / "food-drink" / "1F34E.png", 20)
-    (tmp_path / "openmoji.csv").write_text(
-        "file,hexcode,group,subgroup,annotation,tags\n"
-        'smileys-emotion/1F600.png,1F600,smileys-emotion,face-smiling,grinning face,"face, grin"\n'
-        "food-drink/1F34E.png,1F34E,food-drink,food-fruit,red apple,\"apple, fruit, red\"\n"
-        "food-drink/1F350.png,1F350,food-drink,food-fruit,pear,fruit\n", encoding="utf-8")
-    assert openmoji_captions(tmp_path) == {
-        tmp_path / "color" / "smileys-emotion" / "1F600.png": ["grinning face"],
-        tmp_path / "color" / "food-drink" / "1F34E.png": ["red apple"]}
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["in_memory", "streamed"])

@@ -237,20 +237,3 @@ class MNISTCaptions(MNIST5k):
                     description=f"mnist_captions ({len(labels)} digits, 28x28x1, one of "
                                 f"{len(TEMPLATES)} generated captions each)",
                     class_names=digits.class_names)
-
-
-def openmoji_captions(root: Path) -> Captions:
-    """{colour image: [its annotation]} from root/openmoji.csv of the shared OpenMoji set,
-    whose `file` column is the path below color/ (and black/, the same emoji as line art).
-    Rows with an empty annotation or no colour image are left out."""
-    table = Path(root) / "openmoji.csv"
-    if not table.is_file():
-        raise DataError(f"Expected the OpenMoji set's openmoji.csv in {root}; {table} is not a "
-                        "file (see ../shared/data/openmoji/README.md).")
-    captions = {}
-    with table.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            path, text = Path(root) / "color" / row["file"], _text(row.get("annotation"))
-            if text and path.is_file():
-                captions[path] = [text]
-    return captions
