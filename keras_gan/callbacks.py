@@ -277,7 +277,8 @@ class HistoryCSV(keras.callbacks.Callback):
         self.path = Path(path)
 
     def on_epoch_end(self, epoch, logs=None):
-        append_epoch(self.path, epoch, logs or {})
+        idle = self.model.idle_logs()  # a stage's untrained networks: no number, not 0
+        append_epoch(self.path, epoch, {k: v for k, v in (logs or {}).items() if k not in idle})
 
 
 class AlignedHistory(keras.callbacks.History):
@@ -308,8 +309,10 @@ class LossPlot(keras.callbacks.Callback):
               (("real_score", "fake_score", "augment_p"), "mean sigmoid D(.)"),
               (("g_l1",), "L1 to the targets (training batches, [-1, 1] units)"),
               (("pixel",), "pixel loss (training batches)"),
+              (("e_loss",), "text-image matching loss (encoder stage)"),
               (("domain_fd", "kid", "fid", "l1"), "quality (lower is better)"),
-              (("psnr",), "quality: PSNR dB (higher is better)"))
+              (("psnr",), "quality: PSNR dB (higher is better)"),
+              (("r_precision",), "quality: R-precision (higher is better)"))
     SCORES = 1  # the panel of probabilities, drawn from 0 to 1
 
     # Drawing costs ~0.1 s; with epochs of a second or less (mnist at batch 256) that is

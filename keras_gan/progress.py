@@ -88,9 +88,10 @@ class RunProgress(keras.callbacks.Callback):
         partial = self.step < self.steps_per_epoch  # stopped (Ctrl-C, NaN) inside the epoch
         if not partial:
             self.epoch, self.step = epoch + 1, 0
-        self.last_logs = dict(logs or {})
+        idle = self.model.idle_logs() if hasattr(self.model, "idle_logs") else set()
+        self.last_logs = {k: v for k, v in (logs or {}).items() if k not in idle}
         stopped = f"  (stopped at step {self.step}/{self.steps_per_epoch})" if partial else ""
-        line = f"{self.status(epoch + 1)}{stopped}  {numbers(logs)}"
+        line = f"{self.status(epoch + 1)}{stopped}  {numbers(self.last_logs)}"
         if self.mode == 2:
             self.stream.write(line + "\n")
             self.stream.flush()

@@ -13,6 +13,7 @@ from cli import cli
 from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
 from keras_gan.data.captions import PROMPTS, caption_for
 from keras_gan.factory import build_model
+from keras_gan.history import read_rows
 from keras_gan.resolve import resolve
 from keras_gan.train import run_training
 
@@ -88,6 +89,12 @@ def test_a_run_of_both_stages_writes_prompt_rows_and_the_vocabulary(tmp_path, ca
     saved = json.loads((run / "config.json").read_text())
     assert saved["model"]["vocab_size"] == len(tokens)
     assert len(result.history["e_loss"]) == 2 and np.isfinite(result.history["g_loss"][-1])
+    # each stage's idle numbers are empty cells, not zeros (losses.png draws no false 0)
+    rows = read_rows(run / "history.csv")
+    assert rows[0]["e_loss"] and not rows[0]["d_loss"] and not rows[0]["real_score"]
+    assert not rows[1]["e_loss"] and float(rows[1]["d_loss"]) > 0
+    log = (run / "log.txt").read_text()
+    assert "e_loss" in log.splitlines()[0] and "d_loss" not in log.splitlines()[0]
 
 
 def test_dry_run_prints_the_resolved_config():

@@ -173,6 +173,12 @@ class GANModel(SeedStates, keras.Model):
     def metrics(self):
         return [getattr(self, f"{name}_tracker") for name in self.LOGS]
 
+    def idle_logs(self) -> set[str]:
+        """The LOGS no step updated this epoch (a stage that trains other networks: srgan's
+        D during pretraining, text2image's G and D during the encoder stage). fit() reports
+        them as 0; history.csv leaves their cells empty."""
+        return {name for name in self.LOGS if float(getattr(self, f"{name}_tracker").count) == 0}
+
     def build(self, input_shape=None):
         # The networks are functional and already built; nothing else has weights.
         self.built = True
