@@ -215,7 +215,6 @@ def sample_prompts(ctx, run_dir, prompts, prompts_file, checkpoint, out, overwri
         raise click.BadParameter(f"expected --prompt with --n/--seed; received --{name} too "
                                  "(text2image grids have one row per prompt, seeds across).",
                                  param_hint=f"--{name}")
-    check_grid_path(out)
     count = ctx.params["count"] if ctx.get_parameter_source("count") != ParameterSource.DEFAULT else 8
     with user_errors():
         path, used, checkpoint = write_prompt_samples(run_dir, read_prompts(prompts, prompts_file),
@@ -248,6 +247,8 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, prompts,
       python cli.py sample --prompt "a handwritten seven" --prompt "the digit 2" --n 8 --seed 0
     """
     ctx = click.get_current_context()
+    if seeds is None or grid:  # else --out is the folder of one PNG per seed
+        check_grid_path(out)
     with user_errors():
         run_dir = resolve_run(run, runs_root)
         text = bool(prompts or prompts_file) or is_text_run(run_dir)
@@ -269,7 +270,6 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, prompts,
                                                       checkpoint, overwrite)
             click.echo(f"Wrote {len(paths)} images (one per seed) from {checkpoint} to {paths[0].parent}")
             return
-    check_grid_path(out)
     with user_errors():
         path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label,
                                          checkpoint, overwrite, seeds=seed_list)

@@ -372,7 +372,8 @@ def plot_history(history: dict[str, list[float]], out: str | Path) -> None:
         ax.set_title(title + ("; augmentation p" if "augment_p" in keys and "augment_p" in history
                               else ""))
         ax.grid(alpha=0.3)
-        ax.legend()
+        if ax.get_legend_handles_labels()[0]:  # a panel with nothing measured yet has none
+            ax.legend()
     axes[LossPlot.SCORES].set_ylim(0, 1)
     fig.tight_layout()
     with atomic_path(out) as tmp:

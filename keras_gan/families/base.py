@@ -174,10 +174,11 @@ class GANModel(SeedStates, keras.Model):
         return [getattr(self, f"{name}_tracker") for name in self.LOGS]
 
     def idle_logs(self) -> set[str]:
-        """The LOGS no step updated this epoch (a stage that trains other networks: srgan's
-        D during pretraining, text2image's G and D during the encoder stage). fit() reports
-        them as 0; history.csv leaves their cells empty."""
-        return {name for name in self.LOGS if float(getattr(self, f"{name}_tracker").count) == 0}
+        """The LOGS the traced step does not update (a stage that trains other networks:
+        srgan's D during pretraining, text2image's G and D during the encoder stage; a
+        stage changes only between epochs, and retraces the step). fit() reports them as
+        0; history.csv and the console leave them out."""
+        return set(self.LOGS) - getattr(self, "fed_logs", set(self.LOGS))
 
     def build(self, input_shape=None):
         # The networks are functional and already built; nothing else has weights.
@@ -212,6 +213,7 @@ class GANModel(SeedStates, keras.Model):
 
     def train_step(self, data):
         values = self.update(self.unpack(data))
+        self.fed_logs = set(values)  # at trace time: what this stage's step updates
         self.update_ema()
         for name, value in values.items():
             getattr(self, f"{name}_tracker").update_state(value)
