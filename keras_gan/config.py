@@ -162,7 +162,8 @@ class ExportConfig:
     name: str | None = None  # None: "<arch>-<data>"
     version: int | None = None  # None: one above the newest version in out/<name>/
     formats: tuple[str, ...] = ("saved_model", "tflite", "keras")
-    quantize: tuple[str, ...] = ("float32", "float16", "int8")  # TFLite files to write
+    # TFLite files to write; None: the task's (its serving spec's `quantize`)
+    quantize: tuple[str, ...] | None = None
     calibration_samples: int = 256  # inputs the int8 converter calibrates ranges on
     max_images: int = 256  # generate_n refuses larger counts
     checkpoint: str = "latest"  # "latest", "best" (runs with --eval-every) or a checkpoint file
@@ -171,7 +172,7 @@ class ExportConfig:
     def validate(self) -> "ExportConfig":
         if not self.formats:
             raise invalid("formats", "at least one export format", ",".join(self.formats))
-        if "tflite" in self.formats and not self.quantize:
+        if "tflite" in self.formats and self.quantize is not None and not self.quantize:
             raise invalid("quantize", "at least one TFLite variant when tflite is exported",
                           ",".join(self.quantize))
         if self.version is not None and self.version < 1:

@@ -10,6 +10,7 @@ failed or interrupted export leaves nothing behind.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import shutil
@@ -57,7 +58,7 @@ def check_options(options: ExportConfig) -> ExportConfig:
     """Names known, converters installed: fail before anything is written."""
     options.validate()
     for key, registry, values in (("formats", FORMATS, options.formats),
-                                  ("quantize", QUANTIZATIONS, options.quantize)):
+                                  ("quantize", QUANTIZATIONS, options.quantize or ())):
         unknown = [v for v in values if v not in registry.names()]
         if unknown:
             raise invalid(key, f"a comma-separated list of {', '.join(registry.names())}",
@@ -81,6 +82,8 @@ def export_network(network, spec, model_dir: Path, options: ExportConfig,
     """
     spec = LatentSpec(int(spec)) if isinstance(spec, int) else spec
     check_options(options)
+    if options.quantize is None:  # the task's default variants
+        options = dataclasses.replace(options, quantize=spec.quantize)
     model_dir.mkdir(parents=True, exist_ok=True)
     version = options.version or next_version(model_dir)
     final = model_dir / str(version)

@@ -60,8 +60,9 @@ def test_the_export_verifies_every_signature_and_writes_the_vocabulary(exported,
     signatures = {(c.artifact, c.signature) for c in exported.checks}
     for signature in ("serving_default", "generate", "generate_tokens", "tokenize"):
         assert ("saved_model", signature) in signatures
-    assert {c.artifact for c in exported.checks} >= {
-        "generator.tflite", "generator_fp16.tflite", "generator_int8.tflite", "generator.onnx"}
+    # no int8 file by default for text (measured under the 30 dB bar on a trained model)
+    assert {c.artifact for c in exported.checks} == {
+        "saved_model", "generator.tflite", "generator_fp16.tflite", "generator.onnx"}
     folder = exported.path
     vocabulary = load_vocabulary(folder / "vocabulary.txt")  # its .json and sha256 check out
     assert vocabulary.get_vocabulary() == load_vocabulary(

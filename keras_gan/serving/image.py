@@ -40,6 +40,7 @@ class ImageSpec:
     outputs = "image"
     task_name = "image_to_image"
     tensor_signature = "serving_default"  # the SavedModel signature that takes `names`
+    quantize = ("float32", "float16", "int8")  # the TFLite variants export writes by default
     names = ("image",)
 
     def __init__(self, task, examples: np.ndarray | None = None):

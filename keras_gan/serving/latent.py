@@ -54,6 +54,7 @@ class LatentSpec:
     outputs = "images"
     task_name = "noise_to_image"
     tensor_signature = "serving_default"  # the SavedModel signature that takes `names`
+    quantize = ("float32", "float16", "int8")  # the TFLite variants export writes by default
 
     @property
     def conditional(self) -> bool:
