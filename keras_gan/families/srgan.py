@@ -33,6 +33,7 @@ from keras_gan.data.source import Data
 from keras_gan.errors import ConfigError
 from keras_gan.families.base import GANModel
 from keras_gan.families.family import Family, option, validate_options
+from keras_gan.families.stages import TwoStages
 from keras_gan.losses import LOSSES
 from keras_gan.networks import build_network, names
 from keras_gan.networks.base import with_spectral_norm
@@ -61,7 +62,8 @@ def _rgb(images):
     return ops.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images
 
 
-class SRGAN(GANModel):
+class SRGAN(TwoStages, GANModel):
+    FIRST, SECOND = PRETRAIN, ADVERSARIAL
     NETWORKS = ("generator", "discriminator")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",)}
     EMA_NETWORKS = ("generator",)
@@ -75,18 +77,12 @@ class SRGAN(GANModel):
         exporting a run never needs VGG weights."""
         super().__init__({"generator": generator, "discriminator": discriminator}, task, **kwargs)
         self.pretrain_epochs = int(pretrain_epochs)
+        self.init_stages(self.pretrain_epochs)
         self.pixel_loss = pixel_loss
         self.content_loss = content_loss
         self.adversarial_weight = float(adversarial_weight)
         self._content = _Frozen(None)
         self._content_builder = content_network
-        self.stage = PRETRAIN if self.pretrain_epochs else ADVERSARIAL
-
-    def stage_at(self, epoch: int) -> str:
-        return PRETRAIN if epoch < self.pretrain_epochs else ADVERSARIAL
-
-    def epoch_callbacks(self) -> list:
-        return [StageSwitch()]
 
     def prepare_stage(self, stage: str) -> None:
         """Before `stage`'s step is traced: the content network, built outside the trace."""
@@ -155,19 +151,6 @@ class SRGAN(GANModel):
         return {"d_loss": d_loss, "g_loss": g_loss, "g_content": content,
                 "g_adversarial": adversarial, "pixel": pixel,
                 **self.score_logits(real_logits, fake_logits)}
-
-
-class StageSwitch(keras.callbacks.Callback):
-    """Sets the model's stage from the epoch at every epoch's start; a new stage retraces
-    the step (Keras looks train_function up at every step)."""
-
-    def on_epoch_begin(self, epoch, logs=None):
-        stage = self.model.stage_at(epoch)
-        if stage != self.model.stage or self.model.train_function is None:
-            if stage != self.model.stage:
-                log.info("Epoch %d: %s stage.", epoch + 1, stage)
-            self.model.prepare_stage(stage)
-            self.model.make_train_function(force=True)
 
 
 # Preset ---------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """`text2image`: text-to-image synthesis after DF-GAN (Tao et al. 2022, "DF-GAN: A Simple
 and Effective Baseline for Text-to-Image Synthesis"); networks in keras_gan.networks.dfgan.
 
-One run, two stages (a function of the epoch, so it survives resume; srgan's StageSwitch
-retraces the step when it changes):
+One run, two stages (keras_gan.families.stages: a function of the epoch, so it survives
+resume):
 1. encoders (the first `encoder_epochs`): the text encoder (keras_gan.text.text_encoder)
    and an image encoder learn a shared space with keras_gan.text.contrastive_loss on the
    batch's (image, caption) pairs, through their own optimizer, e_optimizer; G and D rest;
@@ -51,7 +51,7 @@ from keras_gan.text import build_vocabulary, image_encoder, text_encoder
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.families.base import GANModel
 from keras_gan.families.family import Family, option, validate_options
-from keras_gan.families.srgan import StageSwitch
+from keras_gan.families.stages import TwoStages
 from keras_gan.losses import LOSSES, GANLoss
 from keras_gan.text import contrastive_loss
 
@@ -61,7 +61,8 @@ ENCODERS, GAN = "encoders", "gan"
 CAPTION_LENGTH = 16  # tokens per caption (longer ones are cut, shorter padded with 0)
 
 
-class Text2Image(GANModel):
+class Text2Image(TwoStages, GANModel):
+    FIRST, SECOND = ENCODERS, GAN
     NETWORKS = ("generator", "discriminator", "text_encoder", "image_encoder")
     OPTIMIZERS = {"d_optimizer": ("discriminator",), "g_optimizer": ("generator",),
                   "e_optimizer": ("text_encoder", "image_encoder")}
@@ -77,22 +78,10 @@ class Text2Image(GANModel):
                           "text_encoder": text_encoder, "image_encoder": image_encoder}, task,
                          **kwargs)
         self.latent_dim = int(latent_dim)
-        self.encoder_epochs = int(encoder_epochs)
+        self.init_stages(encoder_epochs)
         self.ma_gp_weight = float(ma_gp_weight)
         self.ma_gp_power = float(ma_gp_power)
         self.mismatch = bool(mismatch)
-        self.stage = self.stage_at(0)
-
-    # Stages (srgan's StageSwitch sets the stage at every epoch's start) ----
-
-    def stage_at(self, epoch: int) -> str:
-        return ENCODERS if epoch < self.encoder_epochs else GAN
-
-    def epoch_callbacks(self) -> list:
-        return [StageSwitch()]
-
-    def prepare_stage(self, stage: str) -> None:
-        self.stage = stage
 
     def compile(self, *optimizers, loss: str | GANLoss = "hinge", **kwargs):
         hinge = LOSSES.get("hinge")
