@@ -137,7 +137,8 @@ class QualityEval(keras.callbacks.Callback):
     """Every `every` epochs scores the sampling generator with `evaluator` (see
     keras_gan.evaluation), logs `key` on those epochs only (the console and history.csv
     show it where it was measured) and keeps checkpoints/best.weights.h5 at the best value (the lowest, or the
-    highest for PSNR-like metrics). Must run before CSVLogger in the callback list."""
+    highest for PSNR-like metrics). An epoch in which G did not train (text2image's
+    encoder stage) is not scored. Must run before CSVLogger in the callback list."""
 
     def __init__(self, evaluator, key: str, every: int, checkpoint_dir: str | Path, arch: str,
                  best: float | None = None, info=None, higher_is_better: bool = False):
@@ -147,12 +148,18 @@ class QualityEval(keras.callbacks.Callback):
         self.best = best
         self.sign = -1.0 if higher_is_better else 1.0
         self.info = info or (lambda message: None)
+        self.g_steps = None  # G's optimizer steps when the epoch began
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.g_steps = int(self.model.g_optimizer.iterations.numpy())
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        # a diverged or interrupted (partial) epoch is not scored
+        # a diverged or interrupted (partial) epoch is not scored, nor one that left G as it was
         if (epoch + 1) % self.every or not losses_finite(logs) or self.model.stop_training:
+            return
+        if self.g_steps == int(self.model.g_optimizer.iterations.numpy()):
             return
         result = self.evaluator.evaluate(self.model)
         value = logs[self.key] = float(result[self.key])
