@@ -257,9 +257,13 @@ class GANModel(SeedStates, keras.Model):
         index = tf.range(i % n, n, self.d_steps)
         return {k: None if t is None else tf.gather(t, index) for k, t in tensors.items()}
 
+    def fake_for(self, part: dict):
+        """G's output for a slice of the batch (`discriminator_rounds`): from its "source"."""
+        return self.generator(part["source"], training=True)
+
     def discriminator_rounds(self, tensors: dict, d_step: Callable):
-        """d_steps D updates, each on its own slice of the batch (a dict with "source"), G's
-        forward pass of the last slice recorded on a tape that G's update then reuses.
+        """d_steps D updates, each on its own slice of the batch, G's forward pass of the
+        last slice (`fake_for`) recorded on a tape that G's update then reuses.
         d_step(part, fake without gradient) -> (loss, logits). Returns (the last part, its
         fake, the tape, the mean D loss, the last logits)."""
         d_losses = []
@@ -267,7 +271,7 @@ class GANModel(SeedStates, keras.Model):
             part = self.slice_batch(tensors, i)
             g_tape = tf.GradientTape() if i == self.d_steps - 1 else None
             with g_tape or contextlib.nullcontext():
-                fake = ops.cast(self.generator(part["source"], training=True), self.compute_dtype)
+                fake = ops.cast(self.fake_for(part), self.compute_dtype)
             d_loss, logits = d_step(part, ops.stop_gradient(fake))
             d_losses.append(d_loss)
         return part, fake, g_tape, ops.mean(ops.stack(d_losses)), logits

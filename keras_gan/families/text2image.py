@@ -31,7 +31,6 @@ two).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -161,27 +160,28 @@ class Text2Image(TwoStages, GANModel):
         e_loss, _ = self.optimize("e_optimizer", loss)
         return {"e_loss": e_loss}
 
+    def fake_for(self, part: dict):
+        return self.generate(part["sentence"])
+
     def gan_update(self, batch):
         images = ops.convert_to_tensor(batch["image"], dtype="float32")
-        sentence = self.encode(batch["tokens"])
-        d_losses = []
-        for i in range(self.d_steps):  # static: unrolled in the traced step
-            part = self.slice_batch({"image": images, "sentence": sentence}, i)
-            g_tape = tf.GradientTape() if i == self.d_steps - 1 else None
-            with g_tape or contextlib.nullcontext():
-                fake = ops.cast(self.generate(part["sentence"]), "float32")
-            d_loss, (terms, real_logits, fake_logits) = self.optimize(
-                "d_optimizer", lambda: self.discriminator_loss(
-                    part["image"], part["sentence"], ops.stop_gradient(fake)))
+        terms = []
+
+        def d_step(part, fake):
+            d_loss, (d_terms, real_logits, fake_logits) = self.optimize(
+                "d_optimizer", lambda: self.discriminator_loss(part["image"], part["sentence"], fake))
             if self.augment is not None:
                 self.augment.update(real_logits)
-            d_losses.append(d_loss)
+            terms[:] = d_terms  # the last round's, for the logs
+            return d_loss, (real_logits, fake_logits)
+
+        part, fake, g_tape, d_loss, (real_logits, fake_logits) = self.discriminator_rounds(
+            {"image": images, "sentence": self.encode(batch["tokens"])}, d_step)
         g_loss, _ = self.optimize("g_optimizer", lambda: self.generator_loss(fake, part["sentence"]),
                                   tape=g_tape)
         d_real, d_fake, d_mismatch, ma_gp = terms
-        return {"d_loss": ops.mean(ops.stack(d_losses)), "g_loss": g_loss, "d_real": d_real,
-                "d_fake": d_fake, "d_mismatch": d_mismatch, "ma_gp": ma_gp,
-                **self.score_logits(real_logits, fake_logits)}
+        return {"d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake,
+                "d_mismatch": d_mismatch, "ma_gp": ma_gp, **self.score_logits(real_logits, fake_logits)}
 
 
 # Options ----------------------------------------------------------------------
