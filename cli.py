@@ -122,14 +122,15 @@ def cli(quiet, verbose):
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked, nothing written) and exit.")
 @click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs and --strategy may change.")
-@click.option("--snap", type=click.IntRange(min=1), default=TrainConfig.snap, help="Checkpoint every N epochs (always at the end and on Ctrl-C; a kill loses at most N epochs).", **OPTS)
+@click.option("--snap-minutes", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.snap_minutes, help="Checkpoint every M minutes of training, mid-epoch too (always at the end and on Ctrl-C; a kill loses at most M minutes).", **OPTS)
+@click.option("--snap", type=click.IntRange(min=1), default=TrainConfig.snap, help="Checkpoint every N epochs instead of by minutes (always at the end and on Ctrl-C).")
 @click.option("--keep", "keep_checkpoints", type=click.IntRange(min=1), default=TrainConfig.keep_checkpoints, help="Checkpoints kept (the newest; checkpoints/best is kept apart).", **OPTS)
-@click.option("--grid-every", type=click.IntRange(min=1), default=TrainConfig.grid_every, help="Draw samples/epoch_NNNN.png every N epochs (always the last).", **OPTS)
+@click.option("--grid-every", type=click.IntRange(min=1), default=TrainConfig.grid_every, help="Draw samples/epoch_NNNN.png every N epochs (always the last) [default: at epoch ends, as often as 1.5% of the time allows: every epoch unless epochs take under ~4 s].")
 @click.option("--init-from", default=None, help="Start a new run from another run's networks (fine-tuning on new --data): RUN, RUN:best, RUN:latest or RUN:<checkpoint file>; same arch, size and channels.")
 @click.pass_context
 def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_lr, d_steps,
           augment, ada_target, augment_p, holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights,
-          precision, strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, snap, keep_checkpoints,
+          precision, strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, snap_minutes, snap, keep_checkpoints,
           grid_every, init_from, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
@@ -161,7 +162,7 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,
                           precision=precision, strategy=strategy, xla=xla, init_from=init_from,
-                          snap=snap, keep_checkpoints=keep_checkpoints, grid_every=grid_every),
+                          snap=snap, snap_minutes=snap_minutes, keep_checkpoints=keep_checkpoints, grid_every=grid_every),
         runs_root=runs_root, run_dir=run_dir)
     with user_errors():
         if dry_run:

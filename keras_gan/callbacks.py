@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import threading
-import time
 from pathlib import Path
 
 import keras
@@ -14,13 +13,21 @@ from keras_gan.checkpoints import BEST, save_checkpoint
 from keras_gan.fileio import atomic_path
 from keras_gan.history import append_epoch, read_history
 from keras_gan.images import make_grid, save_grid, to_uint8
+from keras_gan.pacing import Budget, Interval
+
+# Shares of the training time the default grids and loss plot may take each (keras_gan.pacing):
+# with checkpoints every few minutes, side work stays under 5% at any epoch length.
+GRID_SHARE = PLOT_SHARE = 0.015
 
 
-def due(model, epoch: int, every: int, last_epoch: int | None) -> bool:
-    """Whether epoch-end side work runs after `epoch` (0-based): every `every` epochs, at the
-    run's last epoch, and whenever training stops early (Ctrl-C, a stop callback)."""
+def due(model, epoch: int, every: int | None, last_epoch: int | None, pace=None) -> bool:
+    """Whether epoch-end side work runs after `epoch` (0-based): at the run's last epoch,
+    whenever training stops early (Ctrl-C, a stop callback), and otherwise every `every`
+    epochs, or with every None when `pace` (keras_gan.pacing) allows."""
     done = epoch + 1
-    return done % every == 0 or done == last_epoch or bool(model.stop_training)
+    if done == last_epoch or model.stop_training:
+        return True
+    return done % every == 0 if every else pace.allows()
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -29,27 +36,31 @@ class SampleGrid(keras.callbacks.Callback):
     of held-out source | output | target).
 
     `inputs`: the task's preview inputs (latents, [latents, labels], or held-out pairs).
+    `every`: every N epochs; None: as often as GRID_SHARE of the time allows.
     """
 
-    def __init__(self, samples_dir: str | Path, inputs, ncols: int | None = None, every: int = 1,
-                 last_epoch: int | None = None):
+    def __init__(self, samples_dir: str | Path, inputs, ncols: int | None = None,
+                 every: int | None = 1, last_epoch: int | None = None):
         super().__init__()
         self.samples_dir = Path(samples_dir)
         self.inputs = inputs
         self.ncols = ncols
         self.every, self.last_epoch = every, last_epoch  # --grid-every, and always the last
+        self.pace = Budget(GRID_SHARE)
         self.images = None  # the newest grid's generated images
         self.preview = None  # the newest grid's keras_gan.tasks.Preview
         self.fresh = False  # whether this epoch drew one
 
     def on_epoch_end(self, epoch, logs=None):
-        self.fresh = losses_finite(logs) and due(self.model, epoch, self.every, self.last_epoch)
+        self.fresh = losses_finite(logs) and due(self.model, epoch, self.every, self.last_epoch,
+                                                 self.pace)
         if not self.fresh:
             return
-        self.preview = self.model.task.render_preview(self.model, self.inputs, self.ncols)
-        self.images = self.preview.outputs  # the collapse watch reads them, no second pass
-        save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", self.preview.cells,
-                  ncols=self.preview.ncols)
+        with self.pace.spend():
+            self.preview = self.model.task.render_preview(self.model, self.inputs, self.ncols)
+            self.images = self.preview.outputs  # the collapse watch reads them, no second pass
+            save_grid(self.samples_dir / f"epoch_{epoch + 1:04d}.png", self.preview.cells,
+                      ncols=self.preview.ncols)
 
 
 class GridSummary(keras.callbacks.Callback):
@@ -89,7 +100,9 @@ def tensorboard_callbacks(run_dir: str | Path, grid: SampleGrid) -> list:
 
 
 class GANCheckpoint(keras.callbacks.Callback):
-    """Saves the whole GAN state every epoch (see keras_gan.checkpoints).
+    """Saves the whole GAN state (see keras_gan.checkpoints) every `minutes` of training,
+    mid-epoch too, or with `every`, every N epochs instead; always at the last epoch and
+    when training stops early (Ctrl-C: mid-epoch).
 
     Keras' ModelCheckpoint writes in place and keeps every file; a kill during
     its write corrupts the only copy. Here files are written to a temporary name
@@ -97,27 +110,41 @@ class GANCheckpoint(keras.callbacks.Callback):
     """
 
     def __init__(self, checkpoint_dir: str | Path, arch: str, keep: int = 3,
-                 steps_per_epoch: int | None = None, every: int = 1, last_epoch: int | None = None):
+                 steps_per_epoch: int | None = None, every: int | None = 1,
+                 last_epoch: int | None = None, minutes: float = 5.0):
         super().__init__()
         self.checkpoint_dir = Path(checkpoint_dir)
         self.arch = arch
         self.keep = keep
         self.steps_per_epoch = steps_per_epoch
         self.every, self.last_epoch = every, last_epoch  # --snap, and always the last and Ctrl-C
-        self.unsaved = None  # a finished epoch --snap skipped; saved if training stops after it
+        self.interval = Interval(minutes * 60)  # --snap-minutes, when every is None
+        self.unsaved = None  # a finished epoch off the beat; saved if training stops after it
         self.step = 0  # steps done in the current epoch (the trainer sets it for a late start)
+        self.epoch = 0
+
+    def save(self, epoch: int, step: int = 0) -> None:
+        save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, step)
+        self.interval.reset()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
+        # a long epoch saves mid-way; never a diverged state, nor the last step (the epoch's end)
+        if (self.every is None and self.interval.allows() and losses_finite(logs)
+                and not self.model.stop_training and self.step < (self.steps_per_epoch or 0)):
+            self.save(self.epoch, self.step)
 
     def on_epoch_end(self, epoch, logs=None):
         if not losses_finite(logs):  # diverged: keep the last good checkpoint the newest
             self.step, self.unsaved = 0, None  # rolled back past it; trained again
             return
         if self.steps_per_epoch is not None and self.step < self.steps_per_epoch:  # interrupted
-            save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, self.step)
-        elif due(self.model, epoch, self.every, self.last_epoch):
-            save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.arch, self.keep)
+            self.save(epoch, self.step)
+        elif due(self.model, epoch, self.every, self.last_epoch, self.interval):
+            self.save(epoch + 1)
             self.unsaved = None
         else:
             self.unsaved = epoch + 1
@@ -126,24 +153,26 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.step = 0
 
     def on_train_end(self, logs=None):
-        """Stopped early (Ctrl-C at an epoch's end, a stop callback) off the --snap beat:
-        the last finished epoch is saved all the same."""
+        """Stopped early (Ctrl-C at an epoch's end, a stop callback) off the beat: the last
+        finished epoch is saved all the same."""
         if self.unsaved is not None:
-            save_checkpoint(self.model, self.checkpoint_dir, self.unsaved, self.arch, self.keep)
+            self.save(self.unsaved)
             self.unsaved = None
 
 
 class QualityEval(keras.callbacks.Callback):
-    """Every `every` epochs scores the sampling generator with `evaluator` (see
+    """Every `every` epochs and at `last_epoch` scores the sampling generator with `evaluator` (see
     keras_gan.evaluation), logs `key` on those epochs only (the console and history.csv
     show it where it was measured) and keeps checkpoints/best.weights.h5 at the best value (the lowest, or the
     highest for PSNR-like metrics). An epoch in which G did not train (text2image's
     encoder stage) is not scored. Must run before CSVLogger in the callback list."""
 
     def __init__(self, evaluator, key: str, every: int, checkpoint_dir: str | Path, arch: str,
-                 best: float | None = None, info=None, higher_is_better: bool = False):
+                 best: float | None = None, info=None, higher_is_better: bool = False,
+                 last_epoch: int | None = None):
         super().__init__()
         self.evaluator, self.key, self.every = evaluator, key, every
+        self.last_epoch = last_epoch  # the trained G is always scored
         self.checkpoint_dir, self.arch = Path(checkpoint_dir), arch
         self.best = best
         self.sign = -1.0 if higher_is_better else 1.0
@@ -157,7 +186,8 @@ class QualityEval(keras.callbacks.Callback):
         if logs is None:
             return
         # a diverged or interrupted (partial) epoch is not scored, nor one that left G as it was
-        if (epoch + 1) % self.every or not losses_finite(logs) or self.model.stop_training:
+        if ((epoch + 1) % self.every and epoch + 1 != self.last_epoch) or not losses_finite(logs) \
+                or self.model.stop_training:
             return
         if self.g_steps == int(self.model.g_optimizer.iterations.numpy()):
             return
@@ -323,35 +353,30 @@ class LossPlot(keras.callbacks.Callback):
     SCORES = 1  # the panel of probabilities, drawn from 0 to 1
 
     # Drawing costs ~0.1 s; with epochs of a second or less (mnist at batch 256) that is
-    # ~10% of training, so it redraws only once this share of the time since the last
-    # drawing has passed, and always when training ends.
-    BUDGET = 0.05
+    # ~10% of training, so it redraws as often as PLOT_SHARE of the time allows, and always
+    # when training ends.
 
     def __init__(self, history_csv: str | Path, out: str | Path):
         super().__init__()
         self.history_csv = Path(history_csv)
         self.out = Path(out)
-        self.last_drawn = None  # (when, seconds it took)
+        self.pace = Budget(PLOT_SHARE)
         self.pending = False  # good epochs logged since the last drawing
 
     def on_epoch_end(self, epoch, logs=None):
         if not losses_finite(logs):  # a diverged epoch's row is removed by the rollback
             return
         self.pending = True
-        if self.last_drawn is not None:
-            when, cost = self.last_drawn
-            if time.perf_counter() - when < cost / self.BUDGET:
-                return
-        self.draw()
+        if self.pace.allows():
+            self.draw()
 
     def on_train_end(self, logs=None):
         if self.pending:
             self.draw()
 
     def draw(self):
-        start = time.perf_counter()
-        plot_history(read_history(self.history_csv), self.out)
-        self.last_drawn = (time.perf_counter(), time.perf_counter() - start)
+        with self.pace.spend():
+            plot_history(read_history(self.history_csv), self.out)
         self.pending = False
 
 

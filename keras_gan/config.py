@@ -73,8 +73,13 @@ class TrainConfig:
     d_steps: int | None = None  # discriminator (critic) updates per generator update
     seed: int = 0
     keep_checkpoints: int = 3
-    snap: int = 1  # checkpoint every N epochs (and always at the end and on Ctrl-C)
-    grid_every: int = 1  # draw samples/epoch_NNNN.png every N epochs (and at the end)
+    # Checkpoints: every snap_minutes of training (mid-epoch too), or with `snap`, every N
+    # epochs instead; always at the end and on Ctrl-C (keras_gan.pacing).
+    snap: int | None = None
+    snap_minutes: float = 5.0
+    # samples/epoch_NNNN.png every N epochs; None: at epoch ends as often as a small share
+    # of the time allows (every epoch unless epochs are short; keras_gan.pacing), and the last.
+    grid_every: int | None = None
     grid_size: int = 8  # the per-epoch grid: grid_size x grid_size images, or grid_size pairs
     # Decay of an EMA copy of G used for grids, sample, export and metrics; None: no EMA.
     # 0.999 by measurement (benchmarks/quality.py): gan domain_fd 3.09 vs 5.06 without, 2 seeds.
@@ -146,8 +151,10 @@ class TrainConfig:
         if self.keep_checkpoints < 1:
             raise invalid("keep_checkpoints", "an integer >= 1", self.keep_checkpoints)
         for name in ("snap", "grid_every"):
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise invalid(name, "an integer >= 1 (epochs)", getattr(self, name))
+        if not self.snap_minutes > 0:
+            raise invalid("snap_minutes", "minutes > 0, e.g. 5", self.snap_minutes)
         if not 1 <= self.grid_size <= 32:
             raise invalid("grid_size", "an integer from 1 to 32", self.grid_size)
         if self.ema is not None and not 0 < self.ema < 1:

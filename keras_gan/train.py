@@ -135,7 +135,7 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
                       ncols=train.grid_size, every=train.grid_every, last_epoch=train.total_epochs)
     checkpointer = GANCheckpoint(run_dir / "checkpoints", config.model.arch,
                                  train.keep_checkpoints, steps_per_epoch=steps, every=train.snap,
-                                 last_epoch=train.total_epochs)
+                                 last_epoch=train.total_epochs, minutes=train.snap_minutes)
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
     callbacks = [
         *model.epoch_callbacks(),

@@ -72,28 +72,27 @@ def test_loss_plot_redraws_within_its_time_budget_and_always_at_the_end(tmp_path
     csv = tmp_path / "history.csv"
     csv.write_text("epoch,d_loss,g_loss\n0,1.5,0.7\n")
     clock = [100.0]
-    monkeypatch.setattr(callbacks.time, "perf_counter", lambda: clock[0])
     drawn = []
 
-    def draw(history, out):  # a drawing that takes 0.1 s: the next one 0.1 / 5% = 2 s later
+    def draw(history, out):  # a drawing that takes 0.15 s: the next one 0.15 / 1.5% = 10 s later
         drawn.append(clock[0])
-        clock[0] += 0.1
+        clock[0] += 0.15
 
     monkeypatch.setattr(callbacks, "plot_history", draw)
     plot = callbacks.LossPlot(csv, tmp_path / "losses.png")
+    plot.pace.clock = lambda: clock[0]
+    assert callbacks.PLOT_SHARE == 0.015
     logs = {"d_loss": 1.5, "g_loss": 0.7}
-    for when in (100.0, 100.5, 102.0, 102.1, 103.0):
+    for when in (100.0, 100.5, 110.0, 110.2, 111.0):
         clock[0] = max(clock[0], when)
         plot.on_epoch_end(0, logs)
-    assert drawn == [100.0, 102.1]
-    clock[0] = 110.0
+    assert drawn == [100.0, 110.2]
+    clock[0] = 130.0
     plot.on_epoch_end(1, {"d_loss": float("nan"), "g_loss": 0.7})  # diverged: not drawn
-    assert drawn == [100.0, 102.1]
-    clock[0] = 110.5
-    plot.on_train_end()  # the good epochs at 102.1 and 103.0 were drawn up to 102.1
-    assert drawn == [100.0, 102.1, 110.5]
-    plot.on_train_end()  # nothing new since
-    assert drawn == [100.0, 102.1, 110.5]
+    assert drawn == [100.0, 110.2]
+    clock[0] = 130.5
+    plot.on_train_end()  # the good epochs at 110.2 and 111.0 were drawn up to 110.2
+    assert drawn == [100.0, 110.2, 130.5]
 
 
 def test_grid_images_equal_predict_in_any_batching(tmp_path):

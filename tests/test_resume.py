@@ -22,7 +22,7 @@ from tests.conftest import small_digits, tiny_config
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN_ARGS = ["--image-size", "8", "--latent-dim", "8", "--batch-size", "16", "--seed", "3",
-              "--eval-every", "0"]
+              "--eval-every", "0", "--snap", "1"]
 STEPS = 10  # 160 digits at batch 16
 
 
@@ -74,6 +74,18 @@ def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(uninterrupted
     assert_same_state(weights_and_counters(run_dir), weights_and_counters(uninterrupted))
     epochs = [int(row.split(",")[0]) for row in (run_dir / "history.csv").read_text().splitlines()[1:]]
     assert epochs == [0, 1, 2]  # one row per epoch, none repeated by the resume
+
+
+def test_sigkill_after_a_mid_epoch_checkpoint_by_minutes_resumes_from_it_exactly(uninterrupted, tmp_path):
+    run_dir = tmp_path / "killed"
+    args = [a for a in train_args(run_dir) if a not in ("--snap", "1")]  # by minutes, the default
+    killed = cli_run([*args, "--snap-minutes", "0.00001"], at=(2, 4), signal_name="KILL")
+    assert killed.returncode == -signal.SIGKILL
+    newest = json.loads((run_dir / "checkpoints" / "latest.json").read_text())["file"]
+    assert newest.startswith("epoch_0001_step_000")  # saved mid-epoch, no epoch end needed
+
+    resume_training(run_dir, verbose=0)
+    assert_same_state(weights_and_counters(run_dir), weights_and_counters(uninterrupted))
 
 
 def test_a_corrupt_newest_checkpoint_falls_back_to_the_previous_one(uninterrupted, tmp_path):

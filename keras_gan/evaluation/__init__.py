@@ -238,7 +238,7 @@ def quality_callbacks(config, run_dir, data) -> list:
     """The --eval-every callback (empty list when off); real statistics are computed now,
     before the first epoch."""
     train = config.train
-    if not train.eval_every or train.eval_every > train.total_epochs:  # nothing would be scored
+    if not train.eval_every:
         return []
     name = train.eval_metric
     metric = METRICS.get(name)
@@ -249,4 +249,5 @@ def quality_callbacks(config, run_dir, data) -> list:
     log.info("Scoring %s every %d epochs; the best epoch is kept as checkpoints/%s.weights.h5.",
              name, train.eval_every, BEST)
     return [QualityEval(evaluator, metric.key, train.eval_every, Path(run_dir) / "checkpoints",
-                        config.model.arch, best, info=log.info, higher_is_better=metric.higher_is_better)]
+                        config.model.arch, best, info=log.info, higher_is_better=metric.higher_is_better,
+                        last_epoch=train.total_epochs)]
