@@ -117,6 +117,7 @@ def cli(quiet, verbose):
 @click.option("--precision", type=click.Choice(PRECISIONS), default=TrainConfig.precision, help="Training dtype policy (variables stay float32; sample/export use float32).", **OPTS)
 @click.option("--strategy", type=click.Choice(STRATEGIES), default=TrainConfig.strategy, help="tf.distribute strategy: mirrored = all local GPUs, multi_worker = hosts from TF_CONFIG, tpu; --batch-size is the global batch.", **OPTS)
 @click.option("--xla", type=click.Choice(XLA), default=TrainConfig.xla, help="Compile the train step with XLA; auto: on for GPUs (Keras' choice), off on CPUs (measured: see README).", **OPTS)
+@click.option("--steps-per-execution", type=click.IntRange(min=1), default=TrainConfig.steps_per_execution, help="Steps per call into TensorFlow (callbacks, Ctrl-C and the NaN check act per call), lowered to a divisor of the epoch's steps [default: the arch's: gan up to 8,192 images per call, others 1].")
 @click.option("--tensorboard", is_flag=True, default=TrainConfig.tensorboard, help="Also write scalars and grids to RUN/tensorboard/ (view: tensorboard --logdir runs).")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
@@ -130,7 +131,7 @@ def cli(quiet, verbose):
 @click.pass_context
 def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_lr, d_steps,
           augment, ada_target, augment_p, holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights,
-          precision, strategy, xla, tensorboard, runs_root, run_dir, dry_run, resume, snap_minutes, snap, keep_checkpoints,
+          precision, strategy, xla, steps_per_execution, tensorboard, runs_root, run_dir, dry_run, resume, snap_minutes, snap, keep_checkpoints,
           grid_every, init_from, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
@@ -161,7 +162,8 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
                           augment=augment, ada_target=ada_target, augment_p=augment_p, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,
-                          precision=precision, strategy=strategy, xla=xla, init_from=init_from,
+                          precision=precision, strategy=strategy, xla=xla,
+                          steps_per_execution=steps_per_execution, init_from=init_from,
                           snap=snap, snap_minutes=snap_minutes, keep_checkpoints=keep_checkpoints, grid_every=grid_every),
         runs_root=runs_root, run_dir=run_dir)
     with user_errors():

@@ -14,6 +14,7 @@ from keras_gan.fileio import atomic_path
 from keras_gan.history import append_epoch, read_history
 from keras_gan.images import make_grid, save_grid, to_uint8
 from keras_gan.pacing import Budget, Interval
+from keras_gan.progress import EpochSteps
 
 # Shares of the training time the default grids and loss plot may take each (keras_gan.pacing):
 # with checkpoints every few minutes, side work stays under 5% at any epoch length.
@@ -99,7 +100,7 @@ def tensorboard_callbacks(run_dir: str | Path, grid: SampleGrid) -> list:
             GridSummary(grid, log_dir)]
 
 
-class GANCheckpoint(keras.callbacks.Callback):
+class GANCheckpoint(EpochSteps):
     """Saves the whole GAN state (see keras_gan.checkpoints) every `minutes` of training,
     mid-epoch too, or with `every`, every N epochs instead; always at the last epoch and
     when training stops early (Ctrl-C: mid-epoch).
@@ -128,10 +129,11 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.interval.reset()
 
     def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
         self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
+        super().on_train_batch_end(batch, logs)
         # a long epoch saves mid-way; never a diverged state, nor the last step (the epoch's end)
         if (self.every is None and self.interval.allows() and losses_finite(logs)
                 and not self.model.stop_training and self.step < (self.steps_per_epoch or 0)):
@@ -208,8 +210,9 @@ def losses_finite(logs) -> bool:
     return all(np.isfinite(float(logs[key])) for key in ("d_loss", "g_loss") if key in (logs or {}))
 
 
-class DivergenceGuard(keras.callbacks.Callback):
-    """Stops training at the first step whose losses are NaN or Inf; the trainer rolls back."""
+class DivergenceGuard(EpochSteps):
+    """Stops training at the first step (call, under steps_per_execution) whose losses are
+    NaN or Inf; the trainer rolls back."""
 
     def __init__(self):
         super().__init__()
@@ -217,9 +220,10 @@ class DivergenceGuard(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch, self.step = epoch, 0
+        super().on_epoch_begin(epoch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
+        super().on_train_batch_end(batch, logs)
         if self.diverged_at is None and not losses_finite(logs):
             self.diverged_at = (self.epoch, self.step)
             self.model.stop_training = True

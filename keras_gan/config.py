@@ -103,6 +103,10 @@ class TrainConfig:
     # XLA-compile the train step; auto: Keras' choice on GPUs (on), the architecture's
     # measured choice on CPUs (benchmarks/train_throughput.py --xla off,on).
     xla: str = "auto"
+    # Steps per call into TensorFlow (Keras' steps_per_execution; callbacks, Ctrl-C and the
+    # NaN check then act per call); None: the family's choice. Rounded down to a divisor of
+    # the epoch's steps, so a call never runs into the next epoch.
+    steps_per_execution: int | None = None
     # A new run that starts from another run's networks: "RUN[:best|:latest|:FILE]"
     # (keras_gan.init_from); config.json records the folder and checkpoint file used.
     init_from: str | None = None
@@ -153,6 +157,8 @@ class TrainConfig:
         for name in ("snap", "grid_every"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise invalid(name, "an integer >= 1 (epochs)", getattr(self, name))
+        if self.steps_per_execution is not None and self.steps_per_execution < 1:
+            raise invalid("steps_per_execution", "an integer >= 1", self.steps_per_execution)
         if not self.snap_minutes > 0:
             raise invalid("snap_minutes", "minutes > 0, e.g. 5", self.snap_minutes)
         if not 1 <= self.grid_size <= 32:

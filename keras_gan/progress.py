@@ -34,7 +34,23 @@ def numbers(logs: dict) -> str:
                      if math.isfinite(float(v)))
 
 
-class RunProgress(keras.callbacks.Callback):
+class EpochSteps(keras.callbacks.Callback):
+    """Counts `step`, the steps done in the current epoch, from Keras' batch index: with
+    steps_per_execution > 1 a call runs several steps and callbacks see only its last.
+    `step` may be set before fit() (a mid-epoch start); subclasses reset it to 0 when an
+    epoch ends."""
+
+    step = 0
+    offset = 0  # steps done before this fit()'s epoch began
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.offset = self.step
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step = self.offset + batch + 1
+
+
+class RunProgress(EpochSteps):
     """The run's progress for fit(verbose=0): `mode` 1 (terminal line) or 2 (a line per epoch)."""
 
     def __init__(self, total_epochs: int, steps_per_epoch: int, batch_size: int, mode: int,
@@ -72,10 +88,11 @@ class RunProgress(keras.callbacks.Callback):
                 f"ETA {clock(eta)}")
 
     def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
         self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
+        super().on_train_batch_end(batch, logs)
         now = time.perf_counter()
         if self.mode == 1 and now - self.drawn >= REDRAW_SECONDS:
             self.drawn = now

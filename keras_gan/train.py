@@ -184,6 +184,7 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
                                     data.groups).skip(step)
         checkpointer.step = step
         progress.begin(epoch, step)
+        use_steps_per_execution(model, execution_steps(config, batch, steps - step))
         model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
                   callbacks=callbacks, verbose=0, shuffle=False)
         if guard.diverged_at is None:
@@ -194,6 +195,20 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     return TrainingResult(run_dir=run_dir, config=config, history=aligned.history,
                           interrupted=stopper.interrupted, chief=is_chief(model.distribute_strategy),
                           replicas=model.distribute_strategy.num_replicas_in_sync)
+
+
+def execution_steps(config: RunConfig, batch: int, steps: int) -> int:
+    """Steps per call into TensorFlow for `steps` left in an epoch: --steps-per-execution or
+    the family's execution_images / batch, lowered to a divisor of `steps` (Keras' last call
+    of an epoch would otherwise take the next epoch's batches)."""
+    cap = config.train.steps_per_execution or config.family.execution_images // batch
+    return max(n for n in range(1, max(1, min(cap, steps)) + 1) if steps % n == 0)
+
+
+def use_steps_per_execution(model, steps: int) -> None:
+    if model.steps_per_execution != steps:
+        model.steps_per_execution = steps
+        model.train_function = None  # traced again for the new count
 
 
 def _roll_back(model, checkpoint_dir: Path, arch: str, guard, run_dir: Path, rollbacks: int):

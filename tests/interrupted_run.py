@@ -33,8 +33,8 @@ class InterruptAt(keras.callbacks.Callback):
         self.epoch, self.step = index + 1, 0
 
     def on_train_batch_end(self, batch, logs=None):
-        self.step += 1
-        if (self.epoch, self.step) == self.at:
+        step, self.step = self.step, batch + 1  # several steps per call (steps_per_execution)
+        if self.epoch == self.at[0] and step < self.at[1] <= self.step:
             os.kill(os.getpid(), self.signum)
 
 

@@ -79,7 +79,8 @@ def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(uninterrupted
 def test_sigkill_after_a_mid_epoch_checkpoint_by_minutes_resumes_from_it_exactly(uninterrupted, tmp_path):
     run_dir = tmp_path / "killed"
     args = [a for a in train_args(run_dir) if a not in ("--snap", "1")]  # by minutes, the default
-    killed = cli_run([*args, "--snap-minutes", "0.00001"], at=(2, 4), signal_name="KILL")
+    killed = cli_run([*args, "--snap-minutes", "0.00001", "--steps-per-execution", "2"], at=(2, 4),
+                     signal_name="KILL")
     assert killed.returncode == -signal.SIGKILL
     newest = json.loads((run_dir / "checkpoints" / "latest.json").read_text())["file"]
     assert newest.startswith("epoch_0001_step_000")  # saved mid-epoch, no epoch end needed
@@ -141,7 +142,9 @@ def test_resume_refuses_a_finished_run_and_changed_options(uninterrupted):
 @pytest.mark.slow
 def test_ctrl_c_saves_a_mid_epoch_checkpoint_and_resume_finishes_exactly(uninterrupted, tmp_path):
     run_dir = tmp_path / "interrupted"
-    stopped = cli_run(train_args(run_dir), at=(2, 4), signal_name="INT")
+    # two steps per call into TF: Ctrl-C stops at the end of the call holding step 4
+    stopped = cli_run([*train_args(run_dir), "--steps-per-execution", "2"], at=(2, 4),
+                      signal_name="INT")
     assert stopped.returncode == 130, stopped.stderr[-2000:]
     assert f"Resume with: python cli.py train --resume {run_dir}" in stopped.stdout
     partial = sorted((run_dir / "checkpoints").glob("epoch_0001_step_*.weights.h5"))

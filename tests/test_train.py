@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -152,3 +153,16 @@ def test_the_returned_history_stays_one_value_per_epoch_across_fits():
     history = aligned.history
     assert history["d_loss"] == [1.0, 0.9, 0.8] and np.isnan(history["domain_fd"][0])
     assert history["domain_fd"][1:] == [3.0, 2.0]
+
+
+def test_steps_per_execution_divides_the_epoch_so_a_call_never_runs_into_the_next():
+    from keras_gan.train import execution_steps
+
+    gan = fill_defaults(tiny_config(Path("unused"), batch_size=256))  # gan: up to 8,192 images
+    assert execution_steps(gan, 256, 19) == 19  # mnist_5k at batch 256: an epoch per call
+    assert execution_steps(gan, 256, 64) == 32
+    assert execution_steps(gan, 256, 37) == 1  # a prime above the cap: one step per call
+    assert execution_steps(gan, 256, 15) == 15  # what is left of an epoch after a stop
+    assert execution_steps(gan.replace(train={"steps_per_execution": 4}), 256, 18) == 3
+    dcgan = fill_defaults(tiny_config(Path("unused"), arch="dcgan"))
+    assert execution_steps(dcgan, 128, 16) == 1  # seconds per step: nothing to save
