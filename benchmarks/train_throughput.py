@@ -95,7 +95,9 @@ def matmul_rate(dtype: str = "float32", n: int = 2048, repeats: int = 5) -> floa
 
 
 def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
-             windows: int, window_seconds: float) -> dict:
+             windows: int, window_seconds: float, epoch_steps: int = 0) -> dict:
+    """fit() alone; `epoch_steps`: the steps of the training epoch to match (the steps per
+    call into TF then follow `cli.py train`'s rule for it), 0: one step per call."""
     import resource
 
     sys.path.insert(0, str(ROOT))
@@ -111,7 +113,12 @@ def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
                        model=model_options(arch),
                        train=TrainConfig(batch_size=batch_size, precision=precision, xla=xla))
     keras.utils.set_random_seed(0)
-    gan = build_model(fill_defaults(config))
+    config = fill_defaults(config)
+    gan = build_model(config)
+    if epoch_steps:
+        from keras_gan.train import execution_steps, use_steps_per_execution
+
+        use_steps_per_execution(gan, execution_steps(config, batch_size, epoch_steps))
     images = np.random.default_rng(0).uniform(-1, 1, (batch_size * 4, *shape)).astype("float32")
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(batch_size).repeat().prefetch(2)
 
@@ -128,9 +135,10 @@ def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
         return list(durations)
 
     durations = []
-    first_step = fit(1)[0]  # trace + compile + one step
-    probe = fit(3)[0] / 3  # seconds per step once compiled, to size the windows
-    steps = max(2, int(window_seconds / probe))
+    calls = gan.steps_per_execution  # fit() calls run this many steps (Keras: at least)
+    first_step = fit(calls)[0]  # trace + compile + one call
+    probe = fit(3 * calls)[0] / (3 * calls)  # seconds per step once compiled, to size the windows
+    steps = max(2, int(window_seconds / probe)) // calls * calls or calls
     # one fit() call, one epoch per window (a fit() call has its own start-up cost)
     seconds = float(np.median(fit(steps, windows))) / steps
     flops = reference_step_flops(gan.generator, gan.discriminator, batch_size)
@@ -147,6 +155,7 @@ def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
         "matmul_gflop_s": rate / 1e9,
         "utilisation": flops / seconds / rate,
         "steps_per_window": steps,
+        "steps_per_execution": calls,
     }
 
 
@@ -204,12 +213,14 @@ def child(args) -> None:
     else:
         arch, batch, shape = CASES[args._case]
         result = run_case(arch, batch, shape, args._precision, args._xla, args.windows,
-                          args.window_seconds)
+                          args.window_seconds, args._epoch_steps)
     print(json.dumps(result))
 
 
-def spawn(case: str, args, precision: str = "float32", xla: str = "auto") -> dict:
+def spawn(case: str, args, precision: str = "float32", xla: str = "auto",
+          epoch_steps: int = 0) -> dict:
     command = [sys.executable, __file__, "--_case", case, "--_precision", precision, "--_xla", xla,
+               "--_epoch-steps", str(epoch_steps),
                "--windows", str(args.windows), "--window-seconds", str(args.window_seconds),
                "--e2e-short", str(args.e2e_short), "--e2e-long", str(args.e2e_long),
                "--e2e-images", str(args.e2e_images)]
@@ -237,6 +248,7 @@ def main() -> None:
     parser.add_argument("--_case", help=argparse.SUPPRESS)
     parser.add_argument("--_precision", default="float32", help=argparse.SUPPRESS)
     parser.add_argument("--_xla", default="auto", help=argparse.SUPPRESS)
+    parser.add_argument("--_epoch-steps", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._case:
         child(args)

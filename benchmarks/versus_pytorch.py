@@ -1,0 +1,98 @@
+"""keras-gan against the plain PyTorch loop of the same designs, in one run, on this machine.
+
+For each case it prints steps/s of
+- keras-gan end to end: `python cli.py train` with default options (grids, checkpoints,
+  the loss plot, scoring where it is on by default), in steady state: the wall-time
+  difference of a short and a long run, so start-up and compiling cancel out;
+- keras-gan fit() alone on in-memory data (benchmarks/train_throughput.py), with the steps
+  per call into TensorFlow that `cli.py train` uses for that data;
+- the PyTorch reference loop, ../shared/reference/torch_reference_gan.py, run by
+  --torch-python (a benchmark-only venv with torch; never a keras-gan requirement);
+and the ratios, plus the share of `cli.py train`'s steady-state time not spent in fit()
+steps (grids, checkpoints, plots, scoring, per-epoch work): 1 - end-to-end rate / fit rate.
+
+Cases: gan on mnist_5k at batch 256 (19 steps per epoch); dcgan 64x64x3 at batch 128 on
+256 frames (2 steps per epoch); dcgan 64x64x3 at batch 32 on a 1,000-image folder.
+
+    python3.11 -m venv /tmp/torchvenv && /tmp/torchvenv/bin/pip install torch numpy mlxtend pillow
+    python benchmarks/versus_pytorch.py --torch-python /tmp/torchvenv/bin/python
+    python benchmarks/versus_pytorch.py --cases gan-b256 --torch-python /tmp/torchvenv/bin/python
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import train_throughput as throughput  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT.parent / "shared" / "reference" / "torch_reference_gan.py"
+# name: (arch, batch, images in the training data, fit-only case, reference args, e2e epochs)
+CASES = {
+    "gan-b256": ("gan", 256, 5000, "gan-b256-28x28x1",
+                 ["--arch", "vanilla", "--data", "mnist", "--steps", "800"], (2, 32)),
+    "dcgan-b128": ("dcgan", 128, 256, "dcgan-b128-64x64x3",
+                   ["--arch", "dcgan", "--data", "random", "--steps", "30"], (2, 8)),
+    "dcgan-b32-1000": ("dcgan", 32, 1000, "dcgan-b32-64x64x3",
+                       ["--arch", "dcgan", "--data", "random", "--steps", "120"], (1, 5)),
+}
+
+
+def reference(python: str, args: list[str], batch: int, threads: int) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([python, str(REFERENCE), *args, "--batch", str(batch), "--threads",
+                        str(threads), "--n-samples", "16", "--out", out],
+                       check=True, capture_output=True, text=True)
+        return json.loads((Path(out) / "metrics.json").read_text())["throughput"]["steps_per_s"]
+
+
+def measure(name: str, args) -> dict:
+    arch, batch, images, fit_case, torch_args, (short, long) = CASES[name]
+    steps = max(1, images // batch)  # the epoch cli.py train runs (whole batches)
+    fit = throughput.spawn(fit_case, args, epoch_steps=steps)
+    e2e = throughput.end_to_end(arch, batch, short, long, images)
+    torch = reference(args.torch_python, torch_args, batch, args.threads) \
+        if args.torch_python else float("nan")
+    return {"case": name, "steps_per_epoch": steps, "steps_per_execution": fit["steps_per_execution"],
+            "end_to_end": e2e["steps_per_s"], "fit": fit["steps_per_s"], "torch": torch,
+            "outside_steps": 1 - e2e["steps_per_s"] / fit["steps_per_s"],
+            "matmul_gflop_s": fit["matmul_gflop_s"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated: {', '.join(CASES)}")
+    parser.add_argument("--torch-python", default=os.environ.get("TORCH_PYTHON"),
+                        help="a Python with torch for the reference loop [env TORCH_PYTHON; "
+                             "without it the PyTorch column is left empty]")
+    parser.add_argument("--threads", type=int, default=2, help="PyTorch threads (TF uses all cores)")
+    parser.add_argument("--windows", type=int, default=5, help="fit(): timed windows (median)")
+    parser.add_argument("--window-seconds", type=float, default=4.0, help="fit(): window length")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args()
+    # what train_throughput.spawn passes on to its child
+    args.e2e_short, args.e2e_long, args.e2e_images = 2, 0, 640
+    rows = [measure(name, args) for name in args.cases.split(",") if name]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    print(f"CPU cores: {os.cpu_count()}; float32 matmul {rows[0]['matmul_gflop_s']:.0f} GFLOP/s; "
+          f"PyTorch threads: {args.threads}")
+    print(f"{'case':<16}{'steps/epoch':>12}{'per call':>9}{'cli.py train':>13}{'fit()':>8}"
+          f"{'PyTorch':>9}{'e2e/torch':>10}{'fit/torch':>10}{'outside steps':>14}")
+    for r in rows:
+        print(f"{r['case']:<16}{r['steps_per_epoch']:>12}{r['steps_per_execution']:>9}"
+              f"{r['end_to_end']:>13.2f}{r['fit']:>8.2f}{r['torch']:>9.2f}"
+              f"{r['end_to_end'] / r['torch']:>9.2f}x{r['fit'] / r['torch']:>9.2f}x"
+              f"{100 * r['outside_steps']:>13.1f}%")
+
+
+if __name__ == "__main__":
+    main()
