@@ -90,6 +90,9 @@ class TrainConfig:
     # Score samples every N epochs and keep checkpoints/best; 0: never; None: the task's
     # default (digits: every 10 epochs by the domain score; pairs: every epoch by L1).
     eval_every: int | None = None
+    # Set by the default above: a scoring is skipped while scoring would take over 5% of the
+    # training time (short epochs); an explicit --eval-every is followed as given.
+    eval_paced: bool = False
     eval_metric: str | None = None  # None: the task's download-free metric, else "kid"
     eval_samples: int = 1000  # generated (and real) images per evaluation during training
     inception_weights: str | None = None  # InceptionV3 notop .h5 for kid/fid; None: Keras' download

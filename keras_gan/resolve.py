@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 
 from keras_gan.config import RunConfig, TrainConfig
-from keras_gan.data import Data, DataRequest, resolve_source, steps_per_epoch
+from keras_gan.data import Data, DataRequest, resolve_source
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import METRICS, check_domain, domain_reason
 from keras_gan.evaluation.inception import weights_file
@@ -26,9 +25,6 @@ log = logging.getLogger(__name__)
 # epochs, where a metric needs no download
 AUTO_EVAL_EVERY = {"noise_to_image": 10, "image_to_image": 1, "two_way_image_to_image": 1,
                    "super_resolution": 1, "text_to_image": 1}
-# ... and at least this many steps apart: scoring takes about a second, which is 10% of
-# training when epochs are short (mnist_5k at batch 256: 19 steps, 0.6 s per epoch).
-AUTO_EVAL_STEPS = 750
 
 
 def resolve(config: RunConfig, labels: bool = False) -> tuple[RunConfig, Data]:
@@ -120,9 +116,9 @@ def fill_eval(config: RunConfig, data: Data) -> RunConfig:
     """eval_every and eval_metric, with the metric's needs checked (labels for domain,
     reachable weights for kid/fid) before a run folder exists.
 
-    eval_every None (the default): every AUTO_EVAL_EVERY epochs (or AUTO_EVAL_STEPS steps,
-    where epochs are shorter) where a download-free metric applies (the domain score on
-    digits, L1 on image pairs), else off. The last epoch is always scored.
+    eval_every None (the default): every AUTO_EVAL_EVERY epochs where a download-free
+    metric applies (the domain score on digits, L1 on image pairs), paced (eval_paced: a
+    scoring is skipped while scoring would take over QualityEval.SHARE of the time), else off.
     """
     train, task = config.train, config.family.task
     every, name = train.eval_every, train.eval_metric
@@ -133,9 +129,8 @@ def fill_eval(config: RunConfig, data: Data) -> RunConfig:
     free = free_metric(task, data)
     if every is None:
         auto = free is not None and name in (None, free)
-        steps = steps_per_epoch(data.count, train.batch_size * train.d_steps)
-        every = max(AUTO_EVAL_EVERY[task], math.ceil(AUTO_EVAL_STEPS / steps))
-        every, name = (every, free) if auto else (0, name)
+        every, name = (AUTO_EVAL_EVERY[task], free) if auto else (0, name)
+        config = config.replace(train={"eval_paced": auto})
         if not auto:
             log.info("No download-free quality metric applies to %s; pass --eval-every N to score "
                      "samples by KID and keep the best checkpoint.", config.data.name)

@@ -184,7 +184,10 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
                                     data.groups).skip(step)
         checkpointer.step = step
         progress.begin(epoch, step)
-        use_steps_per_execution(model, execution_steps(config, batch, steps - step))
+        # one step per call with several replicas: Keras' multi-step loop fails under
+        # MirroredStrategy (as XLA does on several CPU devices)
+        replicas = model.distribute_strategy.num_replicas_in_sync
+        use_steps_per_execution(model, execution_steps(config, batch, steps - step) if replicas == 1 else 1)
         model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
                   callbacks=callbacks, verbose=0, shuffle=False)
         if guard.diverged_at is None:

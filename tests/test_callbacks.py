@@ -110,3 +110,34 @@ def test_grid_images_equal_predict_in_any_batching(tmp_path):
     assert images.shape == (10, 8, 8, 1) and images.dtype == np.float32
     np.testing.assert_allclose(images, conditional.sampling_generator.predict(inputs, verbose=0),
                                atol=1e-6)
+
+
+def test_paced_scoring_skips_epochs_while_it_would_cost_over_5_percent_and_scores_the_last(
+        tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import keras_gan.callbacks as callbacks
+
+    clock = [0.0]
+    scored = []
+
+    class Evaluator:  # a scoring that takes 1 s: the next one 1 / 5% = 20 s later
+        def evaluate(self, model):
+            scored.append(epoch + 1)
+            clock[0] += 1.0
+            return {"domain_fd": 10.0 - epoch}
+
+    steps = SimpleNamespace(iterations=SimpleNamespace(numpy=lambda: clock[0]))
+    model = SimpleNamespace(g_optimizer=steps, stop_training=False)
+    quality = callbacks.QualityEval(Evaluator(), "domain_fd", 1, tmp_path, "gan", last_epoch=30,
+                                    paced=True)
+    quality.set_model(model)
+    quality.pace.clock = lambda: clock[0]
+    saved = []
+    monkeypatch.setattr(callbacks, "save_checkpoint", lambda *args, **kwargs: saved.append(args[2]))
+    for epoch in range(30):  # 2-s epochs
+        quality.on_epoch_begin(epoch)
+        clock[0] += 2.0
+        quality.on_epoch_end(epoch, {"d_loss": 1.0, "g_loss": 1.0})
+    assert scored == [1, 11, 21, 30]  # 20 s after each 1-s scoring ends, and the last epoch
+    assert saved == scored  # each a new best

@@ -173,24 +173,24 @@ def test_best_checkpoint_missing_is_a_clear_error(tmp_path):
     assert done.exit_code == 1 and "only for runs trained with --eval-every" in done.output
 
 
-def test_default_eval_every_scores_digit_data_every_ten_epochs_or_750_steps_and_nothing_else(tmp_path):
-    from keras_gan.resolve import fill_defaults, fill_eval
+def test_default_eval_every_scores_digit_data_every_ten_epochs_paced_and_nothing_else(tmp_path):
+    from keras_gan.resolve import AUTO_EVAL_EVERY, fill_eval
 
     def data(shape, labels):
         fields = {"image": np.zeros(shape, np.uint8)}
         return Data(fields={**fields, **({} if labels is None else {"label": labels})},
                     description="test")
 
-    auto = fill_defaults(tiny_config(tmp_path, eval_every=None))  # batch 16
+    auto = tiny_config(tmp_path, eval_every=None)
     labels = np.zeros(10, np.int32)
-    for count, every in ((1600, 10), (800, 15), (10, 750)):  # 100 / 50 / 1 steps per epoch
-        digits = fill_eval(auto, data((count, 28, 28, 1), np.zeros(count, np.int32))).train
-        assert (digits.eval_every, digits.eval_metric) == (every, "domain")
+    digits = fill_eval(auto, data((10, 28, 28, 1), labels)).train
+    assert (digits.eval_every, digits.eval_metric) == (AUTO_EVAL_EVERY["noise_to_image"], "domain")
+    assert digits.eval_paced  # the default skips scorings that would cost over 5% of the time
     for shape, known in (((10, 64, 64, 3), labels), ((10, 28, 28, 1), None)):
         train = fill_eval(auto, data(shape, known)).train  # RGB / unlabelled: no free metric
         assert (train.eval_every, train.eval_metric) == (0, None)
     explicit = fill_eval(tiny_config(tmp_path, eval_every=3), data((10, 28, 28, 1), labels)).train
-    assert (explicit.eval_every, explicit.eval_metric) == (3, "domain")
+    assert (explicit.eval_every, explicit.eval_metric, explicit.eval_paced) == (3, "domain", False)
     off = fill_eval(tiny_config(tmp_path, eval_every=0), data((10, 28, 28, 1), labels)).train
     assert (off.eval_every, off.eval_metric) == (0, None)
     with pytest.raises(ConfigError, match="Invalid eval_metric: expected one of domain, fid, kid "
@@ -201,5 +201,5 @@ def test_default_eval_every_scores_digit_data_every_ten_epochs_or_750_steps_and_
 def test_a_default_run_writes_its_resolved_evaluation_settings(tmp_path):
     result = run_training(tiny_config(tmp_path, eval_every=None, batch_size=64), verbose=0)
     saved = json.loads((result.run_dir / "config.json").read_text())["train"]
-    assert (saved["eval_every"], saved["eval_metric"]) == (250, "domain")  # 3 steps per epoch
+    assert (saved["eval_every"], saved["eval_metric"]) == (10, "domain")
     assert np.isfinite(result.history["domain_fd"]).all()  # the last epoch is always scored

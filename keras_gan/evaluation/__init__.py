@@ -250,4 +250,4 @@ def quality_callbacks(config, run_dir, data) -> list:
              name, train.eval_every, BEST)
     return [QualityEval(evaluator, metric.key, train.eval_every, Path(run_dir) / "checkpoints",
                         config.model.arch, best, info=log.info, higher_is_better=metric.higher_is_better,
-                        last_epoch=train.total_epochs)]
+                        last_epoch=train.total_epochs, paced=train.eval_paced)]
