@@ -160,8 +160,9 @@ def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
 
 
 def end_to_end(arch: str, batch: int, short: int, long: int, folder_images: int,
-               xla: str = "auto") -> dict:
-    """Default `cli.py train`, timed as (wall(long) - wall(short)) / (long - short) epochs."""
+               xla: str = "auto", extra: tuple[str, ...] = ()) -> dict:
+    """Default `cli.py train` (plus `extra` options), timed as (wall(long) - wall(short)) /
+    (long - short) epochs."""
     sys.path.insert(0, str(ROOT))
     from keras_gan.data.pipeline import steps_per_epoch
 
@@ -180,7 +181,7 @@ def end_to_end(arch: str, batch: int, short: int, long: int, folder_images: int,
             start = time.perf_counter()
             subprocess.run([sys.executable, str(ROOT / "cli.py"), "train", "--arch", arch, *data,
                             "--batch-size", str(batch), "--epochs", str(epochs), "--xla", xla,
-                            "--runs-root", str(tmp / "runs")],
+                            "--runs-root", str(tmp / "runs"), *extra],
                            check=True, env=env, capture_output=True, text=True)
             walls[epochs] = min(walls[epochs], time.perf_counter() - start)
         steps = steps_per_epoch(count, batch) * (long - short)
