@@ -126,7 +126,7 @@ def cli(quiet, verbose):
 @click.option("--snap-minutes", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.snap_minutes, help="Checkpoint every M minutes of training, mid-epoch too (always at the end and on Ctrl-C; a kill loses at most M minutes).", **OPTS)
 @click.option("--snap", type=click.IntRange(min=1), default=TrainConfig.snap, help="Checkpoint every N epochs instead of by minutes (always at the end and on Ctrl-C).")
 @click.option("--keep", "keep_checkpoints", type=click.IntRange(min=1), default=TrainConfig.keep_checkpoints, help="Checkpoints kept (the newest; checkpoints/best is kept apart).", **OPTS)
-@click.option("--grid-every", type=click.IntRange(min=1), default=TrainConfig.grid_every, help="Draw samples/epoch_NNNN.png every N epochs (always the last) [default: at epoch ends, as often as 1.5% of the time allows: every epoch unless epochs take under ~4 s].")
+@click.option("--grid-every", type=click.IntRange(min=1), default=TrainConfig.grid_every, help="Draw samples/epoch_NNNN.png every N epochs (always the last) [default: at epoch ends, as often as 1% of the time allows: every epoch unless epochs take under ~6 s].")
 @click.option("--init-from", default=None, help="Start a new run from another run's networks (fine-tuning on new --data): RUN, RUN:best, RUN:latest or RUN:<checkpoint file>; same arch, size and channels.")
 @click.pass_context
 def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_lr, d_steps,

@@ -6,7 +6,7 @@ a second), and per-epoch grids, plots and checkpoints then cost as much as train
 snapshots every N thousand images and diffusers every N steps for the same reason; here:
 
 - `Budget(share)`: work that may run whenever its last run took at most `share` of the time
-  since (a 60 ms grid with share 0.015 runs at most every 4 s: every epoch when epochs are
+  since (a 60 ms grid with share 0.01 runs at most every 6 s: every epoch when epochs are
   longer). Always allowed the first time.
 - `Interval(seconds)`: work due once `seconds` have passed since it last ran (checkpoints:
   a kill loses at most that much training).

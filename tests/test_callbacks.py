@@ -74,25 +74,25 @@ def test_loss_plot_redraws_within_its_time_budget_and_always_at_the_end(tmp_path
     clock = [100.0]
     drawn = []
 
-    def draw(history, out):  # a drawing that takes 0.15 s: the next one 0.15 / 1.5% = 10 s later
+    def draw(history, out):  # a drawing that takes 0.15 s: the next one 0.15 / 1% = 15 s later
         drawn.append(clock[0])
         clock[0] += 0.15
 
     monkeypatch.setattr(callbacks, "plot_history", draw)
     plot = callbacks.LossPlot(csv, tmp_path / "losses.png")
     plot.pace.clock = lambda: clock[0]
-    assert callbacks.PLOT_SHARE == 0.015
+    assert callbacks.PLOT_SHARE == 0.01
     logs = {"d_loss": 1.5, "g_loss": 0.7}
-    for when in (100.0, 100.5, 110.0, 110.2, 111.0):
+    for when in (100.0, 100.5, 115.0, 115.2, 116.0):
         clock[0] = max(clock[0], when)
         plot.on_epoch_end(0, logs)
-    assert drawn == [100.0, 110.2]
+    assert drawn == [100.0, 115.2]
     clock[0] = 130.0
     plot.on_epoch_end(1, {"d_loss": float("nan"), "g_loss": 0.7})  # diverged: not drawn
-    assert drawn == [100.0, 110.2]
+    assert drawn == [100.0, 115.2]
     clock[0] = 130.5
-    plot.on_train_end()  # the good epochs at 110.2 and 111.0 were drawn up to 110.2
-    assert drawn == [100.0, 110.2, 130.5]
+    plot.on_train_end()  # the good epochs at 115.2 and 116.0 were drawn up to 115.2
+    assert drawn == [100.0, 115.2, 130.5]
 
 
 def test_grid_images_equal_predict_in_any_batching(tmp_path):
@@ -112,7 +112,7 @@ def test_grid_images_equal_predict_in_any_batching(tmp_path):
                                atol=1e-6)
 
 
-def test_paced_scoring_skips_epochs_while_it_would_cost_over_5_percent_and_scores_the_last(
+def test_paced_scoring_skips_epochs_while_it_would_cost_over_3_percent_and_scores_the_last(
         tmp_path, monkeypatch):
     from types import SimpleNamespace
 
@@ -121,7 +121,7 @@ def test_paced_scoring_skips_epochs_while_it_would_cost_over_5_percent_and_score
     clock = [0.0]
     scored = []
 
-    class Evaluator:  # a scoring that takes 1 s: the next one 1 / 5% = 20 s later
+    class Evaluator:  # a scoring that takes 1 s: the next one 1 / 3% = 33 s later
         def evaluate(self, model):
             scored.append(epoch + 1)
             clock[0] += 1.0
@@ -139,5 +139,5 @@ def test_paced_scoring_skips_epochs_while_it_would_cost_over_5_percent_and_score
         quality.on_epoch_begin(epoch)
         clock[0] += 2.0
         quality.on_epoch_end(epoch, {"d_loss": 1.0, "g_loss": 1.0})
-    assert scored == [1, 11, 21, 30]  # 20 s after each 1-s scoring ends, and the last epoch
+    assert scored == [1, 18, 30]  # 33 s after each 1-s scoring ends, and the last epoch
     assert saved == scored  # each a new best

@@ -185,7 +185,7 @@ def test_default_eval_every_scores_digit_data_every_ten_epochs_paced_and_nothing
     labels = np.zeros(10, np.int32)
     digits = fill_eval(auto, data((10, 28, 28, 1), labels)).train
     assert (digits.eval_every, digits.eval_metric) == (AUTO_EVAL_EVERY["noise_to_image"], "domain")
-    assert digits.eval_paced  # the default skips scorings that would cost over 5% of the time
+    assert digits.eval_paced  # the default skips scorings that would cost over 3% of the time
     for shape, known in (((10, 64, 64, 3), labels), ((10, 28, 28, 1), None)):
         train = fill_eval(auto, data(shape, known)).train  # RGB / unlabelled: no free metric
         assert (train.eval_every, train.eval_metric) == (0, None)
