@@ -184,10 +184,7 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
                                     data.groups).skip(step)
         checkpointer.step = step
         progress.begin(epoch, step)
-        # one step per call with several replicas: Keras' multi-step loop fails under
-        # MirroredStrategy (as XLA does on several CPU devices)
-        replicas = model.distribute_strategy.num_replicas_in_sync
-        use_steps_per_execution(model, execution_steps(config, batch, steps - step) if replicas == 1 else 1)
+        use_steps_per_execution(model, execution_steps(config, batch, steps - step))
         model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
                   callbacks=callbacks, verbose=0, shuffle=False)
         if guard.diverged_at is None:
@@ -209,6 +206,10 @@ def execution_steps(config: RunConfig, batch: int, steps: int) -> int:
 
 
 def use_steps_per_execution(model, steps: int) -> None:
+    """Sets the model's steps per call (retraced when it changes); one with several replicas:
+    Keras' multi-step loop fails under MirroredStrategy (as XLA does on several CPU devices)."""
+    if model.distribute_strategy.num_replicas_in_sync > 1:
+        steps = 1
     if model.steps_per_execution != steps:
         model.steps_per_execution = steps
         model.train_function = None  # traced again for the new count
