@@ -12,12 +12,12 @@ from keras_gan.config import ConfigError
 from keras_gan.data import Data
 from keras_gan.evaluate import evaluate_run
 from keras_gan.evaluation import Evaluator
-from keras_gan.evaluation.domain import DomainScore, applicable, cache_dir
+from keras_gan.evaluation.domain import DomainScore, _build, applicable, cache_dir, network_kind
 from keras_gan.evaluation.inception import InceptionFeatures, resize_for_inception
 from keras_gan.evaluation.stats import (feature_frechet_distance, frechet_distance,
                                         kernel_inception_distance)
 from keras_gan.train import run_training
-from tests.conftest import tiny_config
+from tests.conftest import small_pairs, tiny_config
 
 
 @pytest.fixture(autouse=True)
@@ -98,12 +98,40 @@ def test_domain_score_on_real_images_and_on_a_collapsed_generator():
     assert len(list(cache_dir().glob("classifier-*.keras"))) == 1
 
 
-def test_domain_score_only_for_labelled_small_grayscale_data(tmp_path):
-    assert applicable((10, 28, 28, 1), np.zeros(10)) is None
+def separable_colours(n=240, size=40, seed=0):
+    """Two classes of RGB images: a red left half or a blue right half, on noise."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n).astype(np.int32)
+    pixels = rng.integers(0, 120, (n, size, size, 3)).astype(np.uint8)
+    half = size // 2
+    pixels[labels == 0, :, :half, 0] = 230
+    pixels[labels == 1, :, half:, 2] = 230
+    return pixels, labels
+
+
+def test_domain_score_on_larger_colour_images_uses_the_four_convolution_network():
+    pixels, labels = separable_colours()
+    score = DomainScore(pixels, labels, 2, n_real=120)
+    assert network_kind(pixels.shape[1:]) == "large" and network_kind((28, 28, 1)) == "small"
+    assert len(score.model.layers) > 10  # four conv + batch-norm blocks, not the digits' two
+    assert score.accuracy > 0.9
+    real = pixels[120:].astype("float32") / 127.5 - 1
+    good = score(real)
+    collapsed = score(np.repeat(real[:1], 120, axis=0))
+    assert good["class_entropy"] > 0.9 and collapsed["class_entropy"] == 0.0
+    assert collapsed["domain_fd"] > 5 * good["domain_fd"]
+    # images over 64 px are resized inside the network, so any size scores
+    big = _build((72, 72, 3), 3)
+    assert big.layers[1].name.startswith("resizing") and big.output.shape == (None, 3)
+
+
+def test_domain_score_needs_two_or_more_labelled_classes(tmp_path):
+    assert applicable((10, 28, 28, 1), np.zeros(10) + np.arange(10) % 2) is None
+    assert applicable((10, 64, 64, 3), np.arange(10) % 3) is None  # any size, any channels
     assert "no class labels" in applicable((10, 28, 28, 1), None)
-    assert "grayscale images up to 32 px" in applicable((10, 64, 64, 3), np.zeros(10))
+    assert "single class" in applicable((10, 64, 64, 3), np.zeros(10))
     rgb = Data(fields={"image": np.zeros((4, 64, 64, 3), np.uint8)}, description="rgb")
-    with pytest.raises(ConfigError, match="domain score cannot score"):
+    with pytest.raises(ConfigError, match="domain score cannot score.*no class labels"):
         Evaluator(tiny_config(tmp_path), rgb, ("domain",))
 
 
@@ -161,9 +189,10 @@ def test_unusable_eval_settings_fail_before_a_run_folder_exists(tmp_path):
     config = tiny_config(tmp_path, eval_every=1, eval_metric="kid", inception_weights=str(weights))
     with pytest.raises(ConfigError, match="Invalid inception_weights.*missing.h5"):
         run_training(config, verbose=0)
-    rgb = tiny_config(tmp_path, eval_every=1, eval_metric="domain").replace(data={"channels": 3})
-    with pytest.raises(ConfigError, match="Invalid eval_metric: the domain score cannot score"):
-        run_training(rgb, verbose=0)
+    unlabelled = tiny_config(tmp_path, data=small_pairs() / "A", eval_every=1, eval_metric="domain")
+    with pytest.raises(ConfigError, match="Invalid eval_metric: the domain score cannot score.*"
+                                          "no class labels"):
+        run_training(unlabelled, verbose=0)
     assert not (tmp_path / "runs").exists()
 
 
@@ -173,7 +202,7 @@ def test_best_checkpoint_missing_is_a_clear_error(tmp_path):
     assert done.exit_code == 1 and "only for runs trained with --eval-every" in done.output
 
 
-def test_default_eval_every_scores_digit_data_every_ten_epochs_paced_and_nothing_else(tmp_path):
+def test_default_eval_every_scores_labelled_data_every_ten_epochs_paced_and_nothing_else(tmp_path):
     from keras_gan.resolve import AUTO_EVAL_EVERY, fill_eval
 
     def data(shape, labels):
@@ -182,12 +211,13 @@ def test_default_eval_every_scores_digit_data_every_ten_epochs_paced_and_nothing
                     description="test")
 
     auto = tiny_config(tmp_path, eval_every=None)
-    labels = np.zeros(10, np.int32)
-    digits = fill_eval(auto, data((10, 28, 28, 1), labels)).train
-    assert (digits.eval_every, digits.eval_metric) == (AUTO_EVAL_EVERY["noise_to_image"], "domain")
-    assert digits.eval_paced  # the default skips scorings that would cost over 3% of the time
-    for shape, known in (((10, 64, 64, 3), labels), ((10, 28, 28, 1), None)):
-        train = fill_eval(auto, data(shape, known)).train  # RGB / unlabelled: no free metric
+    labels = np.arange(10, dtype=np.int32) % 2
+    for shape in ((10, 28, 28, 1), (10, 64, 64, 3)):  # digits, and a folder of class subfolders
+        train = fill_eval(auto, data(shape, labels)).train
+        assert (train.eval_every, train.eval_metric) == (AUTO_EVAL_EVERY["noise_to_image"], "domain")
+        assert train.eval_paced  # the default skips scorings that would cost over 3% of the time
+    for known in (None, np.zeros(10, np.int32)):  # unlabelled, one class: no free metric
+        train = fill_eval(auto, data((10, 64, 64, 3), known)).train
         assert (train.eval_every, train.eval_metric) == (0, None)
     explicit = fill_eval(tiny_config(tmp_path, eval_every=3), data((10, 28, 28, 1), labels)).train
     assert (explicit.eval_every, explicit.eval_metric, explicit.eval_paced) == (3, "domain", False)

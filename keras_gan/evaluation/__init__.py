@@ -118,7 +118,7 @@ def domain_reason(task: str, data) -> str | None:
     """None if the domain score applies to this task and data, else why not."""
     if task == TWO_WAY:  # both domains, at the training size (held out), may be colour
         for d in ("a", "b"):
-            reason = applicable(data.heldout[d].shape, data.fields.get(f"{d}_label"), colour=True)
+            reason = applicable(data.heldout[d].shape, data.fields.get(f"{d}_label"))
             if reason:
                 return f"domain {d.upper()}: {reason}"
         return None
