@@ -1,20 +1,25 @@
-"""Sample quality per training option, measured with the domain score on mnist_5k.
+"""Sample quality per training option, measured with the domain score.
 
-Trains each (arch, variant) for the same number of epochs through the library's
-`run_training` (the CLI's path), scores the sampling generator every
-`--eval-every` epochs on `--eval-samples` images (history.csv's domain_fd, lower
-is better), then scores the final and the best checkpoint on 5,000 images.
-Defaults are chosen from this table, not guessed.
+Trains each (arch, variant, seed) through the library's `run_training` (the CLI's path)
+on any labelled data set: mnist_5k by default, or a folder of class subfolders such as
+../shared/data/openmoji/color at 64 px, for a fixed budget of epochs or of steps, then
+scores the final checkpoint (and the best, where --eval-every scored during training)
+on 5,000 samples (history.csv's domain_fd, lower is better; the README's calibration
+table says what values mean). Defaults are chosen from this table, not guessed.
 
     python benchmarks/quality.py                               # every arch and variant
     python benchmarks/quality.py --archs gan --variants base,ema --gan-epochs 20
+    python benchmarks/quality.py --archs dcgan --data ../shared/data/openmoji/color \
+        --image-size 64 --dcgan-width 64 --steps 1200 --variants base,diffaug_x --seeds 0,1
     python benchmarks/quality.py --json results.json
 
-Variants: base (no EMA, no augmentation), ema (--ema 0.999), diffaug (--augment
-translation,cutout), ada (--augment ada), sn (--spectral-norm), ema_ada, ema_bf16
-(--precision mixed_bfloat16: does the faster policy cost quality?). EMA is the
-default since this table (README, "Better samples").
-"""
+Variants (explicit on every option measured, whatever the current defaults are): base (no
+EMA, no augmentation), ema (--ema 0.999), diffaug (--augment translation,cutout), ada
+(--augment ada), sn (--spectral-norm), ema_ada, ema_bf16 (--precision mixed_bfloat16: does
+the faster policy cost quality?); for small RGB sets, each with EMA: ema_x (--mirror),
+diffaug_x (--mirror --augment translation,color,cutout, DiffAugment's low-shot policy),
+ada_x (--mirror --augment ada), sn_x, ttur_x (--mirror, G 1e-4, D 4e-4), dlow_x (--mirror,
+D at half G's rate), d2_x (--mirror --d-steps 2), b32_x (--mirror --batch-size 32).
 
 from __future__ import annotations
 
@@ -35,37 +40,68 @@ VARIANTS = {  # explicit on every option measured, whatever the current defaults
     "ema_ada": {"train": {"ema": 0.999, "augment": "ada"}},
     "ema_bf16": {"train": {"ema": 0.999, "precision": "mixed_bfloat16"}},
 }
+_X = {"model": {"mirror": True}}
+_EMA_X = {"train": {"ema": 0.999, "augment": ""}, **_X}
+VARIANTS.update({
+    "ema_x": _EMA_X,
+    "diffaug_x": {"train": {"ema": 0.999, "augment": "translation,color,cutout"}, **_X},
+    "ada_x": {"train": {"ema": 0.999, "augment": "ada"}, **_X},
+    "sn_x": {"train": {"ema": 0.999}, "model": {"mirror": True, "spectral_norm": True}},
+    "ttur_x": {"train": {"ema": 0.999, "lr": 1e-4, "d_lr": 4e-4}, **_X},
+    "dlow_x": {"train": {"ema": 0.999, "lr": 2e-4, "d_lr": 1e-4}, **_X},
+    "d2_x": {"train": {"ema": 0.999, "d_steps": 2}, **_X},
+    "b32_x": {"train": {"ema": 0.999, "batch_size": 32}, **_X},
+})
 
 
-def run_case(arch: str, variant: str, epochs: int, eval_every: int, eval_samples: int,
-             root: str, width: int, seed: int = 0) -> dict:
+def merge(base: dict, change: dict) -> dict:
+    """A variant's sections over another's (section by section, key by key)."""
+    return {k: {**base.get(k, {}), **change.get(k, {})} for k in {*base, *change}}
+
+
+def run_case(arch: str, variant: str, epochs: int | None, eval_every: int, eval_samples: int,
+             root: str, width: int, seed: int = 0, data: str = "mnist_5k",
+             image_size: int | None = None, steps: int | None = None) -> dict:
+    """One training run and its scores; `steps` (when given) sets the epochs from the data's
+    size and the variant's batch."""
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from keras_gan.history import read_history
     from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
     from keras_gan.evaluate import evaluate_run
-
-    base = RunConfig(
-        data=DataConfig(name="mnist_5k"), model=model_options(arch, width=width),
-        train=TrainConfig(epochs=epochs, eval_every=eval_every, eval_samples=eval_samples,
-                          seed=seed),
-        run_dir=os.path.join(root, f"{arch}-{variant}-seed{seed}"))
-    config = base.replace(**VARIANTS[variant])
     from keras_gan.train import run_training
 
+    variant_options = VARIANTS[variant]
+    batch = variant_options.get("train", {}).get("batch_size", 64)
+    count = data_count(data, image_size or 32)
+    per_epoch = math.ceil(count / batch)
+    if steps:
+        epochs = math.ceil(steps / per_epoch)
+    base = RunConfig(
+        data=DataConfig(name=data, image_size=image_size), model=model_options(arch, width=width),
+        train=TrainConfig(epochs=epochs, eval_every=min(eval_every, epochs), eval_samples=eval_samples,
+                          seed=seed),
+        run_dir=os.path.join(root, f"{arch}-{variant}-seed{seed}"))
+    config = base.replace(**variant_options)
     start = time.perf_counter()
     result = run_training(config, verbose=0)
     seconds = time.perf_counter() - start
     history = read_history(result.run_dir / "history.csv")
-    steps_per_epoch = math.ceil(5000 / result.config.train.batch_size)
-    curve = [(int(e + 1) * steps_per_epoch, round(v, 2))
-             for e, v in zip(history["epoch"], history["domain_fd"]) if not math.isnan(v)]
+    curve = [(int(e + 1) * per_epoch, round(v, 2))
+             for e, v in zip(history["epoch"], history.get("domain_fd", [])) if not math.isnan(v)]
     final = evaluate_run(result.run_dir, ("domain",), 5000, "latest")
-    best = evaluate_run(result.run_dir, ("domain",), 5000, "best")
+    best = evaluate_run(result.run_dir, ("domain",), 5000, "best") if eval_every else final
     return {"arch": arch, "variant": variant, "seed": seed, "epochs": epochs,
-            "train_seconds": round(seconds, 1),
+            "steps": epochs * per_epoch, "data": data, "train_seconds": round(seconds, 1),
             "curve": curve, "final": _summary(final), "best": {**_summary(best),
                                                                 "epoch": best["epoch"]},
             "run_dir": str(result.run_dir)}
+
+
+def data_count(name: str, image_size: int) -> int:
+    from keras_gan.data import resolve_source
+    from keras_gan.data.source import DataRequest
+
+    return resolve_source(name).load(DataRequest(name=name, image_size=image_size)).count
 
 
 def _summary(record: dict) -> dict:
@@ -84,18 +120,19 @@ def print_table(rows: list[dict]) -> None:
               f"{final['domain_fd']:g} | {final['class_entropy']:.3f} | {final['confident']:.3f} | "
               f"{best['domain_fd']:g} ({best['epoch']}) | {row['train_seconds']:g} |")
     print()
-    print("| arch | variant | seeds | mean final fd | mean best fd | mean final entropy | "
-          "mean final confident |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| arch | variant | steps | seeds | final fd: mean (min-max) | mean best fd | "
+          "mean final entropy | mean final confident |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     groups: dict[tuple, list] = {}
     for row in rows:
-        groups.setdefault((row["arch"], row["variant"]), []).append(row)
-    for (arch, variant), group in groups.items():
+        groups.setdefault((row["arch"], row["variant"], row.get("steps")), []).append(row)
+    for (arch, variant, steps), group in groups.items():
         means = {(part, key): sum(r[part][key] for r in group) / len(group)
                  for part in ("final", "best") for key in ("domain_fd", "class_entropy", "confident")}
-        print(f"| {arch} | {variant} | {len(group)} | {means['final', 'domain_fd']:.2f} | "
-              f"{means['best', 'domain_fd']:.2f} | {means['final', 'class_entropy']:.3f} | "
-              f"{means['final', 'confident']:.3f} |")
+        finals = [r["final"]["domain_fd"] for r in group]
+        print(f"| {arch} | {variant} | {steps} | {len(group)} | {means['final', 'domain_fd']:.2f} "
+              f"({min(finals):.2f}-{max(finals):.2f}) | {means['best', 'domain_fd']:.2f} | "
+              f"{means['final', 'class_entropy']:.3f} | {means['final', 'confident']:.3f} |")
 
 
 def main() -> None:
@@ -106,7 +143,11 @@ def main() -> None:
     parser.add_argument("--dcgan-epochs", type=int, default=10)
     parser.add_argument("--dcgan-width", type=int, default=32,
                         help="dcgan base width (32 keeps a CPU run to minutes; the default is 64)")
-    parser.add_argument("--eval-every", type=int, default=5)
+    parser.add_argument("--data", default="mnist_5k", help="Any labelled data set.")
+    parser.add_argument("--image-size", type=int, default=None)
+    parser.add_argument("--steps", type=int, default=None,
+                        help="A budget in steps instead of --gan-epochs/--dcgan-epochs.")
+    parser.add_argument("--eval-every", type=int, default=5, help="Epochs; 0: final score only.")
     parser.add_argument("--eval-samples", type=int, default=2000)
     parser.add_argument("--seeds", default="0", help="Comma-separated training seeds per case.")
     parser.add_argument("--json", default=None, help="Also write the rows to this file.")
@@ -115,12 +156,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as root:
         for arch in args.archs.split(","):
             epochs = args.gan_epochs if arch == "gan" else args.dcgan_epochs
-            every = min(args.eval_every, epochs)
             for variant in args.variants.split(","):
                 for seed in (int(s) for s in args.seeds.split(",")):
                     width = args.dcgan_width if arch == "dcgan" else 64
-                    rows.append(run_case(arch, variant, epochs, every, args.eval_samples, root,
-                                         width, seed))
+                    rows.append(run_case(arch, variant, epochs, args.eval_every,
+                                         args.eval_samples, root, width, seed, args.data,
+                                         args.image_size, args.steps))
                     print(json.dumps(rows[-1]), flush=True)
     print_table(rows)
     if args.json:

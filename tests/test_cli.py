@@ -38,7 +38,7 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(runner, tmp_path)
 def test_dry_run_of_a_conditional_augmented_wgan_gp_run(runner, tmp_path):
     result = runner.invoke(cli, ["train", "--arch", "dcgan", "--loss", "wgan_gp", "--conditional",
                                  "--augment", "ada", "--ema", "0.999", "--eval-every", "5",
-                                 "--mirror", "--d-lr", "3e-4", "--dry-run",
+                                 "--mirror", "--r1", "0.5", "--d-lr", "3e-4", "--dry-run",
                                  "--runs-root", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
     config = json.loads(result.output)
@@ -47,6 +47,7 @@ def test_dry_run_of_a_conditional_augmented_wgan_gp_run(runner, tmp_path):
     assert train["d_lr"] == 3e-4
     assert train["augment"] == "ada" and train["eval_every"] == 5 and train["ema"] == 0.999
     assert config["model"]["conditional"] is True and config["model"]["mirror"] is True
+    assert config["model"]["r1"] == 0.5
 
 
 def test_train_then_sample_png_and_npz(runner, tmp_path):

@@ -1,4 +1,5 @@
-"""WGAN-GP: the gradient penalty on known critics, critic steps, and the critic's norm."""
+"""WGAN-GP: the gradient penalty on known critics, critic steps, and the critic's norm; the
+R1 penalty (--r1) on known critics."""
 
 import keras
 import numpy as np
@@ -13,14 +14,30 @@ from tests.conftest import tiny_config
 DIM = 6
 
 
-def gan_with_critic(critic_fn, seed=0):
+def gan_with_critic(critic_fn, seed=0, loss="wgan_gp", **options):
     """A GAN whose discriminator is a fixed function of the flattened image."""
     images = keras.Input((DIM,))
     critic = keras.Model(images, keras.layers.Lambda(critic_fn)(images))
     generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(DIM)])
-    gan = GAN(generator, critic, latent_dim=2, seed=seed)
-    gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), loss="wgan_gp")
+    gan = GAN(generator, critic, latent_dim=2, seed=seed, **options)
+    gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), loss=loss)
     return gan
+
+
+def test_r1_penalty_is_half_gamma_times_the_squared_gradient_norm_at_the_reals():
+    # D(x) = ||x||^2 / 2 has gradient x: R1 = gamma / 2 * E||real||^2, whatever the fakes are
+    real = tf.constant(np.arange(8 * DIM, dtype="float32").reshape(8, DIM) / 10)
+    fake = tf.random.normal((8, DIM), seed=2)
+    squared = float(np.mean(np.sum(real.numpy() ** 2, axis=1)))
+    gan = gan_with_critic(lambda x: 0.5 * tf.reduce_sum(x * x, axis=1, keepdims=True),
+                          loss="bce", r1=2.0)
+    assert float(gan.penalty(real, fake, None)) == pytest.approx(squared, rel=1e-5)
+    off = gan_with_critic(lambda x: 0.5 * tf.reduce_sum(x * x, axis=1, keepdims=True), loss="bce")
+    assert float(off.penalty(real, fake, None)) == 0.0
+    # with WGAN-GP's own penalty, both add up: a linear critic, ||w|| = 5 everywhere
+    w = np.array([3.0, 0, 4.0, 0, 0, 0], "float32")
+    both = gan_with_critic(lambda x: tf.reduce_sum(x * w, axis=1, keepdims=True), r1=2.0)
+    assert float(both.penalty(real, fake, None)) == pytest.approx(10 * 16.0 + 25.0, rel=1e-5)
 
 
 def test_linear_critic_penalty_is_norm_of_its_weights_minus_one_squared():
@@ -84,3 +101,12 @@ def test_wgan_gp_trains_a_tiny_run_with_finite_losses(tmp_path):
     result = run_training(tiny_config(tmp_path, loss="wgan_gp", epochs=2, batch_size=32), verbose=0)
     assert all(np.isfinite(result.history["d_loss"])) and len(result.history["d_loss"]) == 2
     assert (result.run_dir / "checkpoints" / "epoch_0002.weights.h5").is_file()
+
+
+def test_r1_trains_a_tiny_dcgan_with_augmentation_and_finite_losses(tmp_path):
+    from keras_gan.train import run_training
+
+    config = tiny_config(tmp_path, arch="dcgan", epochs=1, batch_size=32, augment="translation")
+    result = run_training(config.replace(model={"r1": 1.0}), verbose=0)
+    assert all(np.isfinite(result.history["d_loss"]))
+    assert result.config.model.r1 == 1.0

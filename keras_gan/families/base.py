@@ -296,6 +296,17 @@ class GANModel(SeedStates, keras.Model):
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=list(range(1, len(real.shape)))) + 1e-12)
         return ops.mean(ops.square(norms - 1.0))
 
+    @staticmethod
+    def real_gradient_penalty(critic: Callable, real):
+        """E[||grad_x critic(x)||_2^2] at the real images x (R1: Mescheder et al. 2018,
+        "Which Training Methods for GANs do actually Converge?")."""
+        with tf.GradientTape() as tape:
+            tape.watch(real)
+            total = ops.sum(critic(real))
+        grads = tape.gradient(total, real)
+        return ops.mean(ops.sum(ops.square(ops.cast(grads, "float32")),
+                                axis=list(range(1, len(real.shape)))))
+
     def discriminator_inputs(self, images, condition=None):
         """D's input for images (augmented first when augmentation is on); a family with a
         conditioning image or label overrides how the condition joins."""

@@ -37,13 +37,15 @@ class GAN(GANModel):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  seed: int | None = None, ema_decay: float | None = None,
-                 num_classes: int | None = None, augment=None, d_steps: int = 1, **kwargs):
+                 num_classes: int | None = None, augment=None, d_steps: int = 1,
+                 r1: float = 0.0, **kwargs):
         super().__init__({"generator": generator, "discriminator": discriminator},
                          NoiseToImage(int(latent_dim), num_classes), seed=seed,
                          ema_decay=ema_decay, augment=augment, d_steps=d_steps, **kwargs)
         self.latent_dim = int(latent_dim)
         # Conditional (num_classes set): G takes [latent, label], D takes [images, label].
         self.num_classes = num_classes
+        self.r1 = float(r1)  # gamma of the R1 penalty on real images; 0: off
 
     # Hooks for variants -------------------------------------------------
 
@@ -66,8 +68,11 @@ class GAN(GANModel):
         return self.gan_loss.discriminator(real_logits, fake_logits)
 
     def penalty(self, real, fake, labels):
-        """Extra D loss term: WGAN-GP's gradient penalty when the loss asks for one."""
-        return self.penalized(lambda x: self.discriminate(x, labels), real, fake)
+        """Extra D loss terms: WGAN-GP's gradient penalty when the loss asks for one; R1
+        (gamma / 2 * E||grad D(real)||^2, through the augmentation) when --r1 is set."""
+        critic = lambda x: self.discriminate(x, labels)  # noqa: E731
+        r1 = 0.0 if not self.r1 else 0.5 * self.r1 * self.real_gradient_penalty(critic, real)
+        return self.penalized(critic, real, fake) + r1
 
     def gradient_penalty(self, real, fake, labels):
         """WGAN-GP's penalty of D (see GANModel.penalty_of)."""
@@ -186,6 +191,8 @@ class GANOptions:
     num_classes: int | None = option(None, "Classes of a conditional run.", minimum=2, filled=True)
     mirror: bool = option(False, "x-flip: show D each real image mirrored left-right half of the "
                                  "time (twice the data for free on small sets; not for text or digits).")
+    r1: float = option(0.0, "R1 penalty gamma: D's loss gets gamma/2 * E||grad D(real)||^2 "
+                            "(Mescheder et al. 2018; StyleGAN2). 0: off.", minimum=0.0)
 
     def validate(self) -> None:
         validate_options(self)
@@ -230,7 +237,7 @@ def _model(config, networks: dict, augment) -> GAN:
     return GAN(networks["generator"], networks["discriminator"], model.latent_dim,
                seed=train.seed, ema_decay=train.ema,
                num_classes=model.num_classes if model.conditional else None,
-               augment=augment, d_steps=train.d_steps, name="gan")
+               augment=augment, d_steps=train.d_steps, r1=model.r1, name="gan")
 
 
 def _with_classes(config, data):
