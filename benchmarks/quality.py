@@ -19,7 +19,8 @@ EMA, no augmentation), ema (--ema 0.999), diffaug (--augment translation,cutout)
 the faster policy cost quality?); for small RGB sets, each with EMA: ema_x (--mirror),
 diffaug_x (--mirror --augment translation,color,cutout, DiffAugment's low-shot policy),
 ada_x (--mirror --augment ada), sn_x, ttur_x (--mirror, G 1e-4, D 4e-4), dlow_x (--mirror,
-D at half G's rate), d2_x (--mirror --d-steps 2), b32_x (--mirror --batch-size 32).
+D at half G's rate), d2_x (--mirror --d-steps 2), b32_x (--mirror --batch-size 32), r1_x (--mirror --r1 0.1).
+"""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ VARIANTS.update({
     "dlow_x": {"train": {"ema": 0.999, "lr": 2e-4, "d_lr": 1e-4}, **_X},
     "d2_x": {"train": {"ema": 0.999, "d_steps": 2}, **_X},
     "b32_x": {"train": {"ema": 0.999, "batch_size": 32}, **_X},
+    "r1_x": {"train": {"ema": 0.999}, "model": {"mirror": True, "r1": 0.1}},
 })
 
 

@@ -2,7 +2,7 @@
 `python cli.py evaluate` and `train --eval-every`.
 
 - noise_to_image: KID and FID on InceptionV3 features, and the download-free domain
-  score for digit-like data. Real statistics come from a random subset of the
+  score for labelled data (digits, folders of class subfolders). Real statistics come from a random subset of the
   training images; generated images from fixed latents (EVAL_SEED), cycling through
   the classes for conditional runs, so values compare across epochs and runs.
 - image_to_image: L1, PSNR and SSIM of the held-out pairs' translations, with the
@@ -64,9 +64,9 @@ METRICS.register("kid", Metric("kid", "Kernel Inception Distance (mean and std o
                                (NOISE, TWO_WAY, TEXT), needs_inception=True))
 METRICS.register("fid", Metric("fid", "Fréchet Inception Distance (InceptionV3 pool features)",
                                (NOISE, TWO_WAY, TEXT), needs_inception=True))
-METRICS.register("domain", Metric("domain_fd", "digit data: Fréchet distance on a classifier trained "
-                                  "on the dataset's labels, class entropy, confident share (no "
-                                  "download); two-way: each direction's outputs against the other "
+METRICS.register("domain", Metric("domain_fd", "labelled data: Fréchet distance on a classifier "
+                                  "trained on the dataset's labels, class entropy, confident share "
+                                  "(no download); two-way: each direction's outputs against the other "
                                   "domain, averaged, and how often the class survives "
                                   "(label_accuracy); text: how often the digit a caption names "
                                   "is drawn (label_accuracy)", (NOISE, TWO_WAY, TEXT)))
