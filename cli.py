@@ -104,7 +104,7 @@ def cli(quiet, verbose):
 @click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for the generator(s), and for D unless --d-lr [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
 @click.option("--d-lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.d_lr, help="Adam learning rate for the discriminator(s) (critic), e.g. 4e-4 with --lr 1e-4 (TTUR) [default: same as --lr].")
 @click.option("--d-steps", type=click.IntRange(1, 20), default=TrainConfig.d_steps, help="Discriminator (critic) updates per generator update, each on its own --batch-size examples [default: 5 for wgan_gp, else 1].")
-@click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color (ADA's xflip,rotate90,int_translation too); 'ada' adapts the probability (--ada-target) [default: off].")
+@click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color (ADA's xflip,rotate90,int_translation too); 'ada' adapts the probability (--ada-target); none: off [default: dcgan on RGB sets under 10,000 images translation,color,cutout, else off].")
 @click.option("--ada-target", type=float, default=TrainConfig.ada_target, help="ADA: p rises while the share of reals D calls real (E[sign D(x)]) is above this.", **OPTS)
 @click.option("--augment-p", type=float, default=None, help="A fixed probability per --augment transform (not with ada) [default: 1, always].")
 @click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=DataConfig.holdout, help="Image pairs held out for previews and scores when the data has no val/ or test/ folder.", **OPTS)

@@ -116,8 +116,10 @@ DEFAULT_POLICY = ("translation", "cutout", "color")
 
 
 def parse_augment(spec: str | None) -> tuple[str, ...]:
-    """"translation,color" / "ada" / "ada,translation" -> validated names in order; "" -> ()."""
-    names = tuple(name.strip() for name in (spec or "").split(",") if name.strip())
+    """"translation,color" / "ada" / "ada,translation" -> validated names in order; "",
+    "none" or None -> ()."""
+    spec = "" if spec is None or spec.strip().lower() == "none" else spec
+    names = tuple(name.strip() for name in spec.split(",") if name.strip())
     unknown = [n for n in names if n != ADAPTIVE and n not in TRANSFORMS]
     if unknown or len(set(names)) != len(names):
         raise invalid("augment", f"a comma-separated subset of {', '.join(TRANSFORMS.names())} "

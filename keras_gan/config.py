@@ -84,7 +84,9 @@ class TrainConfig:
     # Decay of an EMA copy of G used for grids, sample, export and metrics; None: no EMA.
     # 0.999 by measurement (benchmarks/quality.py): gan domain_fd 3.09 vs 5.06 without, 2 seeds.
     ema: float | None = 0.999
-    augment: str = ""  # DiffAugment transforms before D ("translation,cutout,color"), "ada": adaptive
+    # DiffAugment transforms before D ("translation,cutout,color"), "ada": adaptive, "" or
+    # "none": off; None: the family's choice from the data (dcgan on small RGB sets: on).
+    augment: str | None = None
     ada_target: float = 0.6  # ADA's r_t target: p rises while E[sign(D(real))] is above it
     augment_p: float | None = None  # a fixed probability per transform (not with ada); None: 1
     # Score samples every N epochs and keep checkpoints/best; 0: never; None: the task's

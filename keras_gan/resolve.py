@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from keras_gan.augment import parse_augment
 from keras_gan.config import RunConfig, TrainConfig
 from keras_gan.data import Data, DataRequest, resolve_source
 from keras_gan.errors import ConfigError
@@ -96,7 +97,10 @@ def fill_from_data(config: RunConfig, data: Data) -> RunConfig:
             f"Received: batch_size={config.train.batch_size}.")
     config = config.replace(data={"channels": config.data.channels or data.channels,
                                   "source_channels": config.data.source_channels or data.source_channels})
-    return fill_eval(config.family.fill(config, data), data)
+    config = config.family.fill(config, data)  # may choose the augmentation from the data
+    if not parse_augment(config.train.augment):  # unset and not chosen, or "none": off
+        config = config.replace(train={"augment": ""})
+    return fill_eval(config, data)
 
 
 def free_metric(task: str, data: Data) -> str | None:

@@ -168,3 +168,29 @@ def test_ada_pixel_blitting_transforms_only_move_pixels():
     shifted = int_translation(tf.constant(x), rng).numpy()
     assert all(np.array_equal(np.sort(s.ravel()), np.sort(a.ravel())) for s, a in zip(shifted, x))
     assert parse_augment("ada,xflip,rotate90,int_translation") == ("ada", "xflip", "rotate90", "int_translation")
+
+
+def test_dcgan_on_a_small_rgb_set_gets_x_flips_and_diffaugment_unless_told_otherwise(tmp_path):
+    from keras_gan.resolve import resolve
+    from tests.conftest import small_digits, tiny_config, write_image
+
+    folder = tmp_path / "sprites"
+    for i in range(20):
+        write_image(folder / ("cats" if i % 2 else "dogs") / f"{i}.png", size=(8, 8), seed=i)
+
+    def resolved(arch="dcgan", data=folder, model=None, **train):
+        config = tiny_config(tmp_path, arch=arch, data=data, **train)
+        return resolve(config.replace(model=model or {}))[0]
+
+    small = resolved()
+    assert (small.train.augment, small.model.mirror) == ("translation,color,cutout", True)
+    # what the user typed wins, each on its own
+    typed = resolved(augment="none", model={"mirror": False})
+    assert (typed.train.augment, typed.model.mirror) == ("", False)
+    assert resolved(augment="ada").model.mirror is True
+    assert resolved(model={"mirror": False}).train.augment == "translation,color,cutout"
+    # grayscale digits (a mirror changes a digit) and the MLP gan: off, as measured before
+    for config in (resolved(data=small_digits()), resolved(arch="gan")):
+        assert (config.train.augment, config.model.mirror) == ("", False)
+    # resolving a resolved config changes nothing
+    assert resolve(small)[0] == small
