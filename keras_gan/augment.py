@@ -31,6 +31,9 @@ from keras_gan.seeds import ReplicaRandom, SeedStates
 # 70k-image sets trained on millions of images; our runs see ~100x fewer images).
 ADA_KIMG = 100
 ADA_TARGET = 0.6  # the ADA paper's r_t target
+# When D has won outright for several epochs (keras_gan.callbacks.CollapseWatch), p jumps by
+# this much at once: at ADA_KIMG's pace, 0.2 takes 20,000 images (300 steps at batch 64).
+ADA_BOOST = 0.2
 
 
 def translation(images, rng, ratio: float = 0.125):

@@ -240,13 +240,17 @@ class DivergenceGuard(EpochSteps):
 
 
 class CollapseWatch(keras.callbacks.Callback):
-    """Warns (once each) when the discriminator wins outright for `patience` epochs in a row
-    (fake_score near 0 while g_loss rises) or when the preview samples, which varied
-    before, stop varying.
-    Reads the samples from `grid`, which must run before it in the callback list."""
+    """Acts when the discriminator wins outright for `patience` epochs in a row (fake_score
+    near 0 while g_loss rises): the model's remedy where it has one (ADA raises p; see
+    GANModel.relieve_discriminator), then `patience` more epochs before the next, else a
+    warning (once). Warns (once) when the preview samples, which varied before, stop varying.
+    Reads the samples from `grid`, which must run before it in the callback list.
+    `past`: the run's history.csv columns so far (a resumed run acts when an uninterrupted
+    one would)."""
 
     def __init__(self, grid: SampleGrid, patience: int = 3, min_fake_score: float = 0.05,
-                 min_sample_std: float = 0.02, warn=None, scores_are_probabilities: bool = True):
+                 min_sample_std: float = 0.02, warn=None, scores_are_probabilities: bool = True,
+                 past: dict | None = None):
         super().__init__()
         self.grid = grid
         # False for critics (WGAN): sigmoid(D) is no probability, only the sample check runs.
@@ -258,26 +262,54 @@ class CollapseWatch(keras.callbacks.Callback):
         self.history: list[tuple[float, float]] = []
         self.warned: set[str] = set()
         self.widest = 0.0  # the largest spread of the samples so far
+        self.past = past or {}
+
+    def on_train_begin(self, logs=None):
+        """Replays the past epochs: where D won and ADA's p (logged before the remedy) was
+        below 1, the remedy acted then and the count started over."""
+        augment = getattr(self.model, "augment", None)
+        adaptive = augment is not None and augment.adaptive
+        past, self.past = self.past, {}
+        p = past.get("augment_p", [])
+        for i, (fake, g_loss) in enumerate(zip(past.get("fake_score", []), past.get("g_loss", []))):
+            self._record(fake, g_loss)
+            if self._d_wins() and adaptive and i < len(p) and p[i] < 1.0:
+                self.history.clear()
 
     def _once(self, key: str, message: str) -> None:
         if key not in self.warned:
             self.warned.add(key)
             self.warn(message)
 
+    def _record(self, fake_score: float, g_loss: float) -> None:
+        if np.isfinite(fake_score) and np.isfinite(g_loss):
+            self.history.append((float(fake_score), float(g_loss)))
+
+    def _d_wins(self) -> bool:
+        recent = self.history[-self.patience:]
+        return (len(recent) == self.patience and all(f < self.min_fake_score for f, _ in recent)
+                and all(b[1] > a[1] for a, b in zip(recent, recent[1:])))
+
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if not losses_finite(logs):
             return
         if self.scores_are_probabilities and "fake_score" in logs and "g_loss" in logs:
-            self.history.append((float(logs["fake_score"]), float(logs["g_loss"])))
-        recent = self.history[-self.patience:]
-        if (len(recent) == self.patience and all(f < self.min_fake_score for f, _ in recent)
-                and all(b[1] > a[1] for a, b in zip(recent, recent[1:]))):
-            self._once("d_wins", (
-                f"Epoch {epoch + 1}: the discriminator has won outright for {self.patience} epochs "
-                f"(fake_score < {self.min_fake_score}, g_loss rising to {recent[-1][1]:.2f}); the "
-                "generator gets no useful gradient. Try --loss lsgan or hinge, a lower --lr, or "
-                "resume from an earlier checkpoint."))
+            self._record(logs["fake_score"], logs["g_loss"])
+        if self._d_wins():
+            g_loss = self.history[-1][1]
+            relieve = getattr(self.model, "relieve_discriminator", lambda: None)
+            done = relieve()
+            what = (f"Epoch {epoch + 1}: the discriminator has won outright for {self.patience} "
+                    f"epochs (fake_score < {self.min_fake_score}, g_loss rising to {g_loss:.2f})")
+            if done:
+                self.history.clear()  # give the remedy `patience` epochs
+                self.warn(f"{what}; {done}.")
+            else:
+                self._once("d_wins", (
+                    f"{what}; the generator gets no useful gradient. Try --augment ada (which "
+                    "then raises its p when this happens), --loss lsgan or hinge, a lower "
+                    "--d-lr, or resume from an earlier checkpoint."))
         if not self.grid.fresh:  # no grid this epoch (--grid-every)
             return
         images = self.grid.images

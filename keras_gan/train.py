@@ -26,7 +26,7 @@ from keras_gan.errors import ConfigError
 from keras_gan.evaluation import quality_callbacks
 from keras_gan.factory import build_model
 from keras_gan.fileio import write_text_atomic
-from keras_gan.history import trim_history
+from keras_gan.history import read_history, trim_history
 from keras_gan.init_from import initialize_from
 from keras_gan.images import progress_gif, save_grid
 from keras_gan.losses import LOSSES
@@ -148,7 +148,9 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
         checkpointer,
         guard,
         CollapseWatch(grid, warn=log.warning,
-                      scores_are_probabilities=LOSSES.get(train.loss).probabilistic),
+                      scores_are_probabilities=LOSSES.get(train.loss).probabilistic,
+                      past=read_history(run_dir / "history.csv")
+                      if (run_dir / "history.csv").is_file() else None),
         *extra,
         stopper,
     ]

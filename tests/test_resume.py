@@ -229,6 +229,49 @@ def test_collapse_watch_warns_once_when_d_wins_and_when_samples_stop_varying(tmp
     assert any("stopped varying" in w for w in warnings)
 
 
+def test_when_d_wins_outright_ada_raises_p_and_a_resumed_run_acts_on_the_same_epochs(tmp_path):
+    from keras_gan.augment import ADA_BOOST
+    from keras_gan.callbacks import CollapseWatch, SampleGrid
+
+    gan = build_model(tiny_config(tmp_path, augment="ada").replace(data={"channels": 1}))
+    grid = SampleGrid(tmp_path / "samples", gan.latents(4))
+    grid.set_model(gan)
+    losing = [{"fake_score": 0.01, "g_loss": 3.0 + e, "d_loss": 0.1} for e in range(7)]
+
+    def watch_epochs(epochs, past=None):
+        warnings, ps = [], []
+        watch = CollapseWatch(grid, patience=3, warn=warnings.append, past=past)
+        watch.set_model(gan)
+        watch.on_train_begin()
+        for epoch in epochs:
+            ps.append(float(gan.augment.p.numpy()))  # logged before the callbacks act
+            grid.on_epoch_end(epoch, losing[epoch])
+            watch.on_epoch_end(epoch, losing[epoch])
+        return warnings, ps
+
+    warnings, ps = watch_epochs(range(7))
+    # epochs 3 and 6 (1-based) end three losing epochs each: p rises at once, and again
+    assert float(gan.augment.p.numpy()) == pytest.approx(2 * ADA_BOOST)
+    assert ps == pytest.approx([0, 0, 0, ADA_BOOST, ADA_BOOST, ADA_BOOST, 2 * ADA_BOOST])
+    assert [w.split(":")[0] for w in warnings] == ["Epoch 3", "Epoch 6"]
+    assert "ADA raised p from 0.00 to 0.20" in warnings[0]
+    # resumed after epoch 4 (history.csv's columns so far): the next act is still epoch 6
+    gan.augment.p.assign(ADA_BOOST)
+    past = {"fake_score": [0.01] * 4, "g_loss": [3.0, 4.0, 5.0, 6.0], "augment_p": ps[:4]}
+    again, _ = watch_epochs(range(4, 7), past)
+    assert [w.split(":")[0] for w in again] == ["Epoch 6"]
+    assert float(gan.augment.p.numpy()) == pytest.approx(2 * ADA_BOOST)
+    # without ADA there is nothing to raise: a warning, once, naming the remedy
+    plain = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
+    watch, told = CollapseWatch(grid, patience=3, warn=[].append), []
+    watch.warn = told.append
+    watch.set_model(plain)
+    watch.on_train_begin()
+    for epoch in range(7):
+        watch.on_epoch_end(epoch, losing[epoch])
+    assert len(told) == 1 and "--augment ada" in told[0]
+
+
 def test_resume_of_a_conditional_ada_wgan_gp_ema_run_equals_an_uninterrupted_one(tmp_path):
     # Every extra random stream (penalty mixing, augmentation) and state (ADA's p, the EMA
     # generator, class names) must come back from the checkpoint for this to hold.

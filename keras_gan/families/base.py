@@ -30,6 +30,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gan.augment import ADA_BOOST
 from keras_gan.distribute import for_fit_logs, replicas_in_sync
 from keras_gan.losses import LOSSES, GANLoss
 from keras_gan.seeds import ReplicaRandom, SeedStates
@@ -206,6 +207,19 @@ class GANModel(SeedStates, keras.Model):
     def epoch_callbacks(self) -> list:
         """Callbacks the family's training needs (srgan's stage switch), run first."""
         return []
+
+    def relieve_discriminator(self) -> str | None:
+        """The known remedy when D wins outright, applied now; what was done, or None where
+        there is none: ADA raises p by ADA_BOOST (its heuristic alone moves p too slowly for a
+        run of a few thousand steps)."""
+        if self.augment is None or not self.augment.adaptive:
+            return None
+        before = float(self.augment.p.numpy())
+        if before >= 1.0:
+            return None
+        after = min(1.0, before + ADA_BOOST)
+        self.augment.p.assign(after)
+        return f"ADA raised p from {before:.2f} to {after:.2f}"
 
     def state_logs(self) -> dict:
         """Values logged as they are at the end of the epoch, not averaged (augment p)."""
