@@ -10,16 +10,17 @@ table says what values mean). Defaults are chosen from this table, not guessed.
     python benchmarks/quality.py                               # every arch and variant
     python benchmarks/quality.py --archs gan --variants base,ema --gan-epochs 20
     python benchmarks/quality.py --archs dcgan --data ../shared/data/openmoji/color \
-        --image-size 64 --dcgan-width 64 --steps 1200 --variants base,diffaug_x --seeds 0,1
+        --image-size 64 --dcgan-width 64 --steps 1200 --variants ema,diffaug_r1_x --seeds 0,1
     python benchmarks/quality.py --json results.json
 
 Variants (explicit on every option measured, whatever the current defaults are): base (no
 EMA, no augmentation), ema (--ema 0.999), diffaug (--augment translation,cutout), ada
 (--augment ada), sn (--spectral-norm), ema_ada, ema_bf16 (--precision mixed_bfloat16: does
-the faster policy cost quality?); for small RGB sets, each with EMA: ema_x (--mirror),
-diffaug_x (--mirror --augment translation,color,cutout, DiffAugment's low-shot policy),
-ada_x (--mirror --augment ada), sn_x, ttur_x (--mirror, G 1e-4, D 4e-4), dlow_x (--mirror,
-D at half G's rate), d2_x (--mirror --d-steps 2), b32_x (--mirror --batch-size 32), r1_x (--mirror --r1 0.1).
+the faster policy cost quality?); for small RGB sets, each with EMA and x-flips (--mirror):
+ema_x, diffaug_x (--augment translation,color,cutout, DiffAugment's low-shot policy), ada_x
+(--augment ada), diffaug_dlow_x (D at half G's rate), diffaug_r1_x (--r1 1: dcgan's default
+on small RGB sets), r1_x, sn_x, ttur_x (G 1e-4, D 4e-4), d2_x (--d-steps 2), b32_x
+(--batch-size 32). "ema" is the recipe before the small-RGB defaults.
 """
 
 from __future__ import annotations
@@ -32,7 +33,17 @@ import sys
 import tempfile
 import time
 
-VARIANTS = {  # explicit on every option measured, whatever the current defaults are
+def merge(base: dict, change: dict) -> dict:
+    """A variant's sections over another's (section by section, key by key)."""
+    return {k: {**base.get(k, {}), **change.get(k, {})} for k in {*base, *change}}
+
+
+# Explicit on every option measured, whatever the current defaults are (dcgan on a small RGB
+# set would otherwise get flips, DiffAugment and R1 where a variant leaves them unset).
+OFF = {"train": {"augment": ""}, "model": {"mirror": False, "r1": 0.0}}
+_X = {"train": {"ema": 0.999}, "model": {"mirror": True}}
+_DIFFAUG = "translation,color,cutout"
+VARIANTS = {name: merge(OFF, variant) for name, variant in {
     "base": {"train": {"ema": None}},
     "ema": {"train": {"ema": 0.999}},
     "diffaug": {"train": {"ema": None, "augment": "translation,cutout"}},
@@ -40,25 +51,18 @@ VARIANTS = {  # explicit on every option measured, whatever the current defaults
     "sn": {"train": {"ema": None}, "model": {"spectral_norm": True}},
     "ema_ada": {"train": {"ema": 0.999, "augment": "ada"}},
     "ema_bf16": {"train": {"ema": 0.999, "precision": "mixed_bfloat16"}},
-}
-_X = {"model": {"mirror": True}}
-_EMA_X = {"train": {"ema": 0.999, "augment": ""}, **_X}
-VARIANTS.update({
-    "ema_x": _EMA_X,
-    "diffaug_x": {"train": {"ema": 0.999, "augment": "translation,color,cutout"}, **_X},
-    "ada_x": {"train": {"ema": 0.999, "augment": "ada"}, **_X},
-    "sn_x": {"train": {"ema": 0.999}, "model": {"mirror": True, "spectral_norm": True}},
-    "ttur_x": {"train": {"ema": 0.999, "lr": 1e-4, "d_lr": 4e-4}, **_X},
-    "dlow_x": {"train": {"ema": 0.999, "lr": 2e-4, "d_lr": 1e-4}, **_X},
-    "d2_x": {"train": {"ema": 0.999, "d_steps": 2}, **_X},
-    "b32_x": {"train": {"ema": 0.999, "batch_size": 32}, **_X},
-    "r1_x": {"train": {"ema": 0.999}, "model": {"mirror": True, "r1": 0.1}},
-})
-
-
-def merge(base: dict, change: dict) -> dict:
-    """A variant's sections over another's (section by section, key by key)."""
-    return {k: {**base.get(k, {}), **change.get(k, {})} for k in {*base, *change}}
+    # small RGB sets: each with EMA and x-flips
+    "ema_x": _X,
+    "diffaug_x": merge(_X, {"train": {"augment": _DIFFAUG}}),
+    "ada_x": merge(_X, {"train": {"augment": "ada"}}),
+    "diffaug_dlow_x": merge(_X, {"train": {"augment": _DIFFAUG, "d_lr": 1e-4}}),
+    "diffaug_r1_x": merge(_X, {"train": {"augment": _DIFFAUG}, "model": {"r1": 1.0}}),
+    "r1_x": merge(_X, {"model": {"r1": 1.0}}),
+    "sn_x": merge(_X, {"model": {"spectral_norm": True}}),
+    "ttur_x": merge(_X, {"train": {"lr": 1e-4, "d_lr": 4e-4}}),
+    "d2_x": merge(_X, {"train": {"d_steps": 2}}),
+    "b32_x": merge(_X, {"train": {"batch_size": 32}}),
+}.items()}
 
 
 def run_case(arch: str, variant: str, epochs: int | None, eval_every: int, eval_samples: int,

@@ -170,7 +170,7 @@ def test_ada_pixel_blitting_transforms_only_move_pixels():
     assert parse_augment("ada,xflip,rotate90,int_translation") == ("ada", "xflip", "rotate90", "int_translation")
 
 
-def test_dcgan_on_a_small_rgb_set_gets_x_flips_and_diffaugment_unless_told_otherwise(tmp_path):
+def test_dcgan_on_a_small_rgb_set_gets_x_flips_diffaugment_and_r1_unless_told_otherwise(tmp_path):
     from keras_gan.resolve import resolve
     from tests.conftest import small_digits, tiny_config, write_image
 
@@ -183,14 +183,16 @@ def test_dcgan_on_a_small_rgb_set_gets_x_flips_and_diffaugment_unless_told_other
         return resolve(config.replace(model=model or {}))[0]
 
     small = resolved()
-    assert (small.train.augment, small.model.mirror) == ("translation,color,cutout", True)
+    assert (small.train.augment, small.model.mirror, small.model.r1) == (
+        "translation,color,cutout", True, 1.0)
     # what the user typed wins, each on its own
-    typed = resolved(augment="none", model={"mirror": False})
-    assert (typed.train.augment, typed.model.mirror) == ("", False)
+    typed = resolved(augment="none", model={"mirror": False, "r1": 0.0})
+    assert (typed.train.augment, typed.model.mirror, typed.model.r1) == ("", False, 0.0)
     assert resolved(augment="ada").model.mirror is True
+    assert resolved(model={"r1": 0.5}).model.r1 == 0.5
     assert resolved(model={"mirror": False}).train.augment == "translation,color,cutout"
     # grayscale digits (a mirror changes a digit) and the MLP gan: off, as measured before
     for config in (resolved(data=small_digits()), resolved(arch="gan")):
-        assert (config.train.augment, config.model.mirror) == ("", False)
+        assert (config.train.augment, config.model.mirror, config.model.r1) == ("", False, 0.0)
     # resolving a resolved config changes nothing
     assert resolve(small)[0] == small

@@ -164,7 +164,9 @@ class DomainScore:
         nonzero = share[share > 0]
         result = {
             "domain_fd": feature_frechet_distance(self.real_features, features),
-            "class_entropy": float(-(nonzero * np.log(nonzero)).sum() / np.log(self.num_classes)),
+            # max: one class alone gives -0.0
+            "class_entropy": max(0.0, float(-(nonzero * np.log(nonzero)).sum()
+                                            / np.log(self.num_classes))),
             "confident": float((probs.max(axis=1) >= CONFIDENT).mean()),
             "class_histogram": [round(float(v), 4) for v in share],
             "classifier_accuracy": self.accuracy,

@@ -195,8 +195,9 @@ class GANOptions:
     mirror: bool | None = option(None, "x-flip: show D each real image mirrored left-right half of "
                                        "the time (twice the data for free on small sets; not for text "
                                        "or digits). Default: dcgan on small RGB sets, else off.")
-    r1: float = option(0.0, "R1 penalty gamma: D's loss gets gamma/2 * E||grad D(real)||^2 "
-                            "(Mescheder et al. 2018; StyleGAN2). 0: off.", minimum=0.0)
+    r1: float | None = option(None, "R1 penalty gamma: D's loss gets gamma/2 * E||grad D(real)||^2 "
+                                    "(Mescheder et al. 2018; StyleGAN2). 0: off. Default: dcgan "
+                                    "on small RGB sets 1, else off.", minimum=0.0)
 
     def validate(self) -> None:
         validate_options(self)
@@ -241,29 +242,31 @@ def _model(config, networks: dict, augment) -> GAN:
     return GAN(networks["generator"], networks["discriminator"], model.latent_dim,
                seed=train.seed, ema_decay=train.ema,
                num_classes=model.num_classes if model.conditional else None,
-               augment=augment, d_steps=train.d_steps, r1=model.r1, name="gan")
+               augment=augment, d_steps=train.d_steps, r1=model.r1 or 0.0, name="gan")
 
 
-# dcgan on RGB sets smaller than this trains with SMALL_RGB_RECIPE unless told otherwise:
-# at 64 px on 2,455 emoji, 1,200 steps, it took domain_fd from 60 to 40 (benchmarks/quality.py;
-# README "Small data sets").
+# dcgan on RGB sets smaller than this trains with SMALL_RGB_RECIPE unless told otherwise: at
+# 64 px on 2,455 emoji, 1,209 steps, domain_fd 60 -> 40 with flips and DiffAugment, -> 28
+# with R1 as well (benchmarks/quality.py; README "Small RGB sets").
 SMALL_RGB_IMAGES = 10_000
-SMALL_RGB_RECIPE = {"augment": "translation,color,cutout", "mirror": True}
+SMALL_RGB_RECIPE = {"augment": "translation,color,cutout", "mirror": True, "r1": 1.0}
+OTHER_RECIPE = {"augment": "", "mirror": False, "r1": 0.0}
 
 
 def _recipe(config, data):
-    """The data-dependent training recipe, for what was not set: x-flips and DiffAugment's
-    low-shot policy for dcgan on small RGB sets; else both off."""
+    """The data-dependent training recipe, for what was not set: x-flips, DiffAugment's
+    low-shot policy and R1 for dcgan on small RGB sets; else all off."""
     small = (config.model.arch == "dcgan" and config.data.channels == 3
              and data.count < SMALL_RGB_IMAGES)
-    recipe = SMALL_RGB_RECIPE if small else {"augment": "", "mirror": False}
+    recipe = SMALL_RGB_RECIPE if small else OTHER_RECIPE
     train = {"augment": recipe["augment"]} if config.train.augment is None else {}
-    model = {"mirror": recipe["mirror"]} if config.model.mirror is None else {}
-    if small and (train or model):
-        log.info("Small RGB set (%s images, under %s): %s; --augment none / --no-mirror turn "
-                 "them off.", f"{data.count:,}", f"{SMALL_RGB_IMAGES:,}",
-                 " and ".join(([f"DiffAugment {recipe['augment']}"] if train else [])
-                              + (["x-flips (--mirror)"] if model else [])))
+    model = {k: recipe[k] for k in ("mirror", "r1") if getattr(config.model, k) is None}
+    chosen = ([f"DiffAugment {recipe['augment']}"] if train else []) + (
+        ["x-flips (--mirror)"] if "mirror" in model else []) + (
+        [f"R1 gamma {recipe['r1']:g} (--r1)"] if "r1" in model else [])
+    if small and chosen:
+        log.info("Small RGB set (%s images, under %s): %s; --augment none, --no-mirror, --r1 0 "
+                 "turn them off.", f"{data.count:,}", f"{SMALL_RGB_IMAGES:,}", ", ".join(chosen))
     return config.replace(train=train, model=model)
 
 
