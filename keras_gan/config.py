@@ -296,7 +296,7 @@ class RunConfig:
             if missing:
                 raise ConfigError(f"Invalid config.json: expected the sections {', '.join(SECTIONS)}, as "
                                   f"train writes them. Received: no {', '.join(missing)} (keys: {sorted(raw)}).")
-            return check_resolved(cls.from_dict(raw).validate())
+            return check_resolved(cls.from_dict(_as_trained(raw)).validate())
         except ConfigError as err:
             raise ConfigError(f"{err} (in {path}: hand-edited, or written by another keras-gan?)") from None
 
@@ -305,6 +305,26 @@ SECTIONS = ("data", "model", "train")
 # Filled by keras_gan.resolve in every saved config (beside each family's option_defaults)
 RESOLVED = {"data": ("name", "image_size", "channels"),
             "train": ("epochs", "batch_size", "loss", "lr", "beta_1", "beta_2", "d_steps")}
+
+
+# Options whose unset value now means "chosen from the data": a run saved before they
+# existed trained without them, and resumes so.
+OFF_WHEN_MISSING = {"train": {"augment": ""}, "model": {"mirror": False, "r1": 0.0}}
+
+
+def _as_trained(raw: dict) -> dict:
+    """A saved config's sections with OFF_WHEN_MISSING filled in where absent (and where
+    the run's family has the option)."""
+    raw = {**raw, **{k: dict(raw[k]) for k in SECTIONS if isinstance(raw.get(k), dict)}}
+    model = raw.get("model")
+    if not isinstance(model, dict) or "arch" not in model:
+        return raw  # from_dict says what is wrong
+    own = {f.name for f in dataclasses.fields(type(model_options(model["arch"])))}
+    for section, values in OFF_WHEN_MISSING.items():
+        for name, value in values.items():
+            if isinstance(raw.get(section), dict) and (section != "model" or name in own):
+                raw[section].setdefault(name, value)
+    return raw
 
 
 def check_resolved(config: "RunConfig") -> "RunConfig":
