@@ -2,9 +2,10 @@
 `python cli.py evaluate` and `train --eval-every`.
 
 - noise_to_image: KID and FID on InceptionV3 features, and the download-free domain
-  score for labelled data (digits, folders of class subfolders). Real statistics come from a random subset of the
-  training images; generated images from fixed latents (EVAL_SEED), cycling through
-  the classes for conditional runs, so values compare across epochs and runs.
+  score for labelled data (digits, folders of class subfolders). Real statistics come
+  from a random subset of the training images; generated images from fixed latents
+  (EVAL_SEED), cycling through the classes for conditional runs, so values compare
+  across epochs and runs.
 - image_to_image: L1, PSNR and SSIM of the held-out pairs' translations, with the
   do-nothing baseline beside them (keras_gan.evaluation.paired).
 - super_resolution: PSNR and SSIM of the held-out images' upscales, on the Y channel
@@ -66,8 +67,8 @@ METRICS.register("fid", Metric("fid", "Fréchet Inception Distance (InceptionV3 
                                (NOISE, TWO_WAY, TEXT), needs_inception=True))
 METRICS.register("domain", Metric("domain_fd", "labelled data: Fréchet distance on a classifier "
                                   "trained on the dataset's labels, class entropy, confident share "
-                                  "(no download); two-way: each direction's outputs against the other "
-                                  "domain, averaged, and how often the class survives "
+                                  "(no download); two-way: each direction's outputs against the "
+                                  "other domain, averaged, and how often the class survives "
                                   "(label_accuracy); text: how often the digit a caption names "
                                   "is drawn (label_accuracy)", (NOISE, TWO_WAY, TEXT)))
 METRICS.register("rprecision", Metric("r_precision", "text: how often a generated image's own "

@@ -5,7 +5,8 @@ A small CNN is trained on the dataset's own labels (10% held out to report its
 accuracy) and cached by a hash of the pixels and labels: two convolutions for
 images up to 32 px (MNIST-like digits: the network every digit figure in the README
 was measured with), four with batch norm for larger images (emoji, sprites, photos),
-which it first resizes to at most 64 px and trains on with x-flips. On generated images it gives:
+which it first resizes to at most 64 px and trains on with x-flips. On generated images
+it gives:
 - domain_fd: the Fréchet distance between real and generated features of its
   128-d penultimate layer (FID's recipe on a network that knows the domain);
 - class_entropy: the entropy of the predicted-class histogram divided by log(K)

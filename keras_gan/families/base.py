@@ -303,23 +303,22 @@ class GANModel(SeedStates, keras.Model):
         shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
         mix = self.aux_random.uniform(shape, dtype=real.dtype)
         between = mix * real + (1.0 - mix) * fake
-        with tf.GradientTape() as tape:
-            tape.watch(between)
-            logits = critic(between)
-        grads = tape.gradient(logits, between)
-        norms = ops.sqrt(ops.sum(ops.square(grads), axis=list(range(1, len(real.shape)))) + 1e-12)
-        return ops.mean(ops.square(norms - 1.0))
+        squares = self.squared_input_gradients(critic, between)
+        return ops.mean(ops.square(ops.sqrt(squares + 1e-12) - 1.0))
 
-    @staticmethod
-    def real_gradient_penalty(critic: Callable, real):
+    def real_gradient_penalty(self, critic: Callable, real):
         """E[||grad_x critic(x)||_2^2] at the real images x (R1: Mescheder et al. 2018,
         "Which Training Methods for GANs do actually Converge?")."""
+        return ops.mean(ops.cast(self.squared_input_gradients(critic, real), "float32"))
+
+    @staticmethod
+    def squared_input_gradients(critic: Callable, x):
+        """||grad_x critic(x)||_2^2 per sample (the penalties' shared part)."""
         with tf.GradientTape() as tape:
-            tape.watch(real)
-            total = ops.sum(critic(real))
-        grads = tape.gradient(total, real)
-        return ops.mean(ops.sum(ops.square(ops.cast(grads, "float32")),
-                                axis=list(range(1, len(real.shape)))))
+            tape.watch(x)
+            logits = critic(x)
+        grads = tape.gradient(logits, x)
+        return ops.sum(ops.square(grads), axis=list(range(1, len(x.shape))))
 
     def discriminator_inputs(self, images, condition=None):
         """D's input for images (augmented first when augmentation is on); a family with a
