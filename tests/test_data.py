@@ -197,6 +197,16 @@ def test_find_images_is_case_insensitive_and_sorted(tmp_path):
     assert [p.name for p in find_images(tmp_path)] == ["a.jpeg", "b.PNG"]
 
 
+@pytest.mark.parametrize("fmt, suffix", [("WEBP", ".webp"), ("TIFF", ".tif"), ("TIFF", ".TIFF")])
+def test_webp_and_tiff_folders_are_found_and_decoded(tmp_path, fmt, suffix):
+    """Product photos often come as WebP, scans as TIFF: a folder of them is data too."""
+    path = tmp_path / f"picture{suffix}"
+    write_image(path, size=(24, 20), fmt=fmt)
+    assert find_images(tmp_path) == [path]
+    pixels = decode_image(path, 16)
+    assert pixels.shape == (16, 16, 3) and pixels.dtype == np.uint8 and pixels.std() > 0
+
+
 def test_large_data_streams_through_numpy_with_the_same_batches(monkeypatch):
     from keras_gan.data import pipeline
 

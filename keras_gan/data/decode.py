@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 MIN_SIDE = 8  # smaller images hold no usable picture, only upscaling blur
 MAX_ASPECT = 4.0  # a centre crop of a thinner strip keeps too little of the picture
 GRAYSCALE_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
