@@ -11,6 +11,7 @@ from keras_gan.augment import ADA_TARGET, ADAPTIVE, DEFAULT_POLICY, DiffAugment,
 from keras_gan.config import RunConfig
 from keras_gan.distribute import replicas_in_sync
 from keras_gan.families import FAMILIES, GANModel
+from keras_gan.optimizers import FusedAdam
 from keras_gan.resolve import optimizer_settings
 
 
@@ -74,7 +75,7 @@ def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
         rate = train.d_lr if trains_only_discriminators(model.OPTIMIZERS[name]) else train.lr
         settings = {"learning_rate": rate, "beta_1": train.beta_1, "beta_2": train.beta_2,
                     **own.get(name, {})}
-        optimizer = keras.optimizers.Adam(**settings, name=name)
+        optimizer = FusedAdam(**settings, name=name)
         # float16's narrow range underflows small gradients: dynamic loss scaling
         return keras.optimizers.LossScaleOptimizer(optimizer, name=f"{name}_scaled") \
             if train.precision == "mixed_float16" else optimizer

@@ -258,8 +258,8 @@ class GANModel(SeedStates, keras.Model):
             steps = ops.cast(getattr(self, optimizer).iterations, "float32")
             decay = ops.minimum(self.ema_decay, (1.0 + steps) / (10.0 + steps))
             pairs = zip(getattr(self, f"ema_{name}").weights, getattr(self, name).weights, strict=True)
-            for average, current in pairs:
-                average.assign(decay * average + (1.0 - decay) * ops.cast(current, average.dtype))
+            for average, current in pairs:  # a -= (1-d)(a - v): one op fewer than d·a + (1-d)·v
+                average.assign_sub((1.0 - decay) * (average - ops.cast(current, average.dtype)))
 
     # Shared pieces of updates -------------------------------------------
 
