@@ -19,8 +19,9 @@ EMA, no augmentation), ema (--ema 0.999), diffaug (--augment translation,cutout)
 the faster policy cost quality?); for small RGB sets, each with EMA and x-flips (--mirror):
 ema_x, diffaug_x (--augment translation,color,cutout, DiffAugment's low-shot policy), ada_x
 (--augment ada), diffaug_dlow_x (D at half G's rate), diffaug_r1_x (--r1 1: dcgan's default
-on small RGB sets), r1_x, sn_x, ttur_x (G 1e-4, D 4e-4), d2_x (--d-steps 2), b32_x
-(--batch-size 32). "ema" is the recipe before the small-RGB defaults.
+on small RGB sets; diffaug_r1_x_bf16 the same in mixed_bfloat16), r1_x, sn_x, ttur_x (G 1e-4,
+D 4e-4), d2_x (--d-steps 2), b32_x (--batch-size 32). "ema" is the recipe before the
+small-RGB defaults.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ VARIANTS = {name: merge(OFF, variant) for name, variant in {
     "ada_x": merge(_X, {"train": {"augment": "ada"}}),
     "diffaug_dlow_x": merge(_X, {"train": {"augment": _DIFFAUG, "d_lr": 1e-4}}),
     "diffaug_r1_x": merge(_X, {"train": {"augment": _DIFFAUG}, "model": {"r1": 1.0}}),
+    "diffaug_r1_x_bf16": merge(_X, {"train": {"augment": _DIFFAUG, "precision": "mixed_bfloat16"},
+                                    "model": {"r1": 1.0}}),
     "r1_x": merge(_X, {"model": {"r1": 1.0}}),
     "sn_x": merge(_X, {"model": {"spectral_norm": True}}),
     "ttur_x": merge(_X, {"train": {"lr": 1e-4, "d_lr": 4e-4}}),
