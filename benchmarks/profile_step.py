@@ -60,7 +60,7 @@ def op_times(logdir: Path) -> tuple[dict, float]:
     return totals, span
 
 
-def layer_kernels(model, batch: int):
+def layer_kernels(model, batch: int, dtype: str = "float32"):
     """For each Dense/Conv2D/Conv2DTranspose of `model`: three functions of no arguments
     running its forward, input-gradient and weight-gradient kernels on random tensors."""
     import keras
@@ -71,9 +71,9 @@ def layer_kernels(model, batch: int):
         inner = getattr(layer, "layer", layer)
         if not isinstance(inner, (keras.layers.Dense, keras.layers.Conv2D)):
             continue
-        w = tf.random.normal(inner.kernel.shape)
-        x = tf.random.normal((batch, *layer.input.shape[1:]))
-        y = tf.random.normal((batch, *layer.output.shape[1:]))
+        w = tf.random.normal(inner.kernel.shape, dtype=dtype)
+        x = tf.random.normal((batch, *layer.input.shape[1:]), dtype=dtype)
+        y = tf.random.normal((batch, *layer.output.shape[1:]), dtype=dtype)
         if isinstance(inner, keras.layers.Dense):
             kernels.append((lambda x=x, w=w: tf.matmul(x, w),
                             lambda y=y, w=w: tf.matmul(y, w, transpose_b=True),
@@ -105,14 +105,15 @@ def conv_kernels(x, w, y, strides, padding, transposed: bool):
 
 
 def kernel_ceiling(generator, discriminator, batch: int, repeats: int = 5) -> float:
-    """Seconds for the matmul/convolution kernels of one reference step, run alone."""
+    """Seconds for the matmul/convolution kernels of one reference step, run alone, in
+    the networks' compute dtype."""
     import tensorflow as tf
 
     def g():
-        return layer_kernels(generator, batch)
+        return layer_kernels(generator, batch, generator.compute_dtype)
 
     def d():
-        return layer_kernels(discriminator, batch)
+        return layer_kernels(discriminator, batch, discriminator.compute_dtype)
 
     # D step: G forward; D forward, input and weight gradients on real and on fake.
     # G step: G forward, input and weight gradients; D forward and input gradients.
@@ -141,6 +142,9 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=1)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--xla", default="auto")
+    parser.add_argument("--precision", default="float32", help="the training dtype policy")
+    parser.add_argument("--inter-op", type=int, default=0,
+                        help="TensorFlow's inter-op threads (ops run side by side); 0: its default")
     parser.add_argument("--top", type=int, default=14)
     args = parser.parse_args()
 
@@ -148,6 +152,8 @@ def main() -> None:
     import numpy as np
     import tensorflow as tf
 
+    if args.inter_op:
+        tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
     from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
     from keras_gan.factory import build_model
     from keras_gan.resolve import fill_defaults
@@ -155,7 +161,7 @@ def main() -> None:
 
     config = RunConfig(data=DataConfig(image_size=args.size, channels=args.channels),
                        model=model_options(args.arch),
-                       train=TrainConfig(batch_size=args.batch, xla=args.xla))
+                       train=TrainConfig(batch_size=args.batch, xla=args.xla, precision=args.precision))
     keras.utils.set_random_seed(0)
     gan = build_model(fill_defaults(config))
     shape = (args.size, args.size, args.channels)
@@ -173,7 +179,7 @@ def main() -> None:
     dense = sum(t for op, t in totals.items() if op in DENSE_OPS or "MatMul" in op or "Conv2D" in op)
     flops = reference_step_flops(gan.generator, gan.discriminator, args.batch) * args.steps
     rate = matmul_rate()
-    print(f"{args.arch} batch {args.batch} {shape}: {args.steps} steps in {wall:.2f} s wall "
+    print(f"{args.arch} batch {args.batch} {shape} {args.precision}: {args.steps} steps in {wall:.2f} s wall "
           f"(profiler on); op time summed over threads {busy:.2f} s")
     print(f"matmul/conv ops: {dense:.2f} s = {100 * dense / busy:.0f}% of op time; they run the "
           f"reference FLOPs at {flops / dense / 1e9:.0f} GFLOP/s (the 2048^3 matmul: "

@@ -40,8 +40,9 @@ def merge(base: dict, change: dict) -> dict:
 
 
 # Explicit on every option measured, whatever the current defaults are (dcgan on a small RGB
-# set would otherwise get flips, DiffAugment and R1 where a variant leaves them unset).
-OFF = {"train": {"augment": ""}, "model": {"mirror": False, "r1": 0.0}}
+# set would otherwise get flips, DiffAugment, R1 and, where the hardware has it, bfloat16 where
+# a variant leaves them unset).
+OFF = {"train": {"augment": "", "precision": "float32"}, "model": {"mirror": False, "r1": 0.0}}
 _X = {"train": {"ema": 0.999}, "model": {"mirror": True}}
 _DIFFAUG = "translation,color,cutout"
 VARIANTS = {name: merge(OFF, variant) for name, variant in {

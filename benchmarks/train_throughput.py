@@ -187,7 +187,9 @@ def end_to_end(arch: str, batch: int, short: int, long: int, folder_images: int,
         steps = steps_per_epoch(count, batch) * (long - short)
         seconds = (walls[long] - walls[short]) / steps
         shape = [28, 28, 1] if arch == "gan" else [64, 64, 3]
+        trained = json.loads(next((tmp / "runs").glob("*/config.json")).read_text())["train"]
         return {"arch": arch, "batch": batch, "shape": shape, "xla": xla,
+                "precision": trained["precision"],  # as the defaults chose it for this machine
                 "epochs_timed": long - short,
                 "steps_timed": steps,
                 "steps_per_s": 1 / seconds, "images_per_s": count * (long - short)

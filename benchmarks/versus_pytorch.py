@@ -9,7 +9,9 @@ For each case it prints steps/s of
   sets"); the ratio turns it off (--no-mirror --augment none --r1 0) and the last columns
   time the defaults as a user gets them;
 - keras-gan fit() alone on in-memory data (benchmarks/train_throughput.py), with the steps
-  per call into TensorFlow that `cli.py train` uses for that data;
+  per call into TensorFlow and the precision that `cli.py train` uses for that data (dcgan
+  on small RGB sets computes in bfloat16 where the hardware has bfloat16 units; the
+  PyTorch loop always in float32: the last column says which keras-gan used);
 - the PyTorch reference loop, ../shared/reference/torch_reference_gan.py, run by
   --torch-python (a benchmark-only venv with torch; never a keras-gan requirement);
 and the ratios, plus the share of `cli.py train`'s steady-state time spent in side work
@@ -71,8 +73,10 @@ def reference(python: str, args: list[str], batch: int, threads: int) -> float:
 def measure(name: str, args) -> dict:
     arch, batch, images, fit_case, torch_args, (short, long), same = CASES[name]
     steps = max(1, images // batch)  # the epoch cli.py train runs (whole batches)
-    fit = throughput.spawn(fit_case, args, epoch_steps=steps)
     e2e = throughput.end_to_end(arch, batch, short, long, images, extra=same)
+    # fit() in the precision cli.py train chose (bfloat16 for dcgan on small RGB sets where
+    # the hardware has it)
+    fit = throughput.spawn(fit_case, args, precision=e2e["precision"], epoch_steps=steps)
     bare = throughput.end_to_end(arch, batch, short, long, images, extra=(*same, *BARE))
     defaults = throughput.end_to_end(arch, batch, short, long, images) if same else e2e
     torch = reference(args.torch_python, torch_args, batch, args.threads) \
@@ -80,7 +84,8 @@ def measure(name: str, args) -> dict:
     return {"case": name, "steps_per_epoch": steps, "steps_per_execution": fit["steps_per_execution"],
             "end_to_end": e2e["steps_per_s"], "fit": fit["steps_per_s"], "torch": torch,
             "side_work": 1 - e2e["steps_per_s"] / bare["steps_per_s"], "bare": bare["steps_per_s"],
-            "defaults": defaults["steps_per_s"], "matmul_gflop_s": fit["matmul_gflop_s"]}
+            "defaults": defaults["steps_per_s"], "matmul_gflop_s": fit["matmul_gflop_s"],
+            "precision": e2e["precision"]}
 
 
 def main() -> None:
@@ -103,14 +108,14 @@ def main() -> None:
     print(f"CPU cores: {os.cpu_count()}; PyTorch threads: {args.threads}")
     print(f"{'case':<16}{'steps/epoch':>12}{'per call':>9}{'cli.py train':>13}{'fit()':>8}"
           f"{'PyTorch':>9}{'e2e/torch':>10}{'fit/torch':>10}{'side work':>10}"
-          f"{'defaults':>9}{'/torch':>7}", flush=True)
+          f"{'defaults':>9}{'/torch':>7}  precision", flush=True)
     for name in names:  # each row as it is measured
         r = measure(name, args)
         print(f"{r['case']:<16}{r['steps_per_epoch']:>12}{r['steps_per_execution']:>9}"
               f"{r['end_to_end']:>13.2f}{r['fit']:>8.2f}{r['torch']:>9.2f}"
               f"{r['end_to_end'] / r['torch']:>9.2f}x{r['fit'] / r['torch']:>9.2f}x"
-              f"{100 * r['side_work']:>9.1f}%{r['defaults']:>9.2f}{r['defaults'] / r['torch']:>6.2f}x",
-              flush=True)
+              f"{100 * r['side_work']:>9.1f}%{r['defaults']:>9.2f}{r['defaults'] / r['torch']:>6.2f}x"
+              f"  {r['precision']}", flush=True)
     print(f"float32 matmul on this machine: {r['matmul_gflop_s']:.0f} GFLOP/s")
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from keras_gan.hub import check_repo_id
 from keras_gan.losses import LOSSES
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+FULL_PRECISION = "float32"  # where the data chooses nothing, and for inference and export
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")  # see keras_gan.distribute
 XLA = ("auto", "on", "off")
 FORMAT = 2  # config.json format; 1 had no "format" key and flat gan/dcgan model fields
@@ -100,8 +101,10 @@ class TrainConfig:
     inception_weights: str | None = None  # InceptionV3 notop .h5 for kid/fid; None: Keras' download
     tensorboard: bool = False  # scalars and grids under RUN/tensorboard/ as well
     # Keras dtype policy for training; variables stay float32, and sample/export/evaluate
-    # rebuild the generator in float32. mixed_float16 adds dynamic loss scaling.
-    precision: str = "float32"
+    # rebuild the generator in float32. mixed_float16 adds dynamic loss scaling. None: the
+    # data's recipe (mixed_bfloat16 for dcgan on small RGB sets where the hardware computes
+    # bfloat16 natively: keras_gan.families.gan), else float32.
+    precision: str | None = None
     # tf.distribute strategy (keras_gan.distribute); batch_size is the global batch,
     # split across replicas.
     strategy: str = "default"
@@ -142,9 +145,10 @@ class TrainConfig:
             raise invalid("eval_every", "an integer >= 0 (0: no evaluation)", self.eval_every)
         if self.eval_samples < 2:
             raise invalid("eval_samples", "an integer >= 2", self.eval_samples)
-        for name, allowed in (("precision", PRECISIONS), ("strategy", STRATEGIES), ("xla", XLA)):
+        # precision None: chosen from the data (keras_gan.resolve)
+        for name, allowed in (("precision", (None, *PRECISIONS)), ("strategy", STRATEGIES), ("xla", XLA)):
             if getattr(self, name) not in allowed:
-                raise invalid(name, f"one of {', '.join(allowed)}", getattr(self, name))
+                raise invalid(name, f"one of {', '.join(filter(None, allowed))}", getattr(self, name))
         names = parse_augment(self.augment)
         if not 0 < self.ada_target < 1:
             raise invalid("ada_target", "a share in (0, 1), e.g. 0.6 (the ADA paper's)", self.ada_target)
@@ -304,12 +308,13 @@ class RunConfig:
 SECTIONS = ("data", "model", "train")
 # Filled by keras_gan.resolve in every saved config (beside each family's option_defaults)
 RESOLVED = {"data": ("name", "image_size", "channels"),
-            "train": ("epochs", "batch_size", "loss", "lr", "beta_1", "beta_2", "d_steps")}
+            "train": ("epochs", "batch_size", "loss", "lr", "beta_1", "beta_2", "d_steps", "precision")}
 
 
 # Options whose unset value now means "chosen from the data": a run saved before they
 # existed trained without them, and resumes so.
-OFF_WHEN_MISSING = {"train": {"augment": ""}, "model": {"mirror": False, "r1": 0.0}}
+OFF_WHEN_MISSING = {"train": {"augment": "", "precision": FULL_PRECISION},
+                    "model": {"mirror": False, "r1": 0.0}}
 
 
 def _as_trained(raw: dict) -> dict:

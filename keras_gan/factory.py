@@ -8,7 +8,7 @@ import keras
 import tensorflow as tf
 
 from keras_gan.augment import ADA_TARGET, ADAPTIVE, DEFAULT_POLICY, DiffAugment, parse_augment
-from keras_gan.config import RunConfig
+from keras_gan.config import FULL_PRECISION, RunConfig
 from keras_gan.distribute import replicas_in_sync
 from keras_gan.families import FAMILIES, GANModel
 from keras_gan.optimizers import FusedAdam
@@ -58,13 +58,14 @@ def trains_only_discriminators(networks: tuple[str, ...]) -> bool:
 def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
     """The family's model, compiled, with its optimizers built.
 
-    precision: the Keras dtype policy for the networks (None: the config's; "float32" for
-    inference and export). The optimizers always follow the config, so a checkpoint
-    loads into either build: Adam at train.d_lr for those that train only
-    discriminators, train.lr for the others, unless the family sets their own (adam)."""
+    precision: the Keras dtype policy for the networks (None: the config's, float32 where
+    no data resolved it; "float32" for inference and export). The optimizers always
+    follow the config, so a checkpoint loads into either build: Adam at train.d_lr for
+    those that train only discriminators, train.lr for the others, unless the family
+    sets their own (adam)."""
     train = optimizer_settings(config.train)
     config = config.replace(train=train)
-    with dtype_policy(precision or train.precision):
+    with dtype_policy(precision or train.precision or FULL_PRECISION):
         networks = config.family.networks(config)
     augment = build_augment(train.augment, train.seed, train.ada_target, train.augment_p)
     model = config.family.model(config, networks, augment)

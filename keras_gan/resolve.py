@@ -14,7 +14,7 @@ import dataclasses
 import logging
 
 from keras_gan.augment import parse_augment
-from keras_gan.config import RunConfig, TrainConfig
+from keras_gan.config import FULL_PRECISION, RunConfig, TrainConfig
 from keras_gan.data import Data, DataRequest, resolve_source
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import METRICS, check_domain, domain_reason
@@ -97,9 +97,11 @@ def fill_from_data(config: RunConfig, data: Data) -> RunConfig:
             f"Received: batch_size={config.train.batch_size}.")
     config = config.replace(data={"channels": config.data.channels or data.channels,
                                   "source_channels": config.data.source_channels or data.source_channels})
-    config = config.family.fill(config, data)  # may choose the augmentation from the data
+    config = config.family.fill(config, data)  # may choose augmentation and precision
     if not parse_augment(config.train.augment):  # unset and not chosen, or "none": off
         config = config.replace(train={"augment": ""})
+    if config.train.precision is None:
+        config = config.replace(train={"precision": FULL_PRECISION})
     return fill_eval(config, data)
 
 

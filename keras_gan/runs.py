@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from keras_gan.checkpoints import restore
-from keras_gan.config import RunConfig
+from keras_gan.config import FULL_PRECISION, RunConfig
 from keras_gan.errors import ConfigError
 from keras_gan.factory import build_model
 
@@ -101,6 +101,6 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest"):
     """
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG, saved=True)
-    model = build_model(config, precision="float32")  # inference and export: full precision
+    model = build_model(config, precision=FULL_PRECISION)  # inference and export: full precision
     checkpoint, _ = restore(model, run_dir / "checkpoints", config.model.arch, checkpoint)
     return config, model, checkpoint

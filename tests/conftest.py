@@ -156,8 +156,16 @@ def saved_config(arch: str = "gan", **model) -> RunConfig:
     from keras_gan.resolve import fill_defaults
 
     config = RunConfig().replace(data={"image_size": 32, "channels": 1},  # the family's data
-                                 model={"arch": arch, **model}, train={"epochs": 1, "batch_size": 4})
+                                 model={"arch": arch, **model},
+                                 train={"epochs": 1, "batch_size": 4, "precision": "float32"})
     return fill_defaults(config)
+
+
+@pytest.fixture(autouse=True)
+def no_bfloat16_units(monkeypatch):
+    """Defaults resolve as on a machine without bfloat16 units, whatever CPU runs the suite
+    (tests of the bfloat16 default patch it back)."""
+    monkeypatch.setattr("keras_gan.families.gan.bfloat16_units", lambda: None)
 
 
 def pytest_configure(config):

@@ -24,16 +24,18 @@ def test_json_round_trip(tmp_path):
 
 
 def test_a_run_saved_before_the_data_chosen_options_existed_resumes_without_them(tmp_path):
-    # config.json of a dcgan run written before --mirror and --r1: resolving it now must not
-    # switch on the small-RGB recipe half-way through training
+    # config.json of a dcgan run written before --mirror and --r1 (and one without precision):
+    # resolving it now must not switch on the small-RGB recipe half-way through training
     raw = json.loads(saved_config("dcgan").to_json())
     for name in ("mirror", "r1"):
         raw["model"].pop(name)
     raw["train"].pop("augment")
+    raw["train"].pop("precision")
     path = tmp_path / "config.json"
     path.write_text(json.dumps(raw))
     config = RunConfig.from_json(path, saved=True)
     assert (config.model.mirror, config.model.r1, config.train.augment) == (False, 0.0, "")
+    assert config.train.precision == "float32"
     # a family without those model options gets none of them
     raw = json.loads(saved_config("pix2pix").to_json())
     raw["train"].pop("augment")

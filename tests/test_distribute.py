@@ -105,7 +105,9 @@ def max_difference(a: dict, b: dict) -> float:
 ])
 def test_two_replicas_train_like_one_device(tmp_path, arch, options):
     data = image_folder(tmp_path / "images")
-    config = tiny_config(tmp_path, arch=arch, data=data, epochs=2, ema=0.9, **options)
+    # float32 whatever the CPU (the subprocess resolves the default without conftest's patch)
+    config = tiny_config(tmp_path, arch=arch, data=data, epochs=2, ema=0.9, precision="float32",
+                         **options)
     if arch == "dcgan":
         config = config.replace(model={"conditional": True})
     (tmp_path / "config.json").write_text(config.to_json())
@@ -163,7 +165,7 @@ def test_two_workers_train_an_epoch_and_only_the_chief_writes(tmp_path):
     data = image_folder(tmp_path / "images", classes=("all",), per_class=64)
     args = ["train", "--arch", "dcgan", "--data", str(data), "--image-size", "8", "--width", "2",
             "--latent-dim", "8", "--epochs", "1", "--batch-size", "16", "--eval-every", "0",
-            "--runs-root", str(tmp_path / "runs")]
+            "--precision", "float32", "--runs-root", str(tmp_path / "runs")]
     chief, worker = run_workers(args)
     assert "Done." in chief and "Worker done; the chief wrote the run folder." in worker
     runs = sorted((tmp_path / "runs").iterdir())
