@@ -49,9 +49,9 @@ SMALL_RGB_RECIPE_OFF = ("--no-mirror", "--augment", "none", "--r1", "0")
 #        cli.py options that make it train what the reference trains)
 CASES = {
     "gan-b256": ("gan", 256, 5000, "gan-b256-28x28x1",
-                 ["--arch", "vanilla", "--data", "mnist", "--steps", "800"], (2, 32), ()),
+                 ["--arch", "vanilla", "--data", "mnist", "--steps", "800"], (2, 62), ()),
     "dcgan-b128": ("dcgan", 128, 256, "dcgan-b128-64x64x3",
-                   ["--arch", "dcgan", "--data", "random", "--steps", "30"], (2, 14),
+                   ["--arch", "dcgan", "--data", "random", "--steps", "30"], (2, 22),
                    SMALL_RGB_RECIPE_OFF),
     "dcgan-b32-1000": ("dcgan", 32, 1000, "dcgan-b32-64x64x3",
                        ["--arch", "dcgan", "--data", "random", "--steps", "120"], (1, 5),

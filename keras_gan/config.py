@@ -93,7 +93,7 @@ class TrainConfig:
     # Score samples every N epochs and keep checkpoints/best; 0: never; None: the task's
     # default (digits: every 10 epochs by the domain score; pairs: every epoch by L1).
     eval_every: int | None = None
-    # Set by the default above: a scoring is skipped while scoring would take over 3% of the
+    # Set by the default above: a scoring is skipped while scoring would take over 2% of the
     # training time (short epochs); an explicit --eval-every is followed as given.
     eval_paced: bool = False
     eval_metric: str | None = None  # None: the task's download-free metric, else "kid"

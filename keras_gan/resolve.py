@@ -124,7 +124,7 @@ def fill_eval(config: RunConfig, data: Data) -> RunConfig:
 
     eval_every None (the default): every AUTO_EVAL_EVERY epochs where a download-free
     metric applies (the domain score on digits, L1 on image pairs), paced (eval_paced: a
-    scoring is skipped while scoring would take over SCORE_SHARE (3%) of the time), else off.
+    scoring is skipped while scoring would take over SCORE_SHARE (2%) of the time), else off.
     """
     train, task = config.train, config.family.task
     every, name = train.eval_every, train.eval_metric

@@ -112,7 +112,7 @@ def test_grid_images_equal_predict_in_any_batching(tmp_path):
                                atol=1e-6)
 
 
-def test_paced_scoring_skips_epochs_while_it_would_cost_over_3_percent_and_scores_the_last(
+def test_paced_scoring_skips_epochs_while_it_would_cost_over_2_percent_and_scores_the_last(
         tmp_path, monkeypatch):
     from types import SimpleNamespace
 
@@ -121,23 +121,28 @@ def test_paced_scoring_skips_epochs_while_it_would_cost_over_3_percent_and_score
     clock = [0.0]
     scored = []
 
-    class Evaluator:  # a scoring that takes 1 s: the next one 1 / 3% = 33 s later
+    class Evaluator:  # a scoring that takes 1 s and its best checkpoint 0.5 s: 75 s of pause
         def evaluate(self, model):
             scored.append(epoch + 1)
             clock[0] += 1.0
-            return {"domain_fd": 10.0 - epoch}
+            return {"domain_fd": 100.0 - epoch}
+
+    def save(*args, **kwargs):
+        saved.append(args[2])
+        clock[0] += 0.5
 
     steps = SimpleNamespace(iterations=SimpleNamespace(numpy=lambda: clock[0]))
     model = SimpleNamespace(g_optimizer=steps, stop_training=False)
-    quality = callbacks.QualityEval(Evaluator(), "domain_fd", 1, tmp_path, "gan", last_epoch=30,
+    quality = callbacks.QualityEval(Evaluator(), "domain_fd", 1, tmp_path, "gan", last_epoch=60,
                                     paced=True)
     quality.set_model(model)
     quality.pace.clock = lambda: clock[0]
     saved = []
-    monkeypatch.setattr(callbacks, "save_checkpoint", lambda *args, **kwargs: saved.append(args[2]))
-    for epoch in range(30):  # 2-s epochs
+    monkeypatch.setattr(callbacks, "save_checkpoint", save)
+    for epoch in range(60):  # 2-s epochs
         quality.on_epoch_begin(epoch)
         clock[0] += 2.0
         quality.on_epoch_end(epoch, {"d_loss": 1.0, "g_loss": 1.0})
-    assert scored == [1, 18, 30]  # 33 s after each 1-s scoring ends, and the last epoch
+    # 1.5 s / 2% = 75 s after each scoring ends (26 without the checkpoint), and the last
+    assert scored == [1, 39, 60]
     assert saved == scored  # each a new best

@@ -215,7 +215,7 @@ def test_default_eval_every_scores_labelled_data_every_ten_epochs_paced_and_noth
     for shape in ((10, 28, 28, 1), (10, 64, 64, 3)):  # digits, and a folder of class subfolders
         train = fill_eval(auto, data(shape, labels)).train
         assert (train.eval_every, train.eval_metric) == (AUTO_EVAL_EVERY["noise_to_image"], "domain")
-        assert train.eval_paced  # the default skips scorings that would cost over 3% of the time
+        assert train.eval_paced  # the default skips scorings that would cost over 2% of the time
     for known in (None, np.zeros(10, np.int32)):  # unlabelled, one class: no free metric
         train = fill_eval(auto, data((10, 64, 64, 3), known)).train
         assert (train.eval_every, train.eval_metric) == (0, None)

@@ -250,7 +250,7 @@ def _model(config, networks: dict, augment) -> GAN:
 # 64 px on 2,455 emoji, 1,209 steps, domain_fd 60 -> 40 with flips and DiffAugment, -> 28
 # with R1 as well (benchmarks/quality.py; README "Small RGB sets"). Where the hardware
 # computes bfloat16 natively it trains in mixed_bfloat16: 1.23-1.42x faster there, domain_fd
-# 29.49/26.94/20.95 vs float32's 30.96/27.94/26.40 over seeds 0-2 (README "Speed").
+# 29.49/26.94/20.95 vs float32's 30.96/27.94/26.40 over seeds 0-2 (README "Precision").
 SMALL_RGB_IMAGES = 10_000
 SMALL_RGB_RECIPE = {"augment": "translation,color,cutout", "mirror": True, "r1": 1.0,
                     "precision": "mixed_bfloat16"}
