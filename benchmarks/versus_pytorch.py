@@ -54,7 +54,7 @@ CASES = {
                    ["--arch", "dcgan", "--data", "random", "--steps", "30"], (2, 22),
                    SMALL_RGB_RECIPE_OFF),
     "dcgan-b32-1000": ("dcgan", 32, 1000, "dcgan-b32-64x64x3",
-                       ["--arch", "dcgan", "--data", "random", "--steps", "120"], (1, 5),
+                       ["--arch", "dcgan", "--data", "random", "--steps", "120"], (1, 9),
                        SMALL_RGB_RECIPE_OFF),
 }
 
