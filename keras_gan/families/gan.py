@@ -263,17 +263,16 @@ def _recipe(config, data):
     small RGB sets; else all off."""
     small = (config.model.arch == "dcgan" and config.data.channels == 3
              and data.count < SMALL_RGB_IMAGES)
+    units = bfloat16_units() if small else None
     recipe = SMALL_RGB_RECIPE if small else OTHER_RECIPE
-    units = bfloat16_units()
+    if not units:  # bfloat16 only where the hardware computes it natively
+        recipe = {**recipe, "precision": OTHER_RECIPE["precision"]}
     train = {k: recipe[k] for k in ("augment", "precision") if getattr(config.train, k) is None}
-    if train.get("precision") == "mixed_bfloat16" and not units:
-        train["precision"] = OTHER_RECIPE["precision"]
     model = {k: recipe[k] for k in ("mirror", "r1") if getattr(config.model, k) is None}
     chosen = ([f"DiffAugment {recipe['augment']}"] if "augment" in train else []) + (
         ["x-flips (--mirror)"] if "mirror" in model else []) + (
         [f"R1 gamma {recipe['r1']:g} (--r1)"] if "r1" in model else []) + (
-        [f"bfloat16 compute ({units})"]
-        if train.get("precision") == "mixed_bfloat16" else [])
+        [f"bfloat16 compute ({units})"] if "precision" in train and units else [])
     if small and chosen:
         log.info("Small RGB set (%s images, under %s): %s; --augment none, --no-mirror, --r1 0, "
                  "--precision float32 turn them off.", f"{data.count:,}", f"{SMALL_RGB_IMAGES:,}",
