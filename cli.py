@@ -96,8 +96,8 @@ def cli(quiet, verbose):
 @click.option("--data-b", type=click.Path(exists=True, file_okay=False), default=None, help="cyclegan/discogan: domain B's folder, when --data is domain A's.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="TFDS data_dir, or where a manual download lives.")
 @click.option("--image-size", type=click.IntRange(4, 1024), default=None, help="Square training size [default: gan: the data's own; dcgan: 32 for <=32 px data, else 64; pix2pix, cyclegan, discogan: a power of two near the data's size, 32 to 256].")
-@click.option("--epochs", type=click.IntRange(min=1), default=None, help=f"Passes over the data {train_default_help('epochs')}.")
-@click.option("--decay-epochs", type=click.IntRange(min=0), default=None, help=f"Epochs after --epochs with the learning rate decaying linearly toward 0 (the pix2pix/CycleGAN schedule) {train_default_help('decay_epochs')}.")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help=f"Passes over the data in all, the decaying ones (--decay-epochs) included; with --resume, the run's new total {train_default_help('epochs')}.")
+@click.option("--decay-epochs", type=click.IntRange(min=0), default=None, help=f"The last N of --epochs, with the learning rate decaying linearly toward 0 (the pix2pix/CycleGAN schedule: their --n_epochs 100 --n_epochs_decay 100 is --epochs 200 --decay-epochs 100); at most --epochs {train_default_help('decay_epochs')}.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help=f"Examples per step {train_default_help('batch_size')}.")
 @family_options
 @click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help=f"GAN loss {train_default_help('loss')}.")

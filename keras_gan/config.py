@@ -28,7 +28,10 @@ PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 FULL_PRECISION = "float32"  # where the data chooses nothing, and for inference and export
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")  # see keras_gan.distribute
 XLA = ("auto", "on", "off")
-FORMAT = 2  # config.json format; 1 had no "format" key and flat gan/dcgan model fields
+# config.json format; 1 had no "format" key and flat gan/dcgan model fields; in 1 and 2,
+# train.epochs counted the full-rate epochs only and decay_epochs came on top (from_dict
+# translates them: total = epochs + decay_epochs, the same schedule)
+FORMAT = 3
 OBSOLETE = {"data": ("shuffle_buffer",)}  # keys of older formats that mean nothing now
 
 __all__ = ["ConfigError", "DataConfig", "ExportConfig", "RunConfig", "TrainConfig", "invalid",
@@ -60,9 +63,10 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int | None = None  # at the full rate; None: the family's (gan/dcgan 100: mnist_5k in ~3 min)
-    # then this many more with the rate decaying linearly toward 0 (keras_gan.schedule);
-    # None: the family's (0 for gan/dcgan; 100 for pix2pix, the reference's 100 + 100)
+    epochs: int | None = None  # in all; None: the family's (gan/dcgan 100: mnist_5k in ~3 min)
+    # the last this many of `epochs` with the rate decaying linearly toward 0
+    # (keras_gan.schedule); None: the family's share of epochs (pix2pix/cyclegan half, the
+    # reference's 100 + 100 = 200; 0 for the others)
     decay_epochs: int | None = None
     batch_size: int | None = None  # None: the family's (gan/dcgan 64, pix2pix 1, as the paper)
     loss: str | None = None  # a registered GAN loss; None: the family's (bce; cyclegan lsgan)
@@ -124,8 +128,8 @@ class TrainConfig:
 
     @property
     def total_epochs(self) -> int:
-        """Every epoch the run trains: the full-rate ones, then the decaying ones."""
-        return self.epochs + (self.decay_epochs or 0)
+        """Every epoch the run trains: `epochs` (the last `decay_epochs` of them decaying)."""
+        return self.epochs
 
     def validate(self) -> None:
         for name in ("epochs", "batch_size"):
@@ -133,6 +137,9 @@ class TrainConfig:
                 raise invalid(name, "an integer >= 1", getattr(self, name))
         if self.decay_epochs is not None and self.decay_epochs < 0:
             raise invalid("decay_epochs", "an integer >= 0", self.decay_epochs)
+        if None not in (self.epochs, self.decay_epochs) and self.decay_epochs > self.epochs:
+            raise invalid("decay_epochs", f"at most epochs={self.epochs} (the decaying epochs are "
+                          f"the last of --epochs, which counts every epoch)", self.decay_epochs)
         for name in ("lr", "d_lr"):
             if getattr(self, name) is not None and not getattr(self, name) > 0:
                 raise invalid(name, "a learning rate > 0", getattr(self, name))
@@ -259,9 +266,11 @@ class RunConfig:
     def from_dict(cls, raw: dict) -> "RunConfig":
         raw = dict(raw)
         version = raw.pop("format", 1)
-        if version not in (1, FORMAT):
+        if version not in range(1, FORMAT + 1):
             raise ConfigError(f"Invalid config.json: format {version!r} is newer than this keras-gan "
-                              f"reads (formats 1 and {FORMAT}); use the keras-gan that wrote it.")
+                              f"reads (formats 1 to {FORMAT}); use the keras-gan that wrote it.")
+        if version < 3 and isinstance(raw.get("train"), dict):
+            raw["train"] = _epochs_in_all(raw["train"])
         kwargs = {}
         for key, value in raw.items():
             if key in ("data", "train"):
@@ -308,7 +317,18 @@ class RunConfig:
 SECTIONS = ("data", "model", "train")
 # Filled by keras_gan.resolve in every saved config (beside each family's option_defaults)
 RESOLVED = {"data": ("name", "image_size", "channels"),
-            "train": ("epochs", "batch_size", "loss", "lr", "beta_1", "beta_2", "d_steps", "precision")}
+            "train": ("epochs", "decay_epochs", "batch_size", "loss", "lr", "beta_1", "beta_2",
+                      "d_steps", "precision")}
+
+
+def _epochs_in_all(train: dict) -> dict:
+    """A train section of format 1 or 2, where epochs were the full-rate ones and
+    decay_epochs came on top, with epochs counting every epoch: the same total and the
+    same rate in every epoch. A file from before decay_epochs existed trained without."""
+    epochs, decay = train.get("epochs"), train.get("decay_epochs")
+    if type(epochs) is not int or type(decay) not in (int, type(None)):
+        return train  # unset or mistyped: nothing to translate (check_types names a bad type)
+    return {**train, "epochs": epochs + (decay or 0), "decay_epochs": decay or 0}
 
 
 # Options whose unset value now means "chosen from the data": a run saved before they

@@ -16,6 +16,7 @@ import click
 from keras_gan.config import model_options
 from keras_gan.data import DATASETS
 from keras_gan.families import FAMILIES
+from keras_gan.schedule import DECAY_SHARE
 
 
 def _fields() -> dict[str, list[tuple[str, dataclasses.Field]]]:
@@ -81,12 +82,25 @@ def model_from_cli(arch: str, values: dict):
 
 def train_default_help(field: str) -> str:
     """'[default: gan/dcgan 64, pix2pix 1]' from the families' train_defaults, and the
-    datasets' own ('mnist_outline 5')."""
+    datasets' own ('mnist_outline 5'); decay_epochs also from their DECAY_SHARE."""
     by_value: dict = {}
     for arch, family in FAMILIES.items():
-        if field in family.train_defaults:
-            by_value.setdefault(family.train_defaults[field], []).append(arch)
+        value = _train_default(family.train_defaults, field, family=True)
+        if value is not None:
+            by_value.setdefault(value, []).append(arch)
     for name, source in DATASETS.items():
-        if field in source.train_defaults:
-            by_value.setdefault(source.train_defaults[field], []).append(f"--data {name}")
+        value = _train_default(source.train_defaults, field)
+        if value is not None:
+            by_value.setdefault(value, []).append(f"--data {name}")
     return "[default: " + ", ".join(f"{'/'.join(a)} {v}" for v, a in by_value.items()) + "]"
+
+
+def _train_default(defaults: dict, field: str, family: bool = False):
+    """The default of `field` in a train_defaults dict, as help shows it; None: not set
+    there (a family without a decay_epochs or a share decays none)."""
+    if field in defaults:
+        return defaults[field]
+    if field != "decay_epochs" or not (family or DECAY_SHARE in defaults):
+        return None
+    share = defaults.get(DECAY_SHARE, 0)
+    return {0: 0, 0.5: "half of --epochs"}.get(share, f"{share:g} of --epochs")

@@ -20,6 +20,7 @@ from keras_gan.errors import ConfigError
 from keras_gan.evaluation import METRICS, check_domain, domain_reason
 from keras_gan.evaluation.inception import weights_file
 from keras_gan.losses import LOSSES
+from keras_gan.schedule import DECAY_SHARE, decay_part
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,21 @@ def fill_defaults(config: RunConfig) -> RunConfig:
         raise ConfigError(f"Invalid image_size for arch {config.model.arch!r}: expected {expected}. "
                           f"Received: image_size={size}.")
     defaults = {**family.train_defaults, **source.train_defaults}  # the data's win: a demo's epochs
-    values = {k: v for k, v in defaults.items() if getattr(train, k) is None}
     options = {k: v for k, v in family.option_defaults.items() if getattr(config.model, k) is None}
     return config.replace(data={"name": name, "image_size": size}, model=options,
-                          train=optimizer_settings(dataclasses.replace(train, **values)))
+                          train=optimizer_settings(training_defaults(train, defaults)))
+
+
+def training_defaults(train: TrainConfig, defaults: dict) -> TrainConfig:
+    """`train` with unset fields from `defaults` (a family's and its data's train_defaults);
+    decay_epochs unset: their DECAY_SHARE of the epochs (keras_gan.schedule), else none."""
+    defaults = dict(defaults)
+    share = defaults.pop(DECAY_SHARE, 0.0)
+    train = dataclasses.replace(train, **{k: v for k, v in defaults.items() if getattr(train, k) is None})
+    if train.decay_epochs is None:
+        train = dataclasses.replace(train, decay_epochs=decay_part(train.epochs, share))
+    train.validate()  # --decay-epochs beside the family's epochs
+    return train
 
 
 def optimizer_settings(train: TrainConfig) -> TrainConfig:

@@ -1,9 +1,17 @@
-"""The learning-rate schedule every family shares: constant for `epochs`, then a linear
-decay over `decay_epochs` (the pix2pix / CycleGAN reference schedule).
+"""The learning-rate schedule every family shares: `epochs` in all, the last `decay_epochs`
+of them with the rate decaying linearly (the pix2pix / CycleGAN reference schedule).
 
-During epoch e (1-based) of epochs E + decay D the rate is base x (1 - max(0, e - E) / (D + 1)):
-the reference implementation's lambda_rule with epoch_count 1, stepped at the end of each
-epoch as in its original train.py. With D = 0 it is the base rate throughout.
+The reference counts n_epochs at the full rate, then n_epochs_decay more; here
+--epochs is their sum and --decay-epochs is n_epochs_decay (the reference's 100 + 100 is
+--epochs 200 --decay-epochs 100). During epoch e (1-based) of E epochs with D decaying
+the rate is base x (1 - max(0, e - (E - D)) / (D + 1)): the reference's lambda_rule,
+lr x (1 - max(0, epoch + epoch_count - n_epochs) / (n_epochs_decay + 1)), with
+epoch_count 1 and n_epochs = E - D, stepped at the end of each epoch as in its original
+train.py. With D = 0 it is the base rate throughout.
+
+When --decay-epochs is not given, a family's (or a demo data set's) train_defaults may
+name DECAY_SHARE: that share of the epochs decays (pix2pix and cyclegan: half, as the
+reference); without it, none.
 
 The base rate of each optimizer (model.learning_rates) is what NaN rollback halves and
 what checkpoints record, so the position in the schedule and every halving survive a
@@ -14,10 +22,19 @@ from __future__ import annotations
 
 import keras
 
+DECAY_SHARE = "decay_share"  # a train_defaults key beside TrainConfig's fields
+
+
+def decay_part(epochs: int, share: float) -> int:
+    """The decaying epochs among `epochs` at `share`, rounded down: an odd epoch stays at
+    the full rate (--epochs 5 at half: 3 constant, 2 decaying)."""
+    return int(epochs * share + 1e-9)
+
 
 def decay_factor(epoch: int, epochs: int, decay_epochs: int) -> float:
-    """The multiplier during `epoch` (0-based)."""
-    return 1.0 - max(0, epoch + 1 - epochs) / (decay_epochs + 1)
+    """The multiplier during `epoch` (0-based) of `epochs` in all, the last
+    `decay_epochs` of them decaying."""
+    return 1.0 - max(0, epoch + 1 - (epochs - decay_epochs)) / (decay_epochs + 1)
 
 
 def set_learning_rates(model, epoch: int, epochs: int, decay_epochs: int) -> dict[str, float]:

@@ -87,7 +87,9 @@ def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int
                     strategy: str | None = None, callbacks=()) -> TrainingResult:
     """Continue a run from its folder alone: config.json and the newest good checkpoint.
 
-    `epochs` raises the run's total (config.json is updated); the continued run is
+    `epochs` is the run's new total (config.json is updated), the decaying ones included:
+    the last decay_epochs of it decay, as saved, so raising the total of a finished run
+    starts a new decay at the end. The continued run is
     identical to an uninterrupted one on the same machine (data order, random draws,
     every optimizer's state). `strategy` replaces the recorded --strategy (a run may
     move between one device and several).
@@ -107,13 +109,12 @@ def _resume(config: RunConfig, run_dir: Path, verbose, strategy, callbacks) -> T
     model = _new_model(config, strategy)
     checkpoint, meta = restore(model, run_dir / "checkpoints", config.model.arch)
     epoch, step = meta["epoch"], meta.get("step", 0)
-    if epoch >= config.train.total_epochs:
-        decay = config.train.decay_epochs or 0
-        plus = f" + decay_epochs={decay}" if decay else ""
+    if epoch >= config.train.epochs:
         raise ConfigError(
-            f"Invalid epochs: expected more than the {epoch} epochs run {run_dir} has finished. "
-            f"Received: epochs={config.train.epochs}{plus} (pass --epochs N with "
-            f"N{' + ' + str(decay) if decay else ''} > {epoch} to train on).")
+            f"Invalid epochs: expected more than the {epoch} epochs run {run_dir} has finished "
+            f"(--epochs counts every epoch, the decaying ones too). Received: "
+            f"epochs={config.train.epochs} (pass --epochs N with N > {epoch}, the new total, "
+            f"to train on).")
     log.info("Resuming %s from %s: epoch %d, step %d.", run_dir, checkpoint.name, epoch + 1, step)
     config, data = resolve(config)  # the same values; the data checked against them
     write_text_atomic(run_dir / CONFIG, config.to_json())
@@ -139,7 +140,7 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
     callbacks = [
         *model.epoch_callbacks(),
-        LearningRateDecay(train.epochs, train.decay_epochs or 0),  # first: the rate of the epoch
+        LearningRateDecay(train.epochs, train.decay_epochs),  # first: the rate of the epoch
         grid,
         *quality_callbacks(config, run_dir, data),
         *(tensorboard_callbacks(run_dir, grid) if train.tensorboard else []),

@@ -181,3 +181,47 @@ def test_a_saved_config_is_checked_for_types_sections_and_filled_values(tmp_path
     raw["train"]["lr"], raw["data"]["class_names"] = 1, ["cat", "dog"]  # int for float, list for tuple
     path.write_text(json.dumps(raw))
     assert RunConfig.from_json(path, saved=True).data.class_names == ("cat", "dog")
+
+
+@pytest.mark.parametrize("arch", ["pix2pix", "cyclegan"])
+def test_epochs_count_every_epoch_and_by_default_the_last_half_decay(tmp_path, arch):
+    for epochs, decay in ((1, 0), (5, 2), (200, 100)):  # --epochs 1 trains 1, not 1 + 100
+        train = fill_defaults(tiny_config(tmp_path, arch=arch, epochs=epochs, decay_epochs=None)).train
+        assert (train.epochs, train.total_epochs, train.decay_epochs) == (epochs, epochs, decay)
+    train = fill_defaults(tiny_config(tmp_path, arch=arch, epochs=10, decay_epochs=3)).train
+    assert (train.total_epochs, train.decay_epochs) == (10, 3)
+    with pytest.raises(ConfigError, match="Invalid decay_epochs: expected at most epochs=2.*"
+                                          "Received: decay_epochs=3"):
+        fill_defaults(tiny_config(tmp_path, arch=arch, epochs=2, decay_epochs=3))
+    with pytest.raises(ConfigError, match="Invalid decay_epochs: expected at most epochs=200"):
+        fill_defaults(tiny_config(tmp_path, arch=arch, epochs=None, decay_epochs=201))
+
+
+def test_the_offline_demos_keep_their_epochs_and_schedule(tmp_path):
+    from keras_gan.schedule import decay_factor
+
+    def rates(arch):
+        train = fill_defaults(tiny_config(tmp_path, arch=arch, epochs=None, decay_epochs=None)
+                              .replace(data={"name": None, "image_size": None})).train
+        return [decay_factor(e, train.epochs, train.decay_epochs) for e in range(train.epochs)]
+
+    # mnist_colours: 3 at the full rate then 2 decaying, as when they were epochs 3 + decay 2
+    assert rates("cyclegan") == rates("discogan") == pytest.approx([1, 1, 1, 2 / 3, 1 / 3])
+    assert rates("pix2pix") == [1.0] * 5  # mnist_outline: 5, none decaying
+
+
+def test_a_config_saved_when_epochs_excluded_the_decaying_ones_keeps_total_and_schedule(tmp_path):
+    # formats 1 and 2: epochs at the full rate, decay_epochs on top (100 + 100 = 200 in all)
+    raw = saved_config("pix2pix").to_dict()
+    raw["format"], raw["train"]["epochs"], raw["train"]["decay_epochs"] = 2, 100, 100
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(raw))
+    train = RunConfig.from_json(path, saved=True).train
+    assert (train.epochs, train.decay_epochs) == (200, 100)
+    raw["train"]["epochs"], raw["train"]["decay_epochs"] = 3, None  # saved before any decay
+    path.write_text(json.dumps(raw))
+    assert RunConfig.from_json(path, saved=True).train.epochs == 3
+    assert RunConfig.from_json(path, saved=True).train.decay_epochs == 0
+    current = saved_config("pix2pix").replace(train={"epochs": 7, "decay_epochs": 3})
+    path.write_text(current.to_json())  # the current format is read as written
+    assert RunConfig.from_json(path, saved=True) == current

@@ -201,7 +201,7 @@ def test_the_generator_loss_is_the_references(tmp_path):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cyclegan")
-    return run_training(tiny_config(tmp, arch="cyclegan", epochs=1, decay_epochs=1, seed=3,
+    return run_training(tiny_config(tmp, arch="cyclegan", epochs=2, decay_epochs=1, seed=3,
                                     eval_every=1), verbose=0)
 
 
@@ -221,7 +221,7 @@ def test_a_run_previews_both_ways_scores_and_decays_its_rate(trained):
 def test_sigkill_mid_epoch_then_resume_equals_the_uninterrupted_run(trained, tmp_path):
     run_dir = tmp_path / "killed"
     args = ["train", "--arch", "cyclegan", "--data", str(small_unpaired()), "--image-size", "16",
-            "--width", "2", "--generator", "unet", "--batch-size", "4", "--epochs", "1", "--decay-epochs", "1",
+            "--width", "2", "--generator", "unet", "--batch-size", "4", "--epochs", "2", "--decay-epochs", "1",
             "--seed", "3", "--loss", "bce", "--eval-every", "0", "--run-dir", str(run_dir)]
     assert cli_run(args, at=(2, 2), signal_name="KILL").returncode == -signal.SIGKILL
     resume_training(run_dir, verbose=0)

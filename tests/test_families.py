@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from keras_gan.checkpoints import restore, save_checkpoint
-from keras_gan.config import RunConfig
+from keras_gan.config import FORMAT, RunConfig
 from keras_gan.factory import build_model
 from keras_gan.families import FAMILIES, GANModel
 from keras_gan.runs import load_run
@@ -115,7 +115,7 @@ def test_a_run_folder_of_keras_gan_0_1_loads_samples_and_resumes(tmp_path):
     assert float(model.d_optimizer.learning_rate.numpy()) == pytest.approx(raw["train"]["lr"])
     assert resume_training(run, epochs=2, verbose=0).history["d_loss"]
     saved = json.loads((run / "config.json").read_text())
-    assert saved["format"] == 2 and saved["train"]["d_lr"] == saved["train"]["lr"]
+    assert saved["format"] == FORMAT and saved["train"]["d_lr"] == saved["train"]["lr"]
 
 
 TAMPERED = {  # how a config.json can be wrong -> what the error must name

@@ -290,3 +290,22 @@ def test_resume_of_a_conditional_ada_wgan_gp_ema_run_equals_an_uninterrupted_one
         np.testing.assert_array_equal(x, y)
     np.testing.assert_array_equal(a.aux_seed_generator.state.numpy(),
                                   b.aux_seed_generator.state.numpy())
+
+
+def test_a_run_saved_when_epochs_excluded_the_decaying_ones_resumes_as_it_trained(tmp_path):
+    # config.json format 2: epochs 1 at the full rate, then decay_epochs 2 on top (3 in all)
+    config = tiny_config(tmp_path / "a", epochs=3, decay_epochs=2, seed=3)
+    full = run_training(config, verbose=0).run_dir
+    old = run_training(config.replace(train={"epochs": 1, "decay_epochs": 0},
+                                      run_dir=str(tmp_path / "old")), verbose=0).run_dir
+    raw = json.loads((old / "config.json").read_text())
+    raw["format"], raw["train"]["epochs"], raw["train"]["decay_epochs"] = 2, 1, 2
+    (old / "config.json").write_text(json.dumps(raw))
+    resume_training(old, verbose=0)  # no --epochs: its own 1 + 2, the rate decaying in both
+    assert_same_state(weights_and_counters(old), weights_and_counters(full))
+    _, model, _ = load_run(old)
+    assert float(model.g_optimizer.learning_rate.numpy()) == pytest.approx(2e-4 / 3)  # epoch 3
+    saved = json.loads((old / "config.json").read_text())["train"]
+    assert (saved["epochs"], saved["decay_epochs"]) == (3, 2)  # rewritten in epochs-in-all
+    done = CliRunner().invoke(cli, ["train", "--resume", str(old), "--epochs", "3"])
+    assert done.exit_code == 1 and "counts every epoch" in done.output

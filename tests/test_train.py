@@ -56,7 +56,7 @@ def test_resolve_fills_every_auto_default_in_one_place(tmp_path):
     assert (pairs.data.name, pairs.data.image_size) == ("mnist_outline", 32)
     assert (pairs.train.batch_size, pairs.train.epochs, pairs.train.decay_epochs) == (1, 5, 0)
     folder = fill_defaults(tiny_config(tmp_path, arch="pix2pix", **auto))
-    assert (folder.train.batch_size, folder.train.epochs, folder.train.decay_epochs) == (1, 100, 100)
+    assert (folder.train.batch_size, folder.train.epochs, folder.train.decay_epochs) == (1, 200, 100)
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,8 @@ class Source:
 
     summary = ""
     layout = "images"
-    train_defaults: dict = {}  # TrainConfig fields this data sets when left unset (a demo's epochs)
+    # TrainConfig fields this data sets when left unset (a demo's epochs), and DECAY_SHARE
+    train_defaults: dict = {}
 
     def native_size(self, name: str, data_dir: str | None) -> int | None:
         """The data's own (square) size, if it has one, before anything is decoded."""

@@ -24,6 +24,7 @@ from keras_gan.data.offline import mnist_digits
 from keras_gan.data.pairs import held_out
 from keras_gan.data.resize import resize_arrays
 from keras_gan.data.source import Data, DataError, DataRequest, Source
+from keras_gan.schedule import DECAY_SHARE
 
 DOMAINS = ("a", "b")
 
@@ -112,7 +113,7 @@ class MNISTColours(Source):
     summary = ("offline unpaired digits: grey (A) <-> orange on blue (B), 1,000 each, disjoint; "
                "the true translation is known (cyclegan default)")
     layout = "unpaired"
-    train_defaults = {"epochs": 3, "decay_epochs": 2}
+    train_defaults = {"epochs": 5, DECAY_SHARE: 0.5}  # 3 at the full rate, 2 decaying
 
     def native_size(self, name, data_dir):
         return 28

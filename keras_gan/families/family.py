@@ -55,7 +55,8 @@ class Family:
     data_options(config) -> extra keras_gan.data.DataRequest fields (load size, direction)
     split(config, data) -> the decoded data with a held-out share taken out of training,
         for families whose data has none of its own (srgan's whole held-out images)
-    train_defaults: TrainConfig fields left unset (None) take these
+    train_defaults: TrainConfig fields left unset (None) take these; keras_gan.schedule's
+        DECAY_SHARE: the share of the epochs that decays when decay_epochs is unset
     adam(config) -> {optimizer name: Adam settings} for optimizers that do not follow
         --lr / --d-lr and the betas (text2image's encoders: their own rate)
     xla_on_cpu: whether --xla auto compiles the train step on a CPU-only machine, by
