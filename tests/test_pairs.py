@@ -54,17 +54,45 @@ def test_partners_missing_duplicated_or_unreadable_are_skipped_and_named(tmp_pat
     assert data.count + len(data.heldout["source"]) == 4  # 6 - y/0 - x/1
 
 
-def test_side_by_side_files_split_into_halves_and_odd_widths_are_skipped(tmp_path):
+def test_side_by_side_files_split_into_halves_and_files_of_another_shape_are_skipped(tmp_path):
     pictures = blobs(6, 16, seed=2)
     for i, picture in enumerate(pictures):
         save(tmp_path / "train" / f"{i}.png", np.concatenate([picture, 255 - picture], axis=1))
-    save(tmp_path / "train" / "odd.png", np.zeros((16, 33, 3), np.uint8))
+    save(tmp_path / "train" / "odd.png", np.zeros((16, 33, 3), np.uint8))  # a pixel over: a pair
+    save(tmp_path / "train" / "square.png", np.zeros((16, 16, 3), np.uint8))
     save(tmp_path / "val" / "v.png", np.concatenate([pictures[0], pictures[1]], axis=1))
     data = load_pairs(tmp_path, DataRequest(str(tmp_path), image_size=16))
-    assert data.count == 6 and len(data.heldout["source"]) == 1  # val/ is the held-out split
+    assert data.count == 7 and len(data.heldout["source"]) == 1  # val/ is the held-out split
     np.testing.assert_array_equal(data.heldout["source"][0], pictures[0])
     np.testing.assert_array_equal(data.heldout["target"][0], pictures[1])
-    assert "odd width 33" in dict(data.skipped)[str(tmp_path / "train" / "odd.png")]
+    assert "not a side-by-side A|B file (16x16" in dict(data.skipped)[str(tmp_path / "train" / "square.png")]
+
+
+def test_a_and_b_folders_are_found_in_any_case(tmp_path):
+    for i, picture in enumerate(blobs(6, 16)):
+        save(tmp_path / "a" / f"{i}.png", picture)
+        save(tmp_path / "B" / f"{i}.png", 255 - picture)
+    data = load_pairs(tmp_path, request(tmp_path))
+    assert data.count + len(data.heldout["source"]) == 6 and not data.skipped
+    assert data.fields["source"].shape[1:] == (8, 8, 3)  # a whole square image, not its half
+
+
+@pytest.mark.parametrize("folders, found", [
+    (("input", "target"), "subfolders input/, target/ and 8 image files (e.g. input/0.png, 16x16)"),
+    (("A",), "subfolders A/ and 4 image files (e.g. A/0.png, 16x16)"),
+    (("",), "no subfolders and 4 image files (e.g. 0.png, 16x16)"),
+])
+def test_a_folder_in_neither_pair_layout_is_refused_with_the_layouts_and_what_it_holds(
+        tmp_path, folders, found):
+    for folder in folders:  # square images: side by side, each would be cut in half
+        for i, picture in enumerate(blobs(4, 16)):
+            save(tmp_path / folder / f"{i}.png", picture)
+    with pytest.raises(DataError) as error:
+        load_pairs(tmp_path, request(tmp_path))
+    message = str(error.value)
+    assert "expected a folder of image pairs: A/ and B/ subfolders (any case)" in message
+    assert "side-by-side A|B files, each about twice as wide as high" in message
+    assert found in message
 
 
 def test_direction_swaps_source_and_target_and_load_size_stores_larger_training_pairs(tmp_path):
@@ -112,6 +140,22 @@ def test_check_data_reports_the_pairs_and_the_files_without_a_partner(tmp_path):
     assert "12 of 13 images readable, 1 skipped" in result.output
     assert "5 pairs for training and 1 held out" in result.output
     assert "extra.png: no partner: expected A/x/extra.<ext>" in result.output
+
+
+def test_check_data_counts_the_pairs_that_training_uses(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    ab_folder(tmp_path, count=9)
+    (tmp_path / "B" / "x" / "1.bmp").write_bytes(b"not an image")  # both sides listed, one unreadable
+    save(tmp_path / "A" / "y" / "2.png", np.zeros((4, 4, 3), np.uint8))  # too small to train on
+    data = load_pairs(tmp_path, request(tmp_path), cache=False)
+    trained = (data.count, len(data.heldout["source"]))
+    assert sum(trained) == 7
+    result = CliRunner().invoke(cli, ["check-data", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert f"{trained[0]} pairs for training and {trained[1]} held out" in result.output
 
 
 def test_translate_plans_outputs_by_relative_path_and_refuses_collisions(tmp_path):

@@ -3,7 +3,8 @@
 `--data` is resolved in order: a registered name (mnist_5k, mnist_outline,
 tom_and_jerry), an existing folder (of images, or of image pairs for image-to-image
 families), then any TFDS dataset name. Each family reads one layout (images or
-pairs); a dataset of the other layout is refused with the names that fit.
+pairs); a dataset of the other layout is refused with the names that fit. A name that
+looks like a path and does not exist is refused as one (keras_gan.data.names).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from keras_gan.data.captions import CaptionedFolder, MNISTCaptions
 from keras_gan.data.folder import ImageFolder
+from keras_gan.data.names import looks_like_path, missing_path_error
 from keras_gan.data.offline import MNIST5k, MNISTOutline
 from keras_gan.data.pairs import PairedFolder
 from keras_gan.data.pipeline import steps_per_epoch, training_pipeline
@@ -49,6 +51,8 @@ def resolve_source(name: str, layout: str = "images") -> Source:
         return source
     if Path(name).expanduser().exists():
         return {"pairs": PAIRS, "unpaired": UNPAIRED, "captions": CAPTIONS}.get(layout, FOLDER)
+    if looks_like_path(name):
+        raise missing_path_error(name, layout)
     if layout == "unpaired" and name.startswith("cycle_gan/"):
         return TFDS_UNPAIRED
     if layout == "captions":  # a folder or a registered set is matched above

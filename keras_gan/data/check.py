@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from keras_gan.data.decode import WORKERS, display_path, find_images, try_decode
+from keras_gan.data.decode import WORKERS, chunk_length, display_path, find_images, try_decode
 from keras_gan.data import DATASETS
-from keras_gan.data.pairs import side_by_side, split
+from keras_gan.data.names import looks_like_path, missing_path_error
+from keras_gan.data.pairs import decode_pairs, has_pair_folders, split
 from keras_gan.data.source import DataError, DataRequest
 from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import TomAndJerry, locate
@@ -97,13 +98,21 @@ def check_files(files: list[Path], description: str) -> DataCheck:
 
 
 def check_pairs(root: Path) -> DataCheck:
-    """A folder of A/ and B/ (or train/ and val/ of them): every file, plus the pairing."""
+    """A paired folder: every file, plus the pairs training would use, counted by the
+    same enumeration and decoding (keras_gan.data.pairs) as training."""
     train, heldout, unpaired = split(root, DataRequest.holdout)
     files = sorted({path for pair in train + heldout for path in (pair.a, pair.b) if path})
     check = check_files(files, f"image pairs {display_path(root)}")
     check.skipped += unpaired
     check.files += len(unpaired)
-    check.pairs = (len(train), len(heldout))
+    counts, known = [], {path for path, _ in check.skipped}
+    for pairs in (train, heldout):
+        decoded = list(decode_pairs(pairs, CHECK_SIZE, chunk_length(CHECK_SIZE, 3, 2)))
+        counts.append(sum(len(good) for good, _ in decoded))
+        # pair-level reasons (a file among side-by-side ones that is square) beside the files'
+        check.skipped += [problem for _, problems in decoded for problem in problems
+                          if problem[0] not in known]
+    check.pairs = (counts[0], counts[1])
     return check
 
 
@@ -118,10 +127,11 @@ def check_data(name: str, data_dir: str | None = None) -> DataCheck:
                          skipped=list(loaded.skipped))
     root = Path(name).expanduser()
     if root.is_dir():
-        paired = not side_by_side(root) or not side_by_side(root / "train")
-        return check_pairs(root) if paired else check_files(find_images(root),
+        return check_pairs(root) if has_pair_folders(root) else check_files(find_images(root),
                                                             f"image folder {display_path(root)}")
     if root.exists():
         raise DataError(f"Expected an image folder for --data; {root} is not a directory.")
+    if looks_like_path(name):
+        raise missing_path_error(name, "images")
     loaded = TFDSSource().load(DataRequest(name, data_dir, CHECK_SIZE))
     return DataCheck(loaded.description, loaded.count, loaded.count)

@@ -9,11 +9,16 @@ cannot be read is reported with the reason, never raised.
 
 from __future__ import annotations
 
+import logging
 import os
+import statistics
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 MIN_SIDE = 8  # smaller images hold no usable picture, only upscaling blur
@@ -21,6 +26,7 @@ MAX_ASPECT = 4.0  # a centre crop of a thinner strip keeps too little of the pic
 GRAYSCALE_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
 WORKERS = max(2, os.cpu_count() or 2)
 CHUNK_BYTES = 64 << 20  # decoded pixels held in memory at once while streaming to the cache
+SIZE_SAMPLE = 32  # files whose headers give a folder's own image size
 
 
 def display_path(path) -> str:
@@ -82,6 +88,46 @@ def read_image(path: Path, draft: tuple[int, int], min_side: int = MIN_SIDE):
         if max(width, height) / min(width, height) > MAX_ASPECT:
             raise ValueError(f"too thin ({width}x{height}; aspect ratio above {MAX_ASPECT:g}:1)")
         return flatten(image)
+
+
+@contextmanager
+def open_still(path: Path):
+    """Pillow's Image.open for commands that turn one file into one picture (translate,
+    upscale): an animated file is read as its first frame, and a warning says so."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:
+            log.warning("%s is animated (%d frames): only its first frame is used.",
+                        display_path(path), frames)
+        yield image
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from the file's header (nothing decoded); None if it cannot be opened."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except Exception:  # noqa: BLE001  decoding will skip it and say why
+        return None
+
+
+def sample(files: list, count: int = SIZE_SAMPLE) -> list:
+    """Up to `count` items spread evenly over `files` (every folder of a sorted list)."""
+    if len(files) <= count:
+        return list(files)
+    return [files[i * len(files) // count] for i in range(count)]
+
+
+def native_side(files: list[Path], side=lambda width, height: min(width, height)) -> int | None:
+    """The images' own size: the median shorter side (or `side`) of a sample of `files`,
+    from their headers; None when none can be opened."""
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        sizes = [size for size in pool.map(image_size, sample(files)) if size]
+    return int(statistics.median_low(side(*size) for size in sizes)) if sizes else None
 
 
 def to_array(picture) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan.cache import EntryWriter, digest, load_entry
+from keras_gan.data.names import unknown_name_error
 from keras_gan.data.resize import center_crop_resize
 from keras_gan.data.source import Data, DataError, DataRequest, Source
 
@@ -52,14 +53,20 @@ class TFDSSource(Source):
 
         try:
             return tfds.builder(name, data_dir=data_dir)
-        except tfds.core.registered.DatasetNotFoundError:
-            raise DataError(
-                f"Unknown dataset {name!r}: it is not a registered keras-gan dataset, not an "
-                "existing image folder, and not a TFDS dataset name. Run `python cli.py list` "
-                f"for the registered names. Received: --data={name!r}."
-            ) from None
+        # DatasetNotFoundError (a ValueError): an unknown name; a plain ValueError: a name
+        # TFDS cannot parse ("my-data") or an unknown config; AssertionError: an unknown
+        # version; TypeError: unknown builder arguments (name/config/arg=value)
+        except (ValueError, AssertionError, TypeError) as err:
+            from keras_gan.data import DATASETS
 
-    def native_size(self, name, data_dir):
+            registered = [n for n, source in DATASETS.items() if source.layout == self.layout]
+            not_found = isinstance(err, tfds.core.registered.DatasetNotFoundError) or \
+                str(err).startswith("Parsing builder name string")
+            raise unknown_name_error(
+                name, self.layout, registered, tfds.list_builders(with_community_datasets=False),
+                "" if not_found else str(err).strip().splitlines()[0][:300]) from None
+
+    def native_size(self, name, data_dir, name_b=None):
         builder = self._builder(name, data_dir)
         shape = builder.info.features[_image_key(builder.info.features)].shape
         height, width = shape[0], shape[1]
