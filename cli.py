@@ -156,7 +156,8 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
     config = RunConfig(
         data=DataConfig(name=data, name_b=data_b, data_dir=data_dir, image_size=image_size,
                         holdout=holdout),
-        model=model_from_cli(arch, model),
+        model=model_from_cli(arch, model, given=[name for name in ctx.params if ctx.get_parameter_source(name)
+                                                 is not ParameterSource.DEFAULT]),
         train=TrainConfig(epochs=epochs, decay_epochs=decay_epochs, batch_size=batch_size, loss=loss,
                           lr=lr, d_lr=d_lr, d_steps=d_steps,
                           augment=augment, ada_target=ada_target, augment_p=augment_p, seed=seed, ema=ema or None, eval_every=eval_every,

@@ -17,6 +17,7 @@ from keras_gan.config import model_options
 from keras_gan.data import DATASETS
 from keras_gan.families import FAMILIES
 from keras_gan.schedule import DECAY_SHARE
+from keras_gan.tasks import TASKS
 
 
 def _fields() -> dict[str, list[tuple[str, dataclasses.Field]]]:
@@ -29,29 +30,51 @@ def _fields() -> dict[str, list[tuple[str, dataclasses.Field]]]:
     return found
 
 
-def _click_type(f: dataclasses.Field):
-    meta, kind = f.metadata, str(f.type)
-    if meta.get("choices"):
-        return click.Choice(meta["choices"])
+def _click_type(entries):
+    """What the command line accepts for a shared option: every family's values (each
+    family's own are checked when its options are, keras_gan.families.family)."""
+    fields = [f for _, f in entries]
+    kind = str(fields[0].type)
+    choices = [f.metadata.get("choices") for f in fields]
+    if all(choices):
+        return click.Choice(list(dict.fromkeys(c for values in choices for c in values)))
+    if any(choices):
+        return str
+    lows, highs = ([f.metadata.get(end) for f in fields] for end in ("min", "max"))
+    low = None if None in lows else min(lows)
+    high = None if None in highs else max(highs)
     if "float" in kind:
-        return click.FloatRange(meta.get("min"), meta.get("max"))
+        return click.FloatRange(low, high)
     if "int" in kind:
-        return click.IntRange(meta.get("min"), meta.get("max"))
+        return click.IntRange(low, high)
     return str
 
 
+def _by_value(entries, value_of) -> list[tuple[str, list[str]]]:
+    """[(value as shown, [archs with it])] in the order first met; None values left out."""
+    found: dict = {}
+    for arch, f in entries:
+        value = value_of(f)
+        if value is not None:
+            shown = "on" if value is True else "off" if value is False else str(value)
+            found.setdefault(shown, []).append(arch)
+    return list(found.items())
+
+
 def _help(entries) -> str:
-    """Each family's help (once), which --arch have it, and the default of each."""
+    """Each family's help (once), which --arch have it, the values each takes where they
+    differ, and the default of each."""
     archs = [arch for arch, _ in entries]
     texts = list(dict.fromkeys(f.metadata["help"] for _, f in entries))
-    defaults: dict = {}
-    for arch, f in entries:
-        defaults.setdefault(f.default, []).append(arch)
-    shown = [("on" if d is True else "off" if d is False else str(d), a)
-             for d, a in defaults.items() if d is not None]
-    default = (f"; default: {shown[0][0]}" if len(shown) == 1 and len(shown[0][1]) == len(archs)
-               else "; default: " + ", ".join(f"{'/'.join(a)} {d}" for d, a in shown) if shown else "")
-    return f"{' / '.join(texts)} [{', '.join(archs)}{default}]"
+
+    def per_arch(label, shown):
+        if len(shown) == 1 and len(shown[0][1]) == len(archs):
+            return f"; {label}: {shown[0][0]}"
+        return f"; {label}: " + ", ".join(f"{'/'.join(a)} {v}" for v, a in shown) if shown else ""
+
+    values = _by_value(entries, lambda f: "|".join(map(str, f.metadata.get("choices") or ())) or None)
+    listed = per_arch("values", values) if len(values) > 1 else ""  # one list: click shows it
+    return f"{' / '.join(texts)} [{', '.join(archs)}{listed}{per_arch('default', _by_value(entries, lambda f: f.default))}]"
 
 
 def family_options(command):
@@ -62,20 +85,40 @@ def family_options(command):
         if "bool" in str(f.type):
             option = click.option(f"--{dash}/--no-{dash}", name, default=None, help=_help(entries))
         else:
-            option = click.option(f"--{dash}", name, type=_click_type(f), default=None,
+            option = click.option(f"--{dash}", name, type=_click_type(entries), default=None,
                                   help=_help(entries))
         command = option(command)
     return command
 
 
-def model_from_cli(arch: str, values: dict):
-    """The options of family `arch` from the typed values (None: not typed)."""
+# `train` options outside the families' option dataclasses that only some families read,
+# each with the rule that says which
+DATA_OPTIONS = {
+    "data_b": lambda family: family.layout == "unpaired",  # the second domain's folder
+    "holdout": lambda family: TASKS[family.task].holds_out,
+}
+
+
+def takes(arch: str, name: str) -> bool:
+    """Whether --arch `arch` reads the `train` option `name` (a family option or one of
+    DATA_OPTIONS; any other option is every family's)."""
+    family = FAMILIES.get(arch)
+    if name in DATA_OPTIONS:
+        return DATA_OPTIONS[name](family)
+    if name in _fields():
+        return name in {f.name for f in dataclasses.fields(family.options)}
+    return True
+
+
+def model_from_cli(arch: str, values: dict, given=()):
+    """The options of family `arch` from the typed values (None: not typed); a
+    UsageError names every typed option the family does not take (of `values`, and the
+    other `given` option names), with the families that take it."""
     typed = {name: value for name, value in values.items() if value is not None}
-    own = {f.name for f in dataclasses.fields(FAMILIES.get(arch).options)}
-    foreign = sorted(set(typed) - own)
+    foreign = sorted(name for name in {*typed, *given} if not takes(arch, name))
     if foreign:
-        owners = {name: [a for a, _ in _fields()[name]] for name in foreign}
-        detail = "; ".join(f"--{n.replace('_', '-')} is for {', '.join(owners[n])}" for n in foreign)
+        detail = "; ".join(f"--{n.replace('_', '-')} is for "
+                           f"{', '.join(a for a in FAMILIES.names() if takes(a, n))}" for n in foreign)
         raise click.UsageError(f"Options that --arch {arch} does not have: {detail}.")
     return model_options(arch, **typed)
 

@@ -33,6 +33,7 @@ def spread(count: int, n: int) -> np.ndarray:
 
 class ImageToImage:
     name = "image_to_image"
+    holds_out = True  # a share of the data (--holdout) kept for previews and scores
 
     def __init__(self, source_channels: int, channels: int, multiple: int, image_size: int):
         self.source_channels = source_channels

@@ -26,6 +26,7 @@ def random_reals(data, n: int, seed: int) -> tuple[np.ndarray, int]:
 
 class NoiseToImage:
     name = "noise_to_image"
+    holds_out = False  # a share of the data (--holdout) kept for previews and scores
 
     def __init__(self, latent_dim: int, num_classes: int | None = None):
         self.latent_dim = latent_dim

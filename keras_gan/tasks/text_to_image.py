@@ -30,6 +30,7 @@ VOCABULARY, PROMPTS = "vocabulary.txt", "prompts.txt"
 
 class TextToImage:
     name = "text_to_image"
+    holds_out = False  # a share of the data (--holdout) kept for previews and scores
 
     def __init__(self, latent_dim: int):
         self.latent_dim = latent_dim

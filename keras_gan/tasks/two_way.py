@@ -24,6 +24,7 @@ DIRECTIONS = {"AtoB": ("a", "b"), "BtoA": ("b", "a")}
 
 class TwoWayImageToImage:
     name = "two_way_image_to_image"
+    holds_out = True  # a share of the data (--holdout) kept for previews and scores
 
     def __init__(self, channels_a: int, channels_b: int, multiple: int, image_size: int,
                  networks: dict[str, str]):
