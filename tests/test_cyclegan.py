@@ -2,6 +2,7 @@
 unpaired data layouts, exact resume, two-way previews, scores, translate and export."""
 
 import json
+import logging
 import signal
 
 import keras
@@ -20,9 +21,10 @@ from keras_gan.export import export_run
 from keras_gan.factory import build_model
 from keras_gan.families.pool import ImagePool
 from keras_gan.losses import LOSSES
+from keras_gan.resolve import resolve
 from keras_gan.runs import load_run
 from keras_gan.train import resume_training, run_training
-from tests.conftest import blobs, pairwise, small_unpaired, tiny_config
+from tests.conftest import blobs, pairwise, small_unpaired, tiny_config, write_image
 from tests.test_resume import assert_same_state, cli_run, weights_and_counters
 
 
@@ -261,3 +263,35 @@ def test_export_writes_and_verifies_both_directions(trained, tmp_path):
         expected = model.task.translate(model.task.network(model, direction), image)
         assert np.abs(served["image_float"].numpy() - expected).max() < 1e-4
         assert "exported beside it" in (path / "MODEL_CARD.md").read_text()
+
+
+def grey_and_colour(root):
+    """trainA/ grey, trainB/ RGB: domains that differ in channels."""
+    for domain, mode in (("A", "L"), ("B", "RGB")):
+        for i in range(12):
+            write_image(root / f"train{domain}" / f"{i:02d}.png", (16, 16), mode, seed=i)
+    return root
+
+
+def test_grey_to_colour_turns_identity_off_by_default_and_says_so(tmp_path, caplog):
+    config = tiny_config(tmp_path, arch="cyclegan", data=str(grey_and_colour(tmp_path / "d")))
+    with caplog.at_level(logging.INFO, logger="keras_gan.families.cyclegan"):
+        resolved, data = resolve(config)
+    assert (data.source_channels, data.channels) == (1, 3)
+    assert resolved.model.identity_weight == 0.0
+    assert "Identity loss off: A has 1 channels and B 3" in caplog.text
+    same = resolve(tiny_config(tmp_path, arch="cyclegan"))[0]  # both RGB: the paper's weight
+    assert same.model.identity_weight == 0.5
+
+
+def test_an_explicit_identity_weight_with_grey_and_colour_names_the_way_out(tmp_path):
+    root = grey_and_colour(tmp_path / "d")
+    args = ["train", "--arch", "cyclegan", "--data", str(root), "--identity-weight", "0.5",
+            "--image-size", "16", "--batch-size", "4", "--dry-run"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1
+    assert "pass --identity-weight 0" in refused.output and "identity_weight=0.5" in refused.output
+    args[args.index("0.5")] = "0"
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output[done.output.index("{"):])["model"]["identity_weight"] == 0.0

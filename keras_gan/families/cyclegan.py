@@ -16,6 +16,7 @@ discriminators also return feature maps for the feature matching.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import keras
@@ -34,6 +35,8 @@ from keras_gan.schedule import DECAY_SHARE
 from keras_gan.tasks.two_way import TwoWayImageToImage
 
 NETWORK_OF = {"AtoB": "generator_ab", "BtoA": "generator_ba"}
+IDENTITY_WEIGHT = 0.5  # times the cycle weight, the paper's, where A and B have the same channels
+log = logging.getLogger(__name__)
 
 
 def l1(a, b):
@@ -175,8 +178,10 @@ class CycleGANOptions(TranslatorOptions):
     width: int = option(64, "cyclegan: base filters w of G and D (the paper's 64).", minimum=1)
     cycle_weight: float = option(10.0, "Weight of the cycle L1, each way (the paper's lambda).",
                                  minimum=0)
-    identity_weight: float = option(0.5, "Identity L1 weight, times the cycle weight (0: off; "
-                                    "needs the same channels in both domains).", minimum=0)
+    identity_weight: float | None = option(
+        None, f"Identity L1 weight, times the cycle weight (0: off; needs the same channels in "
+        f"both domains) [default: {IDENTITY_WEIGHT}, or off when A and B differ in channels].",
+        minimum=0)
     pool_size: int = option(50, "Fakes kept in each D's history pool (0: none).", minimum=0)
     jitter: bool = option(True, "Random jitter: resize to 286/256 and crop back, per image.")
     flip: bool = option(True, "Random horizontal flips.")
@@ -232,18 +237,29 @@ def build_model(config, built: dict, augment) -> CycleGAN:
         return DiscoGAN(built, task, feature_weight=model.feature_weight,
                         recon_rate=model.recon_rate, start_rate=model.start_rate,
                         curriculum_steps=model.curriculum_steps, name="discogan", **common)
-    return CycleGAN(built, task, cycle_weight=model.cycle_weight,
-                    identity_weight=model.identity_weight, pool_size=model.pool_size,
-                    name="cyclegan", **common)
+    identity = IDENTITY_WEIGHT if model.identity_weight is None else model.identity_weight
+    return CycleGAN(built, task, cycle_weight=model.cycle_weight, identity_weight=identity,
+                    pool_size=model.pool_size, name="cyclegan", **common)
 
 
 def fill(config, data):
-    """The identity loss compares a domain's image with its translation: same channels."""
-    identity = getattr(config.model, "identity_weight", 0)
-    if identity and data.source_channels != data.channels:
+    """identity_weight unset: the paper's where A and B have the same channels, else off
+    (the identity loss compares a domain's image with its translation); set: refused
+    unless 0 when they differ."""
+    if not hasattr(config.model, "identity_weight"):
+        return config  # discogan
+    identity, same = config.model.identity_weight, data.source_channels == data.channels
+    if identity is None:
+        if not same:
+            log.info("Identity loss off: A has %d channels and B %d, so an image cannot be "
+                     "compared with its translation (the default --identity-weight %g needs "
+                     "the same channels).", data.source_channels, data.channels, IDENTITY_WEIGHT)
+        return config.replace(model={"identity_weight": IDENTITY_WEIGHT if same else 0.0})
+    if identity and not same:
         raise ConfigError(
             f"Invalid identity_weight: expected 0 when the domains differ in channels (A has "
-            f"{data.source_channels}, B {data.channels}). Received: identity_weight={identity}.")
+            f"{data.source_channels}, B {data.channels}; pass --identity-weight 0, or leave it "
+            f"out to turn the identity loss off). Received: identity_weight={identity}.")
     return config
 
 
