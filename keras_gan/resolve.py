@@ -42,11 +42,12 @@ def fill_defaults(config: RunConfig) -> RunConfig:
     family, data, train = config.family, config.data, config.train
     name = data.name or family.default_data
     source = resolve_source(name, family.layout)
-    size = data.image_size or family.default_image_size(source.native_size(name, data.data_dir))
+    size = data.image_size or data_image_size(config, source, name)
     expected = family.check_size(size)
     if expected:
+        chosen = "" if data.image_size else f" (the images' own size in {name}; pass --image-size)"
         raise ConfigError(f"Invalid image_size for arch {config.model.arch!r}: expected {expected}. "
-                          f"Received: image_size={size}.")
+                          f"Received: image_size={size}{chosen}.")
     defaults = {**family.train_defaults, **source.train_defaults}  # the data's win: a demo's epochs
     options = {k: v for k, v in family.option_defaults.items() if getattr(config.model, k) is None}
     return config.replace(data={"name": name, "image_size": size}, model=options,
@@ -63,6 +64,20 @@ def training_defaults(train: TrainConfig, defaults: dict) -> TrainConfig:
         train = dataclasses.replace(train, decay_epochs=decay_part(train.epochs, share))
     train.validate()  # --decay-epochs beside the family's epochs
     return train
+
+
+def data_image_size(config: RunConfig, source, name: str) -> int:
+    """The size to train at when none is asked for: the size the family takes nearest the
+    data's own (a folder's: the median shorter side of a sample of its files), said in the
+    log; the family's default where the data has no one size."""
+    native = source.native_size(name, config.data.data_dir, config.data.name_b)
+    size = config.family.default_image_size(native)
+    if native is not None:
+        nearest = "" if size == native else \
+            f"; {size} is the nearest size --arch {config.model.arch} takes"
+        log.info("Image size %d: the images of %s are %d px on their shorter side%s (pass "
+                 "--image-size to change it).", size, name, native, nearest)
+    return size
 
 
 def optimizer_settings(train: TrainConfig) -> TrainConfig:
@@ -91,7 +106,7 @@ def load_run_data(config: RunConfig, labels: bool = False) -> Data:
     decoded = family.split(config, resolve_source(data.name, family.layout).load(request))
     if decoded.skipped:
         log.warning(
-            "Skipped %d of %d image files that could not be read (first: %s: %s); all are listed "
+            "Skipped %d of %d image files that could not be used (first: %s: %s); all are listed "
             "in the run's skipped_files.txt, and `python cli.py check-data` reports the details.",
             len(decoded.skipped), decoded.count + len(decoded.skipped), *decoded.skipped[0])
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from keras_gan.data.decode import display_path, find_images, flatten, to_array
+from keras_gan.data.decode import display_path, find_images, flatten, open_still, to_array
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.images import save_image, to_channels
 from keras_gan.runs import load_run
@@ -63,9 +63,7 @@ def planned_outputs(inputs: list[str | Path], out: str | Path, overwrite: bool) 
 
 def read_picture(path: Path, channels: int):
     """uint8 HWC with `channels` channels; raises on unreadable files."""
-    from PIL import Image
-
-    with Image.open(path) as image:
+    with open_still(path) as image:  # an animated file: its first frame, with a warning
         image.load()
         return to_channels(to_array(flatten(image)), channels)
 

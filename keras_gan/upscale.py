@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from keras_gan.data.decode import open_still
 from keras_gan.errors import ConfigError
 from keras_gan.png_stream import PNGStream
 from keras_gan.runs import load_run
@@ -43,14 +44,14 @@ def _png_depth(data: bytes) -> int:
 def read_hires(path: Path) -> Picture:
     """Any image file as colour (+ alpha) floats, turned upright (EXIF); 16-bit PNGs and
     TIFFs keep their precision."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
     data = path.read_bytes()
     if _png_depth(data) == 16:  # Pillow reads 16-bit colour PNGs as 8-bit
         pixels = tf.io.decode_png(data, dtype=tf.uint16).numpy().astype(np.float32) / 32767.5 - 1.0
         depth = 16
     else:
-        with Image.open(path) as image:
+        with open_still(path) as image:  # an animated file: its first frame, with a warning
             image = ImageOps.exif_transpose(image)
             depth = 16 if image.mode.startswith("I;16") or image.mode == "I" else 8
             if depth == 16:

@@ -219,3 +219,28 @@ def test_large_data_streams_through_numpy_with_the_same_batches(monkeypatch):
     for a, b in zip(in_memory, streamed, strict=True):
         np.testing.assert_array_equal(a["image"], b["image"])
         np.testing.assert_array_equal(a["label"], b["label"])
+
+
+def test_an_animated_gif_is_read_as_its_first_frame_with_a_warning(tmp_path, caplog):
+    """translate and upscale read one picture per file: the warning names the file and
+    its frame count, and the picture is the first frame."""
+    from PIL import Image
+
+    from keras_gan.translate import read_picture
+    from keras_gan.upscale import read_hires
+
+    frames = [Image.new("RGB", (12, 10), colour) for colour in ((255, 255, 255), (0, 0, 0))]
+    path = tmp_path / "moving.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    for read in (lambda p: read_picture(p, 3), read_hires):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="keras_gan.data.decode"):
+            picture = read(path)
+        assert f"{path} is animated (2 frames): only its first frame is used" in caplog.text
+        assert np.asarray(getattr(picture, "colour", picture)).min() > 0  # white, not black
+    still = tmp_path / "still.gif"
+    frames[0].save(still)
+    with caplog.at_level("WARNING", logger="keras_gan.data.decode"):
+        caplog.clear()
+        read_picture(still, 3)
+    assert "animated" not in caplog.text

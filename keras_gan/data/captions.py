@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.data.decode import IMAGE_EXTENSIONS, MIN_SIDE, display_path, find_images
+from keras_gan.data.decode import IMAGE_EXTENSIONS, MIN_SIDE, display_path, find_images, native_side
 from keras_gan.data.folder import load_folder
 from keras_gan.data.offline import MNIST5k
 from keras_gan.data.source import Data, DataError, DataRequest, Source
@@ -181,6 +181,10 @@ class CaptionedFolder(Source):
     summary = ("a folder of images with captions.csv (file,caption), captions.jsonl or a .txt "
                "beside each image: --data DIR")
     layout = "captions"
+
+    def native_size(self, name, data_dir, name_b=None):
+        root = Path(name).expanduser()
+        return native_side(sorted(read_captions(root)[0])) if root.is_dir() else None
 
     def load(self, request: DataRequest) -> Data:
         root = Path(request.name).expanduser()

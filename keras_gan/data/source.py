@@ -102,8 +102,9 @@ class Source:
     # TrainConfig fields this data sets when left unset (a demo's epochs), and DECAY_SHARE
     train_defaults: dict = {}
 
-    def native_size(self, name: str, data_dir: str | None) -> int | None:
-        """The data's own (square) size, if it has one, before anything is decoded."""
+    def native_size(self, name: str, data_dir: str | None, name_b: str | None = None) -> int | None:
+        """The data's own (square) size, if it has one, before anything is decoded: a
+        folder's is the median shorter side of a sample of its files (their headers)."""
         return None
 
     def load(self, request: DataRequest) -> Data:

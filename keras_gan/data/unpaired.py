@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.data.decode import display_path, find_images
+from keras_gan.data.decode import display_path, find_images, native_side
 from keras_gan.data.folder import load_folder
 from keras_gan.data.offline import mnist_digits
 from keras_gan.data.pairs import held_out
@@ -85,6 +85,12 @@ class UnpairedFolders(Source):
     summary = "trainA/ + trainB/ (testA/, testB/) folders, or --data DIR_A --data-b DIR_B"
     layout = "unpaired"
 
+    def native_size(self, name, data_dir, name_b=None):
+        """The smaller domain's own size: neither domain is upscaled."""
+        folders = domain_folders(DataRequest(name, data_dir, name_b=name_b)).values()
+        sizes = [native_side(find_images(train_dir)) for train_dir, _ in folders]
+        return min((size for size in sizes if size), default=None)
+
     def load(self, request: DataRequest) -> Data:
         return load_unpaired(request)
 
@@ -115,7 +121,7 @@ class MNISTColours(Source):
     layout = "unpaired"
     train_defaults = {"epochs": 5, DECAY_SHARE: 0.5}  # 3 at the full rate, 2 decaying
 
-    def native_size(self, name, data_dir):
+    def native_size(self, name, data_dir, name_b=None):
         return 28
 
     def load(self, request: DataRequest) -> Data:

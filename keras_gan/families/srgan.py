@@ -263,10 +263,13 @@ def build_model(config, networks: dict, augment) -> SRGAN:
                  name="srgan")
 
 
+DEFAULT_SIZE = 256  # pictures this large hold many crops; a larger stored size only costs
+
+
 def default_image_size(native: int | None) -> int:
-    """The data's own size (SR learns fine detail: never shrink what is there); 256 when
-    unknown."""
-    return native or 256
+    """The data's own size (SR learns fine detail: never upscale, nor shrink small
+    pictures), up to DEFAULT_SIZE, which is also the size when unknown."""
+    return DEFAULT_SIZE if native is None else min(native, DEFAULT_SIZE)
 
 
 def check_size(size: int) -> str | None:

@@ -44,6 +44,7 @@ from keras_gan.data.captions import PROMPTS
 from keras_gan.data.source import Data
 from keras_gan.images import from_uint8, to_uint8
 from keras_gan.networks import build_network, dfgan, get_network, names
+from keras_gan.networks.base import nearest_size
 from keras_gan.tasks.text_to_image import TextToImage
 from keras_gan.text import build_vocabulary, image_encoder, text_encoder
 
@@ -254,17 +255,23 @@ def build_model(config, networks: dict, augment) -> Text2Image:
                       augment=augment, d_steps=train.d_steps, name="text2image")
 
 
+PAD_SHARE = 1 / 8  # at most this share of the training size is padding (28 px digits in 32)
+
+
 def default_image_size(native: int | None) -> int:
-    """The power of two at or above the data's size (28 px digits: 32), 64 when unknown."""
-    return dfgan.padded_size(native) if native else 64
+    """The power of two nearest the data's size (28 px digits: 32), 64 when unknown."""
+    sizes = [2 ** n for n in range(dfgan.MIN_SIZE.bit_length() - 1, dfgan.MAX_SIZE.bit_length())]
+    return 64 if native is None else nearest_size(native, sizes)
 
 
 def data_options(config) -> dict:
-    """Decode at the data's own size where padding reaches the training size (28 -> 32):
-    digits are padded with black, not stretched."""
+    """Decode at the data's own size where a thin border of padding reaches the training
+    size (28 -> 32): digits are padded with black, not stretched; larger gaps are resized
+    (a photo does not get a black frame)."""
     data = config.data
     native = resolve_source(data.name, "captions").native_size(data.name, data.data_dir)
-    if native and native < data.image_size == dfgan.padded_size(native):
+    if native and native < data.image_size == dfgan.padded_size(native) and \
+            data.image_size - native <= PAD_SHARE * data.image_size:
         return {"image_size": native}
     return {}
 

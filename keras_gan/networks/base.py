@@ -13,6 +13,7 @@ A network is registered by name and role (keras_gan.networks.NETWORKS):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -81,6 +82,12 @@ def reference_batch_norm(name: str) -> keras.layers.BatchNormalization:
 def normal_init(stddev: float = 0.02, mean: float = 0.0) -> keras.initializers.Initializer:
     """N(mean, 0.02) weights, as in the DCGAN and pix2pix papers."""
     return keras.initializers.RandomNormal(mean, stddev)
+
+
+def nearest_size(native: int, sizes) -> int:
+    """The size in `sizes` nearest the data's own `native` size, by ratio (28 -> 32, 45 ->
+    32, 46 -> 64); a tie goes to the smaller (shrinking loses less than inventing pixels)."""
+    return min(sizes, key=lambda size: (abs(math.log2(size / native)), size))
 
 
 def power_of_two(low: int, high: int, what: str = "") -> Callable[[int], str | None]:

@@ -19,6 +19,7 @@ HIDDEN_D = (512, 256)
 # momentum 0.8: the moving statistics must keep up with a generator that changes
 # every step, or eval-mode samples (grids, exports) drift from training-mode ones.
 BN_MOMENTUM = 0.8
+MIN_SIZE, MAX_SIZE = 4, 128
 
 
 def build_generator(latent_dim: int, image_shape: tuple, width: int = 0) -> keras.Model:
@@ -46,8 +47,14 @@ def build_discriminator(image_shape: tuple, width: int = 0, norm: str = "batch")
     return keras.Model(images, logits, name="discriminator")
 
 
+def default_image_size(native_size: int | None) -> int:
+    """The data's own size, within the sizes the MLP takes (MNIST: 28); 32 when unknown."""
+    return 32 if native_size is None else min(max(native_size, MIN_SIZE), MAX_SIZE)
+
+
 def check_size(size: int) -> str | None:
-    return None if 4 <= size <= 128 else "an image size from 4 to 128 pixels"
+    return None if MIN_SIZE <= size <= MAX_SIZE else \
+        f"an image size from {MIN_SIZE} to {MAX_SIZE} pixels"
 
 
 GENERATOR = Network("generator", build_generator,
