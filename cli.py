@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import sys
 
 from keras_gan.console import quiet_start
@@ -17,22 +18,24 @@ from click.core import ParameterSource  # noqa: E402
 from keras_gan.config import PRECISIONS, STRATEGIES, XLA, DataConfig, ExportConfig, RunConfig, TrainConfig
 from keras_gan.data.check import check_data as scan_data
 from keras_gan.errors import ConfigError
-from keras_gan.evaluate import evaluate_run
+from keras_gan.evaluate import RECORDS, evaluate_run, save_record
 from keras_gan.evaluation import METRICS
 from keras_gan.export import ExportError, export_run
 from keras_gan.exporters import FORMATS
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.exporters.verify import format_table
+from keras_gan.fileio import WriteError
 from keras_gan.families import FAMILIES
 from keras_gan.family_cli import family_options, model_from_cli, train_default_help
 from keras_gan.interpolate import write_walk
-from keras_gan.prompting import is_text_run, read_prompts, write_prompt_samples, write_prompt_walk
+from keras_gan.prompting import is_text_run, read_prompts, shorten, write_prompt_samples, write_prompt_walk
 from keras_gan.listing import registry_sections
 from keras_gan.losses import LOSSES
 from keras_gan.resolve import resolve
 from keras_gan.runs import resolve_run
 from keras_gan.latents import parse_seeds
 from keras_gan.sample import write_samples, write_seed_images
+from keras_gan.signals import Terminated, describe, exit_code, terminate_raises
 from keras_gan.train import TrainingDiverged, resume_training, run_training
 from keras_gan.translate import translate_files
 from keras_gan.upscale import OVERLAP as UPSCALE_OVERLAP, TILE as UPSCALE_TILE, upscale_files
@@ -40,11 +43,17 @@ from keras_gan.upscale import OVERLAP as UPSCALE_OVERLAP, TILE as UPSCALE_TILE, 
 OPTS = {"show_default": True}
 
 
+OUT_ELSEWHERE = "pass --out a folder elsewhere"  # what else to do where a write fails
+
+
 @contextlib.contextmanager
-def user_errors():
-    """A user's mistake (or a run that cannot go on) is one paragraph, no traceback."""
+def user_errors(instead: str | None = None):
+    """A user's mistake (or a run that cannot go on) is one paragraph, no traceback.
+    `instead`: the command's other way when a place cannot be written (WriteError)."""
     try:
         yield
+    except WriteError as err:
+        raise click.ClickException(str(err.or_else(instead) if instead else err)) from None
     except (ConfigError, TrainingDiverged, ExportError) as err:
         raise click.ClickException(str(err)) from None
 
@@ -79,6 +88,19 @@ class Commands(click.Group):
             click.Option(["--quiet"], is_flag=True, expose_value=False, callback=_quiet, help=QUIET_HELP),
             click.Option(["--verbose"], is_flag=True, expose_value=False, help=VERBOSE_HELP)]
         super().add_command(command, name)
+
+    def invoke(self, ctx):
+        """SIGTERM raises Terminated, as Ctrl-C raises KeyboardInterrupt, so half-written
+        files are removed on the way out; either exits 128 + the signal's number (training
+        handles both itself: a checkpoint first, see `_report`)."""
+        with terminate_raises():
+            try:
+                return super().invoke(ctx)
+            except (KeyboardInterrupt, Terminated) as stop:
+                signum = getattr(stop, "signum", signal.SIGINT)
+                click.echo(f"\nStopped by {describe(signum)}; files written whole are kept, the "
+                           "one being written was removed.", err=True)
+                ctx.exit(exit_code(signum))
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -194,9 +216,10 @@ def _report(result):
         click.echo("Worker done; the chief wrote the run folder.")
         return
     if result.interrupted:
-        click.echo(f"Stopped by Ctrl-C; checkpoint saved in {result.run_dir / 'checkpoints'}.")
+        signum = result.stop_signal or signal.SIGINT
+        click.echo(f"Stopped by {describe(signum)}; checkpoint saved in {result.run_dir / 'checkpoints'}.")
         click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")
-        sys.exit(130)
+        sys.exit(exit_code(signum))
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
     verb = {"noise_to_image": "sample --run {run}",
             "super_resolution": "upscale --run {run} INPUT --out DIR",
@@ -220,13 +243,13 @@ def sample_prompts(ctx, run_dir, prompts, prompts_file, checkpoint, out, overwri
                                  "(text2image grids have one row per prompt, seeds across).",
                                  param_hint=f"--{name}")
     count = ctx.params["count"] if ctx.get_parameter_source("count") != ParameterSource.DEFAULT else 8
-    with user_errors():
+    with user_errors(OUT_ELSEWHERE):
         path, used, checkpoint = write_prompt_samples(run_dir, read_prompts(prompts, prompts_file),
                                                       count, ctx.params["seed"], out, checkpoint,
                                                       overwrite)
     click.echo(f"Wrote {path} from {checkpoint}: one row per prompt:")
     for row, prompt in enumerate(used, 1):
-        click.echo(f"  {row}. {prompt}")
+        click.echo(f"  {row}. {shorten(prompt)}")
 
 
 @cli.command()
@@ -269,12 +292,14 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, prompts,
         except ValueError as err:
             raise click.BadParameter(f"expected seeds and ranges such as 0-3,10; {err}.", param_hint="--seeds")
         if not grid:
-            with user_errors():
+            with user_errors(OUT_ELSEWHERE):
                 paths, checkpoint = write_seed_images(resolve_run(run, runs_root), seed_list, out, label,
                                                       checkpoint, overwrite)
-            click.echo(f"Wrote {len(paths)} images (one per seed) from {checkpoint} to {paths[0].parent}")
+            repeated = len(seed_list) - len(paths)
+            click.echo(f"Wrote {len(paths)} images (one per seed) from {checkpoint} to {paths[0].parent}"
+                       + (f"; {repeated} repeated seed{'s' * (repeated > 1)} left out" if repeated else ""))
             return
-    with user_errors():
+    with user_errors(OUT_ELSEWHERE):
         path, checkpoint = write_samples(resolve_run(run, runs_root), count, seed, out, label,
                                          checkpoint, overwrite, seeds=seed_list)
     click.echo(f"Wrote {len(seed_list) if seed_list else count} samples from {checkpoint} to {path}")
@@ -298,7 +323,7 @@ def translate(run, runs_root, checkpoint, inputs, out, overwrite, direction):
       python cli.py translate photo.jpg --out translated
       python cli.py translate --run runs/00004-pix2pix-facades val/ --out results --checkpoint best
     """
-    with user_errors():
+    with user_errors(OUT_ELSEWHERE):
         result = translate_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
                                  overwrite, direction)
     for path, reason in result.skipped:
@@ -326,7 +351,7 @@ def upscale(run, runs_root, checkpoint, inputs, out, overwrite, tile, tile_overl
       python cli.py upscale photo.jpg --out big
       python cli.py upscale --run runs/00007-srgan-div2k old_scans/ --out restored --tile 64
     """
-    with user_errors():
+    with user_errors(OUT_ELSEWHERE):
         result = upscale_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
                                overwrite, tile, tile_overlap, progress=_tile_progress())
     for path, reason in result.skipped:
@@ -379,12 +404,12 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, prompts, seed, 
     if out and not out.lower().endswith(".gif"):
         raise click.BadParameter(f"expected a path ending in .gif; received {out!r}.", param_hint="--out")
     if prompts:
-        with user_errors():
+        with user_errors(OUT_ELSEWHERE):
             gif, strip, used = write_prompt_walk(resolve_run(run, runs_root), list(prompts), seed,
                                                  steps, out, checkpoint, overwrite)
         click.echo(f"Wrote {gif} and {strip} ({len(prompts) * steps} frames from {used})")
         return
-    with user_errors():
+    with user_errors(OUT_ELSEWHERE):
         gif, strip, used = write_walk(resolve_run(run, runs_root), seeds, steps, out, label,
                                       checkpoint, overwrite)
     click.echo(f"Wrote {gif} and {strip} ({len(seeds) * steps} frames from {used})")
@@ -417,7 +442,7 @@ def export(run, runs_root, **options):
       python cli.py export --checkpoint best                 # the best epoch by --eval-every
       python cli.py export --push-to-hub me/my-gan           # and upload it (huggingface_hub)
     """
-    with user_errors():
+    with user_errors(OUT_ELSEWHERE):
         result = export_run(resolve_run(run, runs_root), ExportConfig(**options))
     for one in (result, *result.others):  # a two-way run: one servable per direction
         click.echo(format_table(one.checks, one.sizes))
@@ -453,7 +478,8 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
       python cli.py evaluate --checkpoint best --inception-weights inception_notop.h5
     """
     with user_errors():
-        record = evaluate_run(resolve_run(run, runs_root), metrics, count, checkpoint, inception_weights)
+        run_dir = resolve_run(run, runs_root)
+        record = evaluate_run(run_dir, metrics, count, checkpoint, inception_weights, save=False)
     size = (f"{record['n_pairs']} held-out pairs" if "n_pairs" in record else
             f"{record['n_a']} + {record['n_b']} held-out images of A and B" if "n_a" in record else
             f"{record['n_images']} held-out images, x{record['crop_border']}, {record['metric_space']} "
@@ -466,6 +492,12 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
     for key in shown:
         value = record[key]
         click.echo(f"  {key:<{width}} {value if isinstance(value, list) else f'{value:.5g}'}")
+    try:  # after printing: a run folder that cannot be written to does not cost the scores
+        save_record(run_dir, record)
+    except WriteError as err:
+        raise click.ClickException(
+            f"{err.or_else('copy the run folder somewhere writable and evaluate the copy')} The "
+            f"scores above were not added to {RECORDS}.") from None
 
 
 @cli.command(name="check-data")

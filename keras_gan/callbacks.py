@@ -11,11 +11,12 @@ import keras
 import numpy as np
 
 from keras_gan.checkpoints import BEST, save_checkpoint
-from keras_gan.fileio import atomic_path
+from keras_gan.fileio import WriteError, atomic_path
 from keras_gan.history import append_epoch, read_history
 from keras_gan.images import make_grid, save_grid, to_uint8
 from keras_gan.pacing import Budget, Interval
 from keras_gan.progress import EpochSteps
+from keras_gan.signals import STOP_SIGNALS, describe, restorable
 
 # Shares of the training time the default grids, loss plot and scoring may take each
 # (keras_gan.pacing): with checkpoints every few minutes, side work stays under 5% at any
@@ -113,6 +114,9 @@ class GANCheckpoint(EpochSteps):
     Keras' ModelCheckpoint writes in place and keeps every file; a kill during
     its write corrupts the only copy. Here files are written to a temporary name
     and renamed, carry version metadata, and only the last `keep` are kept.
+    A checkpoint that cannot be written (a full disk, a folder made read-only) stops
+    training after the current step, the previous checkpoint intact: `failed` holds the
+    WriteError for the trainer to report, instead of training on with nothing saved.
     """
 
     def __init__(self, checkpoint_dir: str | Path, arch: str, keep: int = 3,
@@ -128,9 +132,17 @@ class GANCheckpoint(EpochSteps):
         self.unsaved = None  # a finished epoch off the beat; saved if training stops after it
         self.step = 0  # steps done in the current epoch (the trainer sets it for a late start)
         self.epoch = 0
+        self.failed = None  # the WriteError of a checkpoint that could not be written
 
     def save(self, epoch: int, step: int = 0) -> None:
-        save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, step)
+        if self.failed is not None:
+            return
+        try:
+            save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, step)
+        except WriteError as err:
+            self.failed, self.unsaved = err, None
+            self.model.stop_training = True
+            return
         self.interval.reset()
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -330,31 +342,44 @@ class CollapseWatch(keras.callbacks.Callback):
 
 
 class StopOnInterrupt(keras.callbacks.Callback):
-    """First Ctrl-C: finish the current step, then stop (the epoch-end callbacks then save
-    a mid-epoch checkpoint). A second Ctrl-C interrupts at once."""
+    """The first of `signals` (Ctrl-C, SIGTERM: keras_gan.signals): finish the current step,
+    then stop (the epoch-end callbacks then save a mid-epoch checkpoint); `signal` records
+    which. The handlers before it are back from then on, so a second signal acts at once."""
 
-    def __init__(self):
+    def __init__(self, signals=STOP_SIGNALS):
         super().__init__()
-        self.interrupted = False
-        self._previous = None
+        self.signals = tuple(signals)
+        self.signal = None  # the number of the signal that stopped training
+        self._previous = {}
+
+    @property
+    def interrupted(self) -> bool:
+        return self.signal is not None
 
     def _handle(self, signum, frame):
-        self.interrupted = True
-        signal.signal(signal.SIGINT, self._previous)
-        print("\nCtrl-C: stopping after this step and saving a checkpoint "
-              "(Ctrl-C again to quit at once).", flush=True)
+        self.signal = signum
+        self.restore()
+        name = describe(signum)
+        print(f"\n{name}: stopping after this step and saving a checkpoint ({name} again to "
+              "quit at once).", flush=True)
+
+    def restore(self):
+        """The handlers from before training (also after a failed fit(), which skips
+        on_train_end)."""
+        for signum, previous in self._previous.items():
+            signal.signal(signum, restorable(previous))
+        self._previous = {}
 
     def on_train_begin(self, logs=None):
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._previous = {signum: signal.signal(signum, self._handle) for signum in self.signals}
 
     def on_train_batch_end(self, batch, logs=None):
         if self.interrupted:
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self._previous is not None and not self.interrupted:
-            signal.signal(signal.SIGINT, self._previous)
+        self.restore()
 
 
 class HistoryCSV(keras.callbacks.Callback):

@@ -11,13 +11,17 @@ architecture or checkpoint format is refused with the reason.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import math
 from pathlib import Path
+
+import numpy as np
 
 from keras_gan import __version__
 from keras_gan.errors import ConfigError
-from keras_gan.fileio import atomic_path, write_text_atomic
+from keras_gan.fileio import atomic_path, check_space, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +56,11 @@ def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
             "iterations": {name: int(optimizer.iterations.numpy())
                            for name, optimizer in gan.optimizers.items()},
             "learning_rates": dict(gan.learning_rates), **(extra or {})}
+    check_space(checkpoint_dir, checkpoint_bytes(gan, checkpoint_dir), "a checkpoint")
     write_text_atomic(meta_path(weights), json.dumps(meta, indent=2) + "\n")
     try:
         with atomic_path(weights) as tmp:
-            gan.save_weights(tmp)
+            write_weights(gan, tmp)
     except BaseException:  # disk full, Ctrl-C: no orphan metadata; the previous pair stands
         meta_path(weights).unlink(missing_ok=True)
         raise
@@ -66,6 +71,35 @@ def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
         meta_path(old).unlink(missing_ok=True)
         old.unlink()
     return weights
+
+
+def checkpoint_bytes(gan, checkpoint_dir: Path) -> int:
+    """What the next checkpoint needs on disk, with a margin: the size of the newest one
+    (the same networks, the same size), or for the first, the bytes of every variable."""
+    saved = sorted(Path(checkpoint_dir).glob("*.weights.h5"), key=lambda p: p.stat().st_mtime)
+    if saved:
+        size = saved[-1].stat().st_size
+    else:
+        variables = [*gan.variables, *(v for o in gan.optimizers.values() for v in o.variables)]
+        size = sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
+    return int(size * 1.05) + 2**20
+
+
+def write_weights(gan, path: Path) -> None:
+    """gan.save_weights(path), with the HDF5 file built in memory and written with one plain
+    write. HDF5 writing to a full disk (or over a quota) leaves its file half-closed, and its
+    exit handler then segfaults on it; here only the plain write can fail, with an OSError."""
+    try:
+        from keras.src.saving.saving_lib import H5IOStore, _save_state
+    except ImportError:  # another Keras: its own writer, which behaves until a disk fills
+        gan.save_weights(path)
+        return
+    buffer = io.BytesIO()
+    store = H5IOStore(buffer, mode="w")
+    _save_state(gan, weights_store=store, assets_store=None, inner_path="", visited_saveables=set())
+    store.close()
+    with open(path, "wb") as handle:
+        handle.write(buffer.getbuffer())
 
 
 def candidates(checkpoint_dir: str | Path) -> list[Path]:

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from keras_gan.checkpoints import read_meta
 from keras_gan.evaluation import default_metrics, make_evaluator, parse_metrics
+from keras_gan.fileio import append_text
 from keras_gan.resolve import load_run_data
 from keras_gan.runs import load_run
 
+RECORDS = "evaluation.jsonl"  # one JSON record per evaluation, appended
 CONVENTIONS = {"noise_to_image": {"resize": "bilinear+antialias to 299 (kid/fid)"},
                "image_to_image": {"convention": "uint8 outputs vs targets, RGB, no border crop "
                                                 "(keras_gan.evaluation.paired)"},
@@ -28,8 +30,10 @@ CONVENTIONS = {"noise_to_image": {"resize": "bilinear+antialias to 299 (kid/fid)
 
 
 def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest",
-                 inception_weights: str | None = None) -> dict:
-    """Score a run's checkpoint; metrics None: what applies without a download."""
+                 inception_weights: str | None = None, save: bool = True) -> dict:
+    """Score a run's checkpoint; metrics None: what applies without a download. save: append
+    the record to RUN/evaluation.jsonl (else `save_record` does, once the scores are shown,
+    so a run folder that cannot be written to does not cost them)."""
     run_dir = Path(run_dir)
     config, model, used = load_run(run_dir, checkpoint)
     task = config.family.task
@@ -41,6 +45,13 @@ def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest
     record = {"checkpoint": used.name, "epoch": meta.get("epoch"), "step": meta.get("step", 0),
               "metrics": list(metrics), "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
               **CONVENTIONS[task], **evaluator.evaluate(model)}
-    with open(run_dir / "evaluation.jsonl", "a") as handle:
-        handle.write(json.dumps(record) + "\n")
+    if save:
+        save_record(run_dir, record)
     return record
+
+
+def save_record(run_dir, record: dict) -> Path:
+    """Appends `record` to RUN/evaluation.jsonl (a WriteError where it cannot)."""
+    path = Path(run_dir) / RECORDS
+    append_text(path, json.dumps(record) + "\n")
+    return path

@@ -5,13 +5,15 @@ Serving's layout), the TFLite files and, on request, ONNX. Everything is written
 to a hidden staging folder beside it, reloaded in its real runtime and compared
 with the Keras generator there, and only then renamed into place: a server
 watching export/<name>/ never sees a half-written or unverified version, and a
-failed or interrupted export leaves nothing behind.
+failed or interrupted export (Ctrl-C, SIGTERM) leaves nothing behind. The disk's free
+space is checked first; a full or read-only place is a WriteError naming it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import math
 import re
 import shutil
 import tempfile
@@ -19,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from keras_gan.config import ExportConfig
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.exporters import FORMATS, artifact_size
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.exporters.verify import format_table
-from keras_gan.fileio import DIR_MODE, atomic_path, write_text_atomic
+from keras_gan.fileio import DIR_MODE, atomic_path, check_space, make_dirs, writing, write_text_atomic
 from keras_gan.hub import push
 from keras_gan.model_card import CARD, CARDS, model_card
 from keras_gan.runs import load_run, slug
@@ -84,7 +88,6 @@ def export_network(network, spec, model_dir: Path, options: ExportConfig,
     check_options(options)
     if options.quantize is None:  # the task's default variants
         options = dataclasses.replace(options, quantize=spec.quantize)
-    model_dir.mkdir(parents=True, exist_ok=True)
     version = options.version or next_version(model_dir)
     final = model_dir / str(version)
     if final.exists():
@@ -92,31 +95,51 @@ def export_network(network, spec, model_dir: Path, options: ExportConfig,
             f"Invalid version: expected a version not yet in {model_dir}. Received: "
             f"version={version} (exists; omit --version to use {next_version(model_dir)})."
         )
-    staging = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=model_dir))
-    try:
-        result = ExportResult(final)
-        for name in options.formats:
-            result.artifacts += FORMATS.get(name).write(network, spec, staging, options)
-        for artifact in result.artifacts:
-            result.checks += FORMATS.get(artifact.format).verify(
-                artifact, staging, network, spec, options)
-            result.sizes[artifact.name] = artifact_size(staging, artifact)
-        failed = [c for c in result.checks if not c.passed]
-        if failed:
-            bad = sorted({c.artifact for c in failed})
-            raise ExportError(
-                f"Export verification failed for {', '.join(bad)}: {len(failed)} of "
-                f"{len(result.checks)} checks are outside tolerance, so nothing was written to "
-                f"{model_dir}. Leave the failing variants out (--quantize / --formats) or train "
-                f"longer.\n{format_table(result.checks, result.sizes)}")
-        if finish is not None:
-            finish(result, staging)
-        staging.chmod(DIR_MODE)  # servers often run as another user
-        staging.rename(final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    check_space(model_dir, export_bytes(network, options), f"version {version} of the export")
+    make_dirs(model_dir)
+    with writing(final):  # a full disk or a read-only folder: one message naming it
+        staging = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=model_dir))
+        try:
+            result = _write_verified(network, spec, staging, final, options)
+            if finish is not None:
+                finish(result, staging)
+            staging.chmod(DIR_MODE)  # servers often run as another user
+            staging.rename(final)
+        except BaseException:  # a failure, Ctrl-C, SIGTERM (keras_gan.signals): no half version
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return result
+
+
+def _write_verified(network, spec, staging: Path, final: Path, options: ExportConfig) -> ExportResult:
+    """Every artifact written to `staging` and checked there; an ExportError if one fails."""
+    result = ExportResult(final)
+    for name in options.formats:
+        result.artifacts += FORMATS.get(name).write(network, spec, staging, options)
+    for artifact in result.artifacts:
+        result.checks += FORMATS.get(artifact.format).verify(
+            artifact, staging, network, spec, options)
+        result.sizes[artifact.name] = artifact_size(staging, artifact)
+    failed = [c for c in result.checks if not c.passed]
+    if failed:
+        bad = sorted({c.artifact for c in failed})
+        raise ExportError(
+            f"Export verification failed for {', '.join(bad)}: {len(failed)} of "
+            f"{len(result.checks)} checks are outside tolerance, so nothing was written to "
+            f"{final.parent}. Leave the failing variants out (--quantize / --formats) or train "
+            f"longer.\n{format_table(result.checks, result.sizes)}")
+    return result
+
+
+MARGIN = 16 * 2**20  # graphs, the card and its sample grid, beside the weights
+
+
+def export_bytes(network, options: ExportConfig) -> int:
+    """An upper bound of the space an export takes: the generator's weights once per
+    artifact (each TFLite variant one; fp16 and int8 need less), plus MARGIN."""
+    weights = sum(math.prod(w.shape) * np.dtype(w.dtype).itemsize for w in network.weights)
+    artifacts = sum(len(options.quantize or ()) if name == "tflite" else 1 for name in options.formats)
+    return weights * artifacts + MARGIN
 
 
 def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResult:

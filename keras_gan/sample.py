@@ -8,7 +8,7 @@ import numpy as np
 
 from keras_gan.config import RunConfig
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.fileio import new_output
+from keras_gan.fileio import atomic_path, make_dirs, new_output
 from keras_gan.images import save_grid, save_image
 from keras_gan.latents import latents_for
 from keras_gan.runs import load_run
@@ -61,15 +61,15 @@ def write_seed_images(run_dir: str | Path, seeds: list[int], out: str | Path | N
                       overwrite: bool = False) -> tuple[list[Path], Path]:
     """One PNG per seed, OUT/seed{s:04d}.png (default OUT: RUN/samples/seeds/), each the image
     the SavedModel's generate(seed=[s]) returns (keras_gan.latents). Conditional runs need
-    `label`: an image belongs to a seed and a class. Returns (paths, checkpoint used)."""
+    `label`: an image belongs to a seed and a class. A seed given twice is one file.
+    Returns (paths written, checkpoint used)."""
     folder = Path(out) if out else Path(run_dir) / "samples" / "seeds"
     suffix = "" if label is None else f"-label{label}"
+    seeds = list(dict.fromkeys(seeds))
     paths = [new_output(folder / f"seed{s:04d}{suffix}.png", overwrite) for s in seeds]
     _, images, used = draw(run_dir, seeds, label, checkpoint, one_class=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    for path, image in zip(paths, images, strict=True):
-        save_image(path, image)
-    return paths, used
+    make_dirs(folder)
+    return [save_image(path, image) for path, image in zip(paths, images, strict=True)], used
 
 
 def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path | None = None,
@@ -83,11 +83,12 @@ def write_samples(run_dir: str | Path, count: int, seed: int, out: str | Path | 
     suffix = "" if label is None else f"-label{label}"
     out = new_output(out or Path(run_dir) / "samples" / f"{name}{suffix}.png", overwrite)
     inputs, images, used = draw(run_dir, seeds or range(seed, seed + count), label, checkpoint)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(out.parent)
     if out.suffix.lower() == ".npz":
         arrays = {"latents": inputs} if not isinstance(inputs, list) else dict(
             zip(("latents", "labels"), inputs))
-        np.savez_compressed(out, images=images, **arrays)
+        with atomic_path(out) as tmp:
+            np.savez_compressed(tmp, images=images, **arrays)
     else:
         save_grid(out, images)
     return out, used

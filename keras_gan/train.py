@@ -8,6 +8,7 @@ train_step hooks, its task's preview, and its data layout's transform.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from dataclasses import dataclass
@@ -18,14 +19,14 @@ import keras
 from keras_gan.callbacks import (AlignedHistory, CollapseWatch, DivergenceGuard, GANCheckpoint,
                                  HistoryCSV, LossPlot, SampleGrid, StopOnInterrupt,
                                  tensorboard_callbacks)
-from keras_gan.checkpoints import restore, save_checkpoint
+from keras_gan.checkpoints import latest_checkpoint, restore, save_checkpoint
 from keras_gan.config import RunConfig
 from keras_gan.data import Data, steps_per_epoch, training_pipeline
 from keras_gan.distribute import is_chief, make_strategy, writable_run_dir
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import quality_callbacks
 from keras_gan.factory import build_model
-from keras_gan.fileio import write_text_atomic
+from keras_gan.fileio import WriteError, check_writable, write_text_atomic, writing
 from keras_gan.history import read_history, trim_history
 from keras_gan.init_from import initialize_from
 from keras_gan.images import progress_gif, save_grid
@@ -43,7 +44,8 @@ class TrainingResult:
     run_dir: Path
     config: RunConfig
     history: dict
-    interrupted: bool = False  # stopped by Ctrl-C; a checkpoint was saved, resume continues
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM; a checkpoint was saved, resume continues
+    stop_signal: int | None = None  # which signal stopped it (keras_gan.signals)
     chief: bool = True  # False on multi-worker workers, whose run_dir was a removed scratch copy
     replicas: int = 1  # replicas in sync under --strategy
 
@@ -101,8 +103,15 @@ def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int
     if strategy is not None:
         config = config.replace(train={"strategy": strategy})
     distribution = make_strategy(config.validate().train.strategy)
-    with writable_run_dir(distribution, run_dir, copy=True) as writable, RunLog(writable / "log.txt"):
-        return _resume(config, writable, verbose, distribution, callbacks)
+    with writable_run_dir(distribution, run_dir, copy=True) as writable:
+        try:  # before any training, whose checkpoints would have nowhere to go
+            check_writable(writable)
+        except WriteError as err:
+            raise err.or_else(
+                f"copy the run folder somewhere writable and resume the copy (cp -r {run_dir} "
+                "COPY && python cli.py train --resume COPY)") from None
+        with RunLog(writable / "log.txt"):
+            return _resume(config, writable, verbose, distribution, callbacks)
 
 
 def _resume(config: RunConfig, run_dir: Path, verbose, strategy, callbacks) -> TrainingResult:
@@ -168,7 +177,8 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     train, arch = config.train, config.model.arch
     checkpoint_dir = run_dir / "checkpoints"
     if (epoch, step) == (0, 0):  # something to roll back to if the first epoch diverges
-        save_checkpoint(model, checkpoint_dir, 0, arch, train.keep_checkpoints)
+        with _resumable(run_dir):
+            save_checkpoint(model, checkpoint_dir, 0, arch, train.keep_checkpoints)
     batch = train.batch_size * train.d_steps
     steps = steps_per_epoch(data.count, batch)
     transform = config.family.transform(config)
@@ -180,7 +190,7 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     aligned = AlignedHistory()  # the run's numbers, one per epoch, across every fit() below
     callbacks = [*callbacks, aligned]
     rollbacks = 0
-    while epoch < train.total_epochs and not stopper.interrupted:
+    while epoch < train.total_epochs and not stopper.interrupted and checkpointer.failed is None:
         # A mid-epoch start (after Ctrl-C) first finishes that epoch's remaining batches.
         end = epoch + 1 if step else train.total_epochs
         dataset = training_pipeline(data.fields, batch, train.seed, epoch, transform,
@@ -188,16 +198,46 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
         checkpointer.step = step
         progress.begin(epoch, step)
         use_steps_per_execution(model, execution_steps(config, batch, steps - step))
-        model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
-                  callbacks=callbacks, verbose=0, shuffle=False)
+        try:
+            with _resumable(run_dir):
+                model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
+                          callbacks=callbacks, verbose=0, shuffle=False)
+        finally:
+            stopper.restore()  # fit() skips on_train_end when a callback raises
         if guard.diverged_at is None:
             epoch, step = end, 0
             continue
         epoch, step = _roll_back(model, checkpoint_dir, arch, guard, run_dir, rollbacks := rollbacks + 1)
+    if checkpointer.failed is not None:  # training stopped after the step that could not be saved
+        raise _resume_later(checkpointer.failed, run_dir)
     progress_gif(run_dir / "samples", run_dir / "progress.gif")  # every epoch's grid, in order
     return TrainingResult(run_dir=run_dir, config=config, history=aligned.history,
-                          interrupted=stopper.interrupted, chief=is_chief(model.distribute_strategy),
+                          interrupted=stopper.interrupted, stop_signal=stopper.signal,
+                          chief=is_chief(model.distribute_strategy),
                           replicas=model.distribute_strategy.num_replicas_in_sync)
+
+
+@contextlib.contextmanager
+def _resumable(run_dir: Path):
+    """A write that fails during training (a full disk, a folder made read-only) ends it
+    with a WriteError that says how to go on."""
+    try:
+        with writing(run_dir):
+            yield
+    except WriteError as err:
+        raise _resume_later(err, run_dir) from None
+
+
+def _resume_later(err: WriteError, run_dir: Path) -> WriteError:
+    """`err` with the way on: resume from the newest checkpoint, which atomic writes keep
+    intact (or, before the first, train again)."""
+    newest = latest_checkpoint(run_dir / "checkpoints")
+    fix = "free some space there" if err.full else "make it writable"
+    if newest is None:
+        return err.with_remedy(f"Training stopped: {fix}, or pass --runs-root a folder on "
+                               "another disk, and train again.")
+    return err.with_remedy(f"Training stopped; its newest checkpoint, {newest.name}, is intact: "
+                           f"{fix}, then resume with: python cli.py train --resume {run_dir}")
 
 
 def execution_steps(config: RunConfig, batch: int, steps: int) -> int:

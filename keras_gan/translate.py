@@ -13,6 +13,7 @@ from pathlib import Path
 
 from keras_gan.data.decode import display_path, find_images, flatten, open_still, to_array
 from keras_gan.errors import ConfigError, invalid
+from keras_gan.fileio import make_dirs
 from keras_gan.images import save_image, to_channels
 from keras_gan.runs import load_run
 from keras_gan.tasks import ImageToImage, TwoWayImageToImage
@@ -97,9 +98,13 @@ def translate_files(run_dir: str | Path, inputs: list[str | Path], out: str | Pa
                         used)
 
 
+SHOWN = 5  # unreadable inputs named in the error when none could be read
+
+
 def each_picture(pairs: list[tuple[Path, Path]], read, write, checkpoint: Path) -> Translated:
     """write(read(source), target) for every pair; a file that cannot be read is skipped and
-    listed (one bad file must never stop the rest)."""
+    listed (one bad file must never stop the rest), but when none can be, nothing was done
+    that was asked: a ConfigError lists why."""
     result = Translated(checkpoint=checkpoint)
     for source, target in pairs:
         try:
@@ -107,7 +112,13 @@ def each_picture(pairs: list[tuple[Path, Path]], read, write, checkpoint: Path) 
         except Exception as err:  # noqa: BLE001
             result.skipped.append((display_path(source), f"{type(err).__name__}: {err}"[:200]))
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(target.parent)
         write(picture, target)
         result.written.append(target)
+    if not result.written:
+        shown = "; ".join(f"{path}: {reason}" for path, reason in result.skipped[:SHOWN])
+        more = f"; and {len(result.skipped) - SHOWN} more" if len(result.skipped) > SHOWN else ""
+        raise ConfigError(f"Wrote no images: none of the {len(pairs)} inputs could be read "
+                          f"({shown}{more}). Check the files (python cli.py check-data --data "
+                          "FOLDER lists what is wrong with each).")
     return result

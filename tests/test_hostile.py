@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from keras_gan.data.folder import display_path
+from keras_gan.fileio import WriteError
 from keras_gan.train import run_training
 from tests.conftest import tiny_config, write_image
 
@@ -102,13 +103,11 @@ def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkeypa
     callback.on_epoch_end(0, {"d_loss": 1.0, "g_loss": 1.0})
     good = (tmp_path / "ckpt" / "epoch_0001.weights.h5").read_bytes()
 
-    def full_disk(path, *args, **kwargs):
-        Path(path).write_bytes(b"\x89HDF half written")
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(gan, "save_weights", full_disk)
-    with pytest.raises(OSError, match="No space left"):
-        callback.on_epoch_end(1, {"d_loss": 1.0, "g_loss": 1.0})
+    monkeypatch.setattr("keras_gan.checkpoints.write_weights", full_disk)
+    callback.on_epoch_end(1, {"d_loss": 1.0, "g_loss": 1.0})
+    # the failure is kept for the trainer to report, and training stops after this step
+    assert isinstance(callback.failed, WriteError) and gan.stop_training
+    assert f"Cannot write to {tmp_path / 'ckpt' / 'epoch_0002.weights.h5'}: no space left" in str(callback.failed)
     files = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
     assert files == ["epoch_0001.json", "epoch_0001.weights.h5", "latest.json"]
     assert (tmp_path / "ckpt" / "epoch_0001.weights.h5").read_bytes() == good
@@ -116,6 +115,96 @@ def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkeypa
     assert latest_checkpoint(tmp_path / "ckpt").name == "epoch_0001.weights.h5"
     monkeypatch.undo()
     assert restore(gan, tmp_path / "ckpt", "gan")[0].name == "epoch_0001.weights.h5"
+
+
+def full_disk(gan, path, *args, **kwargs):
+    """A weights writer on a disk that fills up half way through."""
+    Path(path).write_bytes(b"\x89HDF half written")
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_mid_training_stops_at_that_step_and_the_run_resumes(tmp_path, monkeypatch):
+    from keras_gan import checkpoints
+    from keras_gan.history import read_history
+    from keras_gan.train import resume_training
+
+    real, calls = checkpoints.write_weights, []
+
+    def fills_at_the_third(gan, path):  # epoch 0 and epoch 1 fit, epoch 2's does not
+        calls.append(path)
+        (real if len(calls) < 3 else full_disk)(gan, path)
+
+    monkeypatch.setattr(checkpoints, "write_weights", fills_at_the_third)
+    config = tiny_config(tmp_path, epochs=3).replace(run_dir=str(tmp_path / "run"))
+    with pytest.raises(WriteError) as failed:
+        run_training(config, verbose=0)
+    run_dir = tmp_path / "run"
+    message = str(failed.value)
+    assert f"Cannot write to {run_dir / 'checkpoints' / 'epoch_0002.weights.h5'}: no space left" in message
+    assert "its newest checkpoint, epoch_0001.weights.h5, is intact" in message
+    assert f"then resume with: python cli.py train --resume {run_dir}" in message
+    assert len(read_history(run_dir / "history.csv")["epoch"]) == 2  # no epoch after the failure
+    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == [
+        "epoch_0000.json", "epoch_0000.weights.h5", "epoch_0001.json", "epoch_0001.weights.h5",
+        "latest.json"]
+
+    monkeypatch.undo()  # space freed
+    result = resume_training(run_dir, verbose=0)
+    assert not result.interrupted
+    assert len(read_history(run_dir / "history.csv")["epoch"]) == 3
+
+
+def test_too_little_free_space_refuses_a_checkpoint_before_writing_it(tmp_path, monkeypatch):
+    import shutil
+
+    from keras_gan.checkpoints import save_checkpoint
+    from keras_gan.factory import build_model
+
+    gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
+    first = save_checkpoint(gan, tmp_path / "ckpt", 1, "gan", keep=3)
+    size = first.stat().st_size
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=size // 2))
+    with pytest.raises(WriteError, match=r"not enough space for a checkpoint \(it needs about "
+                                         r"[\d.]+ MB; [\d.]+ MB free\)\. Free some space"):
+        save_checkpoint(gan, tmp_path / "ckpt", 2, "gan", keep=3)
+    assert sorted(p.name for p in (tmp_path / "ckpt").iterdir()) == [
+        "epoch_0001.json", "epoch_0001.weights.h5", "latest.json"]
+
+
+FILE_SIZE_LIMIT = """
+import resource, signal, sys, tempfile
+from pathlib import Path
+from keras_gan.checkpoints import save_checkpoint
+from keras_gan.factory import build_model
+from tests.conftest import tiny_config
+
+gan = build_model(tiny_config(Path(tempfile.mkdtemp())).replace(data={"channels": 1}))
+folder = Path(tempfile.mkdtemp())
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
+try:
+    save_checkpoint(gan, folder, 1, "gan", keep=3)
+except Exception as err:
+    print(type(err).__name__, err)
+print(sorted(p.name for p in folder.iterdir()))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="RLIMIT_FSIZE and SIGXFSZ as on Linux")
+def test_a_checkpoint_write_that_fails_half_way_is_an_error_not_a_segfault():
+    """HDF5 writing to a full disk crashed the process at exit (exit code 139); a file-size
+    limit makes its writes fail the same way without filling a disk."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", FILE_SIZE_LIMIT], cwd=root, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "WriteError Cannot write to" in done.stdout and "file too large" in done.stdout
+    assert done.stdout.strip().endswith("[]")  # no temporary or half file left
 
 
 def test_check_data_reports_every_case_and_exits_by_usability(tmp_path):
