@@ -30,9 +30,17 @@ DATASETS.register("mnist_colours", MNISTColours())
 DATASETS.register("tom_and_jerry", TomAndJerry())
 DATASETS.register("mnist_captions", MNISTCaptions())
 
+
+
+def registered(layout: str) -> list[str]:
+    """The registered names of one layout (for messages)."""
+    return [name for name, source in DATASETS.items() if source.layout == layout]
+
+
 # Not registered by name: they take a path or a TFDS name as --data.
 FOLDER, PAIRS, UNPAIRED, CAPTIONS = ImageFolder(), PairedFolder(), UnpairedFolders(), CaptionedFolder()
-TFDS, TFDS_UNPAIRED, TFDS_CAPTIONS = TFDSSource(), TFDSUnpaired(), TFDSCaptions()
+TFDS, TFDS_UNPAIRED, TFDS_CAPTIONS = (TFDSSource(registered), TFDSUnpaired(registered),
+                                      TFDSCaptions(registered))
 OTHER_SOURCES = {"<folder path>": FOLDER, "<pairs folder>": PAIRS, "<unpaired folders>": UNPAIRED,
                  "<captioned folder>": CAPTIONS,
                  "<tfds name>": TFDS, "<tfds cycle_gan/...>": TFDS_UNPAIRED,
@@ -44,7 +52,7 @@ def resolve_source(name: str, layout: str = "images") -> Source:
     if name in DATASETS:
         source = DATASETS.get(name)
         if source.layout != layout:
-            fitting = [n for n, s in DATASETS.items() if s.layout == layout]
+            fitting = registered(layout)
             raise DataError(
                 f"Invalid data: expected {layout} for this --arch ({', '.join(fitting)}, or a "
                 f"folder). Received: data={name!r}, which holds {source.layout}.")

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from keras_gan.data.decode import WORKERS, chunk_length, display_path, find_images, try_decode
-from keras_gan.data import DATASETS
+from keras_gan.data import DATASETS, TFDS
 from keras_gan.data.names import looks_like_path, missing_path_error
 from keras_gan.data.pairs import decode_pairs, has_pair_folders, split
 from keras_gan.data.source import DataError, DataRequest
-from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import TomAndJerry, locate
 
 CHECK_SIZE = 32  # decode size for the scan: enough to prove the whole file decodes
@@ -133,5 +132,5 @@ def check_data(name: str, data_dir: str | None = None) -> DataCheck:
         raise DataError(f"Expected an image folder for --data; {root} is not a directory.")
     if looks_like_path(name):
         raise missing_path_error(name, "images")
-    loaded = TFDSSource().load(DataRequest(name, data_dir, CHECK_SIZE))
+    loaded = TFDS.load(DataRequest(name, data_dir, CHECK_SIZE))
     return DataCheck(loaded.description, loaded.count, loaded.count)

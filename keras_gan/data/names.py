@@ -80,7 +80,7 @@ def unknown_name_error(name: str, layout: str, registered: list[str], known: lis
     detail = f" TFDS says: {detail}" if detail else ""
     return DataError(
         f"Unknown dataset {name!r}: expected a keras-gan dataset of this layout "
-        f"({', '.join(registered)}; `python cli.py list` describes them), "
+        f"({', '.join(registered) + '; ' if registered else ''}`python cli.py list` names them), "
         f"{EXPECTED.get(layout, EXPECTED['images'])}, or a TFDS dataset name "
         f"({TFDS_EXAMPLES.get(layout, TFDS_EXAMPLES['images'])}). Received: data={name!r}, "
         f"which is none of these.{detail}{guess}")

@@ -9,6 +9,8 @@ into the cache (keras_gan.cache), so a set larger than memory trains.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import tensorflow as tf
 
@@ -48,6 +50,9 @@ def _label_key(features) -> str | None:
 class TFDSSource(Source):
     summary = "any prepared TFDS image dataset by name (train split), e.g. mnist, cifar10"
 
+    def __init__(self, registered: Callable[[str], list[str]] = lambda layout: []):
+        self.registered = registered  # keras-gan's own names of a layout, for messages
+
     def _builder(self, name, data_dir):
         import tensorflow_datasets as tfds
 
@@ -57,13 +62,11 @@ class TFDSSource(Source):
         # TFDS cannot parse ("my-data") or an unknown config; AssertionError: an unknown
         # version; TypeError: unknown builder arguments (name/config/arg=value)
         except (ValueError, AssertionError, TypeError) as err:
-            from keras_gan.data import DATASETS
-
-            registered = [n for n, source in DATASETS.items() if source.layout == self.layout]
             not_found = isinstance(err, tfds.core.registered.DatasetNotFoundError) or \
                 str(err).startswith("Parsing builder name string")
             raise unknown_name_error(
-                name, self.layout, registered, tfds.list_builders(with_community_datasets=False),
+                name, self.layout, self.registered(self.layout),
+                tfds.list_builders(with_community_datasets=False),
                 "" if not_found else str(err).strip().splitlines()[0][:300]) from None
 
     def native_size(self, name, data_dir, name_b=None):
