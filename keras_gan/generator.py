@@ -22,6 +22,7 @@ from keras_gan.exporters.keras_file import FILENAME, METADATA
 from keras_gan.families.base import generate_in_batches
 from keras_gan.images import from_uint8, to_uint8
 from keras_gan.latents import latents_for
+from keras_gan.prompting import check_prompts
 from keras_gan.runs import CONFIG, load_run
 from keras_gan.text import load_vocabulary
 
@@ -44,6 +45,7 @@ class Generator:
         if self.task == "text_to_image":
             if not isinstance(prompt, str) or not prompt.strip():
                 raise invalid("prompt", "a caption (text-to-image generator)", prompt)
+            check_prompts(self.vocabulary, [prompt])
             tokens = np.asarray(self.vocabulary([prompt] * len(seeds))).astype("int32")
             inputs = [tokens, latents]
         elif prompt is not None:

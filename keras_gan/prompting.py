@@ -4,10 +4,16 @@ One prompt and one seed make one image everywhere: the run's vocabulary tokenize
 prompt, its frozen text encoder embeds it, and the seed's latent (keras_gan.latents)
 goes with it into the sampling generator; the exported SavedModel's
 generate(text=[p], seed=[s]) returns the same image.
+
+A word the vocabulary lacks becomes [UNK], the same for every such word, and the encoder
+reads only its first token_limit words: check_prompts says so (a warning), and refuses a
+prompt of which it would read no known word, since every such prompt draws the same
+images. The exported serving signature takes any text without a word of warning.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +25,51 @@ from keras_gan.fileio import new_output
 from keras_gan.images import save_gif, save_grid, to_uint8
 from keras_gan.latents import latents_for
 from keras_gan.runs import CONFIG, load_run
+from keras_gan.text.vocabulary import known_words, token_limit, words
+
+log = logging.getLogger(__name__)
 
 TASK = "text_to_image"
+ECHO_CHARS = 80  # a prompt echoed in a message or a listing is cut to this many characters
+LISTED = 8  # unknown words named in a warning, and vocabulary examples in an error
+
+
+def shorten(prompt: str, limit: int = ECHO_CHARS) -> str:
+    """`prompt` for a message: at most `limit` characters, '...' where it was cut."""
+    return prompt if len(prompt) <= limit else prompt[:limit - 3].rstrip() + "..."
+
+
+def check_prompts(vocabulary, prompts) -> None:
+    """ConfigError for a prompt whose words the encoder reads (the first token_limit) are
+    all unknown to `vocabulary` (or none at all); a warning naming the unknown words of
+    any other, and one naming the limit for a prompt longer than it."""
+    known, limit = known_words(vocabulary), token_limit(vocabulary)
+    lookup = set(known)
+    for prompt in prompts:
+        found = words(prompt)
+        read = found[:limit]
+        unknown = list(dict.fromkeys(w for w in read if w not in lookup))
+        if len(unknown) == len(set(read)):
+            what = ("no word once punctuation is stripped" if not read else
+                    f"only words the run's vocabulary lacks ({_listed(unknown)})")
+            raise ConfigError(
+                f"Invalid prompt: expected at least one word of the run's vocabulary "
+                f"({len(known)} words, e.g. {', '.join(known[:LISTED])})"
+                f"{f' among its first {limit}' if len(found) > limit else ''}. Received: "
+                f"prompt={shorten(prompt)!r}, {what}: each becomes [UNK], so every such "
+                f"prompt draws the same images.")
+        if unknown:
+            log.warning("Prompt %r: %d word%s not in the run's vocabulary, read as [UNK] (any "
+                        "unknown word is the same token): %s.", shorten(prompt), len(unknown),
+                        "s" * (len(unknown) > 1), _listed(unknown))
+        if len(found) > limit:
+            log.warning("Prompt %r has %d words; the text encoder reads the first %d (its token "
+                        "limit) and ignores the rest.", shorten(prompt), len(found), limit)
+
+
+def _listed(names: list[str]) -> str:
+    more = f" and {len(names) - LISTED} more" if len(names) > LISTED else ""
+    return ", ".join(shorten(n, 24) for n in names[:LISTED]) + more
 
 
 def is_text_run(run_dir) -> bool:
@@ -54,12 +103,14 @@ def read_prompts(prompts=(), prompts_file=None, default=()) -> list[str]:
             raise invalid("prompts", "a file with at least one non-blank line", str(prompts_file))
         found += from_file
     if any(not p.strip() for p in found):
-        raise invalid("prompt", "non-empty text", found)
+        raise invalid("prompt", "non-empty text", [shorten(p) for p in found])
     return found or list(default)
 
 
 def sentences(model, vocabulary, prompts) -> np.ndarray:
-    """Sentence embeddings [len(prompts), dim] from the run's frozen text encoder."""
+    """Sentence embeddings [len(prompts), dim] from the run's frozen text encoder, once
+    check_prompts has passed them."""
+    check_prompts(vocabulary, prompts)
     return model.task.sentences(model, np.asarray(vocabulary(list(prompts))).astype("int32"))
 
 
@@ -101,7 +152,7 @@ def write_prompt_walk(run_dir, prompts, seed: int, steps: int, out=None,
     latent (`seed`) throughout. Writes OUT (.gif) and OUT with .png (one row per leg);
     returns (gif, png, checkpoint used). out None: RUN/samples/walk-prompts-seed{seed}.gif."""
     if len(prompts) < 2:
-        raise invalid("prompt", "two or more prompts to walk between", list(prompts))
+        raise invalid("prompt", "two or more prompts to walk between", [shorten(p) for p in prompts])
     out = new_output(out or Path(run_dir) / "samples" / f"walk-prompts-seed{seed}.gif", overwrite)
     new_output(out.with_suffix(".png"), overwrite)
     _, model, used, examples = text_run(run_dir, checkpoint, "interpolate --prompt")

@@ -1,4 +1,5 @@
 import json
+import logging
 import math
 
 import keras
@@ -9,7 +10,8 @@ import tensorflow as tf
 from keras_gan.errors import ConfigError
 from keras_gan.text import (build_vocabulary, contrastive_loss, image_encoder, load_vocabulary,
                             r_precision, save_vocabulary, text_encoder)
-from keras_gan.text.vocabulary import settings_path
+from keras_gan.prompting import check_prompts, shorten
+from keras_gan.text.vocabulary import settings_path, words
 
 CAPTIONS = ["A small bird, with red wings.", "a BIRD with a yellow belly", "red bird!",
             "the bird has small wings"]
@@ -206,3 +208,49 @@ def test_the_encoders_learn_to_match_quadrants_to_their_captions():
     assert losses[-1] < 0.7 * losses[0]
     after = held_out_r_precision()
     assert after > 0.6 and after > before + 0.2
+
+
+def test_words_are_what_the_layer_looks_up():
+    layer = build_vocabulary(CAPTIONS, length=6)
+    vocabulary = layer.get_vocabulary()
+    for text in ("A small  BIRD!", "red-bird, wings.", "café zebra\twings", "", "bird " * 9):
+        looked_up = [vocabulary.index(w) if w in vocabulary else 1 for w in words(text)][:6]
+        assert looked_up + [0] * (6 - len(looked_up)) == ids(layer, [text])[0].tolist()
+
+
+def test_a_prompt_of_only_unknown_words_is_refused_with_the_vocabulary_size_and_examples():
+    layer = build_vocabulary(CAPTIONS, length=6)
+    size = len(layer.get_vocabulary()) - 2
+    for prompt, what in (("zebra quokka", "lacks (zebra, quokka)"), ("Zebra! QUOKKA?", "(zebra, quokka)"),
+                         ("?!", "no word once punctuation is stripped")):
+        with pytest.raises(ConfigError) as err:
+            check_prompts(layer, ["red bird", prompt])
+        message = str(err.value)
+        assert f"one word of the run's vocabulary ({size} words, e.g. bird, " in message
+        assert what in message and "every such prompt draws the same images" in message
+    with pytest.raises(ConfigError, match="among its first 6"):  # the known word comes too late
+        check_prompts(layer, ["zebra " * 6 + "bird"])
+    with pytest.raises(ConfigError) as err:  # a huge prompt is echoed shortened
+        check_prompts(layer, ["zebra " * 2000])
+    assert "zebra zebra..." in str(err.value) and len(str(err.value)) < 600
+
+
+def test_unknown_words_and_words_past_the_token_limit_are_warned_about(caplog):
+    layer = build_vocabulary(CAPTIONS, length=6)
+    with caplog.at_level(logging.WARNING, logger="keras_gan.prompting"):
+        check_prompts(layer, ["a red bird", "The small bird"])
+        assert not caplog.records  # every word known, within the limit
+        check_prompts(layer, ["a red zebra with a Quokka!"])
+        assert "2 words not in the run's vocabulary, read as [UNK]" in caplog.text
+        assert "zebra, quokka" in caplog.text
+        caplog.clear()
+        check_prompts(layer, ["red bird " * 500])
+    assert len(caplog.records) == 1
+    assert "has 1000 words; the text encoder reads the first 6 (its token limit)" in caplog.text
+    assert len(caplog.records[0].getMessage()) < 250
+
+
+def test_echoed_prompts_are_shortened():
+    assert shorten("a red bird") == "a red bird"
+    cut = shorten("x" * 10_000)
+    assert len(cut) == 80 and cut.endswith("...")

@@ -4,6 +4,7 @@ phones), sample and interpolate by prompt, metrics, resume, load_generator."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import signal
 
@@ -15,6 +16,7 @@ from PIL import Image
 
 from cli import cli
 from keras_gan.data.source import Data
+from keras_gan.errors import ConfigError
 from keras_gan.evaluation import TextEvaluator, default_metrics
 from keras_gan.generator import load_generator
 from keras_gan.images import to_uint8
@@ -171,6 +173,29 @@ def test_interpolate_walks_between_prompts_from_each_prompt_s_own_image(trained,
             np.testing.assert_array_equal(cell, to_uint8(ends["images"][row])[..., 0])
     one = CliRunner().invoke(cli, ["interpolate", "--run", str(trained.run_dir), "--prompt", "x"])
     assert one.exit_code != 0 and "two or more prompts" in one.output
+
+
+def test_prompts_the_run_cannot_read_are_refused_and_the_others_warned_and_echoed_short(
+        trained, tmp_path, caplog):
+    run = str(trained.run_dir)
+    for command in (["sample", "--prompt", "a handwritten seven", "--prompt", "zebra quokka"],
+                    ["interpolate", "--prompt", "the digit 7", "--prompt", "Zebra, quokka!"]):
+        done = CliRunner().invoke(cli, [*command, "--run", run, "--out",  # any such: same images
+                                        str(tmp_path / {"sample": "s.png"}.get(command[0], "w.gif"))])
+        assert done.exit_code == 1 and "Invalid prompt: expected at least one word" in done.output
+        assert "lacks (zebra, quokka)" in done.output and "words, e.g. " in done.output
+    with caplog.at_level(logging.WARNING, logger="keras_gan.prompting"):
+        done = CliRunner().invoke(cli, ["sample", "--run", run, "--prompt", "a handwritten quokka seven",
+                                        "--prompt", "a handwritten seven " * 500, "--n", "1",
+                                        "--out", str(tmp_path / "grid.png")])
+    assert done.exit_code == 0, done.output
+    assert "1 word not in the run's vocabulary, read as [UNK] (any unknown word is the same " \
+           "token): quokka." in caplog.text
+    assert "has 1500 words; the text encoder reads the first 16 (its token limit)" in caplog.text
+    echoed = [line for line in done.output.splitlines() if line.startswith("  2. ")]
+    assert len(echoed) == 1 and len(echoed[0]) <= 85 and echoed[0].endswith("...")
+    with pytest.raises(ConfigError, match="Invalid prompt: expected at least one word"):
+        load_generator(trained.run_dir).generate([0], prompt="zebra quokka")
 
 
 def test_prompts_are_refused_on_runs_without_text(tmp_path):

@@ -140,6 +140,24 @@ def _read_settings(path: Path) -> dict:
     return settings
 
 
+def words(text: str) -> list[str]:
+    """The words the layer looks up in `text`, in order, before cutting to its length
+    (reference_tokenize's rule: ASCII lower-casing, ASCII punctuation stripped, split on
+    ASCII whitespace)."""
+    raw = text.encode("utf-8").lower().translate(None, string.punctuation.encode())
+    return [word.decode("utf-8") for word in raw.split()]
+
+
+def known_words(layer: keras.layers.TextVectorization) -> list[str]:
+    """The layer's words, most frequent first (without padding and [UNK])."""
+    return layer.get_vocabulary()[2:]
+
+
+def token_limit(layer: keras.layers.TextVectorization) -> int:
+    """Tokens per text: longer texts are cut to this many, shorter padded."""
+    return layer.get_config()["output_sequence_length"]
+
+
 def reference_tokenize(text: str, vocabulary: list[str], length: int) -> list[int]:
     """The tokenizer in plain Python, to port to an app: the ids the layer gives `text`.
 
