@@ -74,7 +74,7 @@ def data_image_size(config: RunConfig, source, name: str) -> int:
     size = config.family.default_image_size(native)
     if native is not None:
         nearest = "" if size == native else \
-            f"; {size} is the nearest size --arch {config.model.arch} takes"
+            f"; {size} is the nearest size --arch {config.model.arch} picks"
         log.info("Image size %d: the images of %s are %d px on their shorter side%s (pass "
                  "--image-size to change it).", size, name, native, nearest)
     return size

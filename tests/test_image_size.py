@@ -40,7 +40,7 @@ def test_a_folder_trains_at_the_size_nearest_its_images_and_the_log_says_so(
     root = image_folder(tmp_path / "data", layout, side=24)
     caplog.set_level(logging.INFO, logger="keras_gan.resolve")
     assert resolved(arch, str(root)).data.image_size == expected
-    nearest = "" if expected == 24 else f"; {expected} is the nearest size --arch {arch} takes"
+    nearest = "" if expected == 24 else f"; {expected} is the nearest size --arch {arch} picks"
     assert (f"Image size {expected}: the images of {root} are 24 px on their shorter side"
             f"{nearest} (pass --image-size to change it)") in caplog.text
 

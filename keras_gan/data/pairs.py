@@ -71,9 +71,10 @@ def side_by_side_size(width: int, height: int) -> bool:
 
 def layout_error(folder: Path, files: list[Path] | None = None) -> DataError:
     """The error for a folder in neither pair layout: the layouts, then what it holds."""
-    folders = sorted(display_path(p.name) + "/" for p in folder.iterdir() if p.is_dir()) \
-        if folder.is_dir() else []
-    files = find_images(folder) if files is None else files
+    subfolders = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    folders = [display_path(p.name) + "/" for p in subfolders]
+    if files is None or not files:  # the subfolders' too, where they are links (A -> photos/)
+        files = sorted({*find_images(folder), *(f for sub in subfolders for f in find_images(sub))})
     example = ""
     if files:
         size = image_size(files[0])
