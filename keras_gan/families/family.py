@@ -47,7 +47,9 @@ class Family:
         order (same seed, same weights)
     model(config, networks, augment) -> the uncompiled model, made in float32 (its own
         computations, the real batches and the losses stay float32)
-    default_image_size(native size or None) -> the size to train at when none is asked for
+    default_image_size(native size or None) -> the size to train at when none is asked for:
+        the size the networks take nearest the data's own (an image folder's: the median
+        shorter side of a sample of its files), the family's default when unknown
     check_size(size) -> None if the networks take it, else what they expect
     option_defaults: options left None that take a preset's value (gan's latent size 100)
     fill(config, data) -> config with the options that follow from the decoded data
