@@ -328,7 +328,8 @@ def translate(run, runs_root, checkpoint, inputs, out, overwrite, direction):
                                  overwrite, direction)
     for path, reason in result.skipped:
         click.echo(f"  skipped {path}: {reason}")
-    click.echo(f"Wrote {len(result.written)} images from {result.checkpoint} to {out}"
+    click.echo(f"Wrote {len(result.written)} image{'s' * (len(result.written) != 1)} from "
+               f"{result.checkpoint} to {out}"
                + (f"; skipped {len(result.skipped)} unreadable" if result.skipped else ""))
 
 
@@ -356,7 +357,8 @@ def upscale(run, runs_root, checkpoint, inputs, out, overwrite, tile, tile_overl
                                overwrite, tile, tile_overlap, progress=_tile_progress())
     for path, reason in result.skipped:
         click.echo(f"  skipped {path}: {reason}")
-    click.echo(f"Wrote {len(result.written)} images from {result.checkpoint} to {out}"
+    click.echo(f"Wrote {len(result.written)} image{'s' * (len(result.written) != 1)} from "
+               f"{result.checkpoint} to {out}"
                + (f"; skipped {len(result.skipped)} unreadable" if result.skipped else ""))
 
 

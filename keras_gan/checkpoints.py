@@ -56,7 +56,7 @@ def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
             "iterations": {name: int(optimizer.iterations.numpy())
                            for name, optimizer in gan.optimizers.items()},
             "learning_rates": dict(gan.learning_rates), **(extra or {})}
-    check_space(checkpoint_dir, checkpoint_bytes(gan, checkpoint_dir), "a checkpoint")
+    check_space(checkpoint_dir, checkpoint_bytes(checkpoint_dir, gan), "a checkpoint")
     write_text_atomic(meta_path(weights), json.dumps(meta, indent=2) + "\n")
     try:
         with atomic_path(weights) as tmp:
@@ -73,15 +73,18 @@ def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
     return weights
 
 
-def checkpoint_bytes(gan, checkpoint_dir: Path) -> int:
+def checkpoint_bytes(checkpoint_dir: Path, gan=None) -> int:
     """What the next checkpoint needs on disk, with a margin: the size of the newest one
-    (the same networks, the same size), or for the first, the bytes of every variable."""
+    (the same networks, the same size), or for the first, the bytes of every variable of
+    `gan` (0 without it)."""
     saved = sorted(Path(checkpoint_dir).glob("*.weights.h5"), key=lambda p: p.stat().st_mtime)
     if saved:
         size = saved[-1].stat().st_size
-    else:
+    elif gan is not None:
         variables = [*gan.variables, *(v for o in gan.optimizers.values() for v in o.variables)]
         size = sum(math.prod(v.shape) * np.dtype(v.dtype).itemsize for v in variables)
+    else:
+        return 0
     return int(size * 1.05) + 2**20
 
 

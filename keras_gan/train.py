@@ -19,14 +19,14 @@ import keras
 from keras_gan.callbacks import (AlignedHistory, CollapseWatch, DivergenceGuard, GANCheckpoint,
                                  HistoryCSV, LossPlot, SampleGrid, StopOnInterrupt,
                                  tensorboard_callbacks)
-from keras_gan.checkpoints import latest_checkpoint, restore, save_checkpoint
+from keras_gan.checkpoints import checkpoint_bytes, latest_checkpoint, restore, save_checkpoint
 from keras_gan.config import RunConfig
 from keras_gan.data import Data, steps_per_epoch, training_pipeline
 from keras_gan.distribute import is_chief, make_strategy, writable_run_dir
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import quality_callbacks
 from keras_gan.factory import build_model
-from keras_gan.fileio import WriteError, check_writable, write_text_atomic, writing
+from keras_gan.fileio import WriteError, check_space, check_writable, write_text_atomic, writing
 from keras_gan.history import read_history, trim_history
 from keras_gan.init_from import initialize_from
 from keras_gan.images import progress_gif, save_grid
@@ -106,6 +106,8 @@ def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int
     with writable_run_dir(distribution, run_dir, copy=True) as writable:
         try:  # before any training, whose checkpoints would have nowhere to go
             check_writable(writable)
+            check_space(writable / "checkpoints", checkpoint_bytes(writable / "checkpoints"),
+                        "the next checkpoint")
         except WriteError as err:
             raise err.or_else(
                 f"copy the run folder somewhere writable and resume the copy (cp -r {run_dir} "

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from cli import cli
 from keras_gan.config import ConfigError, ExportConfig
 from keras_gan.export import ExportError, export_network, export_run
-from keras_gan.fileio import path_size
+from keras_gan.fileio import WriteError, path_size
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.train import run_training
 from tests.conftest import tiny_config
@@ -186,6 +186,50 @@ def test_a_failure_mid_export_leaves_no_version_folder(trained_run, tmp_path, mo
         export_network(gan.generator, gan.latent_dim, tmp_path / "m",
                          options_for(tmp_path, formats=("saved_model",)))
     assert list((tmp_path / "m").iterdir()) == []
+
+
+def test_sigterm_mid_export_removes_the_staged_files_and_exits_143(trained_run, tmp_path, monkeypatch):
+    import os
+    import signal
+
+    original = tf.saved_model.save
+
+    def save_then_terminated(obj, path, **kwargs):
+        original(obj, path, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # `timeout` or a scheduler, half way through
+
+    monkeypatch.setattr(tf.saved_model, "save", save_then_terminated)
+    result = CliRunner().invoke(cli, ["export", "--run", str(trained_run), "--out", str(tmp_path),
+                                      "--name", "x", "--formats", "saved_model,tflite"])
+    assert result.exit_code == 143, result.output
+    assert "Stopped by SIGTERM" in result.output and "Traceback" not in result.output
+    assert list((tmp_path / "x").iterdir()) == []  # neither a version nor its staging folder
+
+
+def test_a_full_disk_mid_export_is_one_message_and_leaves_nothing(trained_run, tmp_path, monkeypatch):
+    def disk_fills(obj, path, **kwargs):
+        Path(path, "saved_model.pb").write_bytes(b"half")
+        raise tf.errors.ResourceExhaustedError(
+            None, None, f"{path}/variables/variables_temp; No space left on device [Op:SaveV2]")
+
+    monkeypatch.setattr(tf.saved_model, "save", disk_fills)
+    result = CliRunner().invoke(cli, ["export", "--run", str(trained_run), "--out", str(tmp_path),
+                                      "--name", "x", "--formats", "saved_model"])
+    assert result.exit_code == 1, result.output
+    assert f"Cannot write to {tmp_path / 'x' / '1'}: no space left on the device (" in result.output
+    assert "MB free). Free some space there, or pass --out a folder elsewhere." in result.output
+    assert "Traceback" not in result.output and list((tmp_path / "x").iterdir()) == []
+
+
+def test_an_export_that_would_not_fit_is_refused_before_writing(trained_run, tmp_path, monkeypatch):
+    import shutil
+
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=10**6))
+    with pytest.raises(WriteError, match=r"not enough space for version 1 of the export \(it "
+                                         r"needs about [\d.]+ MB; 1.0 MB free\)"):
+        export_run(trained_run, options_for(tmp_path / "out", formats=("saved_model",)))
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_artifact_below_its_floor_fails_the_export_and_publishes_nothing(
