@@ -21,7 +21,7 @@ import numpy as np
 from keras_gan.config import RunConfig
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.families.base import generate_in_batches
-from keras_gan.fileio import new_output
+from keras_gan.fileio import atomic_path, make_dirs, new_output
 from keras_gan.images import save_gif, save_grid, to_uint8
 from keras_gan.latents import latents_for
 from keras_gan.runs import CONFIG, load_run
@@ -135,11 +135,13 @@ def write_prompt_samples(run_dir, prompts, count: int, seed: int, out=None,
     sentence = np.repeat(sentences(model, examples["vocabulary"], prompts), count, axis=0)
     latents = np.tile(latents, (len(prompts), 1))
     images = draw(model, sentence, latents)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(out.parent)
     if out.suffix.lower() == ".npz":
         tokens = np.asarray(examples["vocabulary"](prompts)).astype("int32")
-        np.savez_compressed(out, images=images, latents=latents, tokens=np.repeat(tokens, count, 0),
-                            prompts=np.repeat(np.asarray(prompts), count))
+        with atomic_path(out) as tmp:
+            np.savez_compressed(tmp, images=images, latents=latents,
+                                tokens=np.repeat(tokens, count, 0),
+                                prompts=np.repeat(np.asarray(prompts), count))
     else:
         save_grid(out, images, ncols=count)
     return out, prompts, used
