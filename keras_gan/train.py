@@ -53,7 +53,7 @@ class TrainingResult:
 def _write_skipped(run_dir: Path, data: Data) -> None:
     if data.skipped:
         lines = [f"{path}\t{reason}" for path, reason in data.skipped]
-        (run_dir / "skipped_files.txt").write_text("\n".join(lines) + "\n")
+        write_text_atomic(run_dir / "skipped_files.txt", "\n".join(lines) + "\n")
 
 
 def run_training(config: RunConfig, verbose: int | str = 2, callbacks=()) -> TrainingResult:
@@ -212,7 +212,10 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
         epoch, step = _roll_back(model, checkpoint_dir, arch, guard, run_dir, rollbacks := rollbacks + 1)
     if checkpointer.failed is not None:  # training stopped after the step that could not be saved
         raise _resume_later(checkpointer.failed, run_dir)
-    progress_gif(run_dir / "samples", run_dir / "progress.gif")  # every epoch's grid, in order
+    try:  # every epoch's grid, in order; a nicety, which a full disk must not turn into a failure
+        progress_gif(run_dir / "samples", run_dir / "progress.gif")
+    except WriteError as err:
+        log.warning("No progress.gif: %s", err)
     return TrainingResult(run_dir=run_dir, config=config, history=aligned.history,
                           interrupted=stopper.interrupted, stop_signal=stopper.signal,
                           chief=is_chief(model.distribute_strategy),
