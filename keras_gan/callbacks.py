@@ -372,7 +372,8 @@ class StopOnInterrupt(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         if threading.current_thread() is threading.main_thread():
-            self._previous = {signum: signal.signal(signum, self._handle) for signum in self.signals}
+            self._previous = {signum: signal.signal(signum, self._handle)
+                              for signum in self.signals}
 
     def on_train_batch_end(self, batch, logs=None):
         if self.interrupted:

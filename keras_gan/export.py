@@ -28,7 +28,8 @@ from keras_gan.errors import ConfigError, invalid
 from keras_gan.exporters import FORMATS, artifact_size
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.exporters.verify import format_table
-from keras_gan.fileio import DIR_MODE, atomic_path, check_space, make_dirs, writing, write_text_atomic
+from keras_gan.fileio import (DIR_MODE, atomic_path, check_space, make_dirs, write_text_atomic,
+                              writing)
 from keras_gan.hub import push
 from keras_gan.model_card import CARD, CARDS, model_card
 from keras_gan.runs import load_run, slug
@@ -111,7 +112,8 @@ def export_network(network, spec, model_dir: Path, options: ExportConfig,
     return result
 
 
-def _write_verified(network, spec, staging: Path, final: Path, options: ExportConfig) -> ExportResult:
+def _write_verified(network, spec, staging: Path, final: Path,
+                    options: ExportConfig) -> ExportResult:
     """Every artifact written to `staging` and checked there; an ExportError if one fails."""
     result = ExportResult(final)
     for name in options.formats:

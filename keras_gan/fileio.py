@@ -17,11 +17,12 @@ from pathlib import Path
 from keras_gan.errors import ConfigError
 
 # errno -> what the message says; the others (a missing folder, a bug) keep their traceback
+EDQUOT = getattr(errno, "EDQUOT", -1)  # not on every platform
 REASONS = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
            errno.EROFS: "read-only file system", errno.ENOSPC: "no space left on the device",
-           errno.EDQUOT: "disk quota exceeded",
+           EDQUOT: "disk quota exceeded",
            errno.EFBIG: "file too large for the file system or the file-size limit (ulimit -f)"}
-FULL = {errno.ENOSPC, errno.EDQUOT}
+FULL = {errno.ENOSPC, EDQUOT}
 MB = 1e6
 
 
@@ -81,7 +82,8 @@ def writing(path: str | Path):
             raise
         # the file the error names, unless it is a hidden temporary one (atomic_path, export's
         # staging folder): then the place it was to become
-        named = Path(os.fsdecode(err.filename)) if isinstance(err.filename, (str, bytes, os.PathLike)) else None
+        named = err.filename
+        named = Path(os.fsdecode(named)) if isinstance(named, (str, bytes, os.PathLike)) else None
         where = named if named is not None and not named.name.startswith(".") else path
         raise WriteError(where, err.errno, _reason(err.errno, where)) from None
     except Exception as err:
@@ -96,7 +98,7 @@ def _tensorflow_code(err: Exception) -> int | None:
     OSError), read from the class name so this module needs no TensorFlow."""
     kind, text = type(err).__name__, str(err).lower()
     if kind == "ResourceExhaustedError" and ("space" in text or "quota" in text):
-        return errno.EDQUOT if "quota" in text else errno.ENOSPC
+        return EDQUOT if "quota" in text else errno.ENOSPC
     if kind == "PermissionDeniedError":
         return errno.EACCES
     if kind in ("FailedPreconditionError", "UnknownError") and "read-only" in text:

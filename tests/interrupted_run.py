@@ -3,7 +3,7 @@
     python tests/interrupted_run.py EPOCH STEP SIGNAL -- CLI ARGS...
 
 Runs `cli.py CLI ARGS` as a user would, with one extra callback that sends this
-process SIGNAL (KILL or INT) right after step STEP of epoch EPOCH (both 1-based):
+process SIGNAL (KILL, INT or TERM) right after step STEP of epoch EPOCH (both 1-based):
 a kill at a known point, never a sleep.
 """
 
