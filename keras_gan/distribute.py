@@ -10,7 +10,10 @@
 The GAN scales its losses by the replica count and draws its random numbers per
 replica (keras_gan.seeds.ReplicaRandom), so N replicas with a global batch B train
 like one device with batch B. BatchNormalization syncs its statistics across
-replicas (keras_gan.archs.base.batch_norm). Only the chief writes the run folder:
+replicas (keras_gan.networks.base.batch_norm), and a loss that needs the whole batch
+takes it from the helpers below: `global_mean` (discogan's feature matching),
+`gather_batch` (text2image's InfoNCE, cyclegan's history pool) and `roll_batch`
+(text2image's mismatched captions). Only the chief writes the run folder:
 the other workers run the same callbacks (some read variables with collectives)
 into a temporary folder that is deleted afterwards, the pattern of TensorFlow's
 multi-worker Keras tutorial.
@@ -27,6 +30,7 @@ import tempfile
 from pathlib import Path
 
 import tensorflow as tf
+from keras import ops
 
 from keras_gan.errors import ConfigError
 
@@ -141,3 +145,51 @@ def for_fit_logs(logs: dict) -> dict:
 def replicas_in_sync() -> int:
     """Replicas of the current strategy (1 outside any strategy)."""
     return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+# Losses of the global batch --------------------------------------------------
+# Inside a train step every replica sees its share of the global batch. These give a
+# replica what one device would compute on the whole batch; their gradients reach each
+# replica's own rows (TensorFlow differentiates all_reduce and all_gather), so the
+# replicas' summed gradients are one device's. Outside a strategy they are plain ops.
+
+
+def replica_context() -> tf.distribute.ReplicaContext | None:
+    """The replica context of a step with several replicas in sync, else None."""
+    context = tf.distribute.get_replica_context()
+    return context if context is not None and context.num_replicas_in_sync > 1 else None
+
+
+def global_mean(x, axis: int = 0):
+    """tf.reduce_mean(x, axis) over the global batch along `axis`: every replica's sum
+    and row count, all-reduced (exact when replicas hold different numbers of rows)."""
+    context = replica_context()
+    if context is None:
+        return ops.mean(x, axis=axis)
+    total, count = context.all_reduce(tf.distribute.ReduceOp.SUM, [
+        tf.reduce_sum(x, axis), tf.cast(tf.shape(x)[axis], x.dtype)])
+    return total / count
+
+
+def gather_batch(x):
+    """(x of the global batch: every replica's rows in replica order, where this
+    replica's rows start in it); (x, 0) with one replica."""
+    context = replica_context()
+    if context is None:
+        return x, 0
+    sizes = context.all_gather(tf.shape(x)[:1], axis=0)
+    start = tf.reduce_sum(sizes[:context.replica_id_in_sync_group])
+    return context.all_gather(x, axis=0), start
+
+
+def own_rows(x_global, start, like):
+    """This replica's rows of a global-batch tensor (the inverse of gather_batch)."""
+    return x_global[start:start + tf.shape(like)[0]]
+
+
+def roll_batch(x, shift: int):
+    """tf.roll(x, shift, axis=0) over the global batch: this replica's rows of it (so a
+    row's partner may be another replica's row, as on one device)."""
+    everything, start = gather_batch(x)
+    rolled = tf.roll(everything, shift, axis=0)
+    return rolled if everything is x else own_rows(rolled, start, x)

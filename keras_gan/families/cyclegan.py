@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import keras
 from keras import ops
 
+from keras_gan.distribute import global_mean
 from keras_gan.errors import ConfigError
 from keras_gan.families.base import GANModel
 from keras_gan.families.family import Family, option
@@ -139,11 +140,12 @@ class DiscoGAN(CycleGAN):
         return ops.where(steps < self.curriculum_steps, self.start_rate, self.recon_rate)
 
     def feature_matching(self, network, real, fake):
-        """Sum over D's feature maps of mean((E_batch[real] - E_batch[fake])^2)."""
+        """Sum over D's feature maps of mean((E_batch[real] - E_batch[fake])^2), E over the
+        global batch under tf.distribute (the square of per-replica means is another loss)."""
         real_features = self.discriminate(network, real)[1]
         fake_features = self.discriminate(network, fake)[1]
-        return ops.sum(ops.stack([ops.mean(ops.square(ops.mean(ops.cast(r, "float32"), axis=0)
-                                                      - ops.mean(ops.cast(f, "float32"), axis=0)))
+        return ops.sum(ops.stack([ops.mean(ops.square(global_mean(ops.cast(r, "float32"))
+                                                      - global_mean(ops.cast(f, "float32"))))
                                   for r, f in zip(real_features, fake_features)]))
 
     def generator_objective(self, a, b):

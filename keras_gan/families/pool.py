@@ -7,6 +7,14 @@ stored image, which is returned instead (the batch's picks are distinct slots). 
 buffer, its fill count and its random state are variables of this layer, so checkpoints
 carry them and a resumed run queries exactly as an uninterrupted one. size 0 passes every
 image through.
+
+Under tf.distribute the pool is queried with the global batch: every replica gathers all
+replicas' fakes (keras_gan.distribute.gather_batch), makes the same draws from the same
+seed state on them, and keeps its own rows of the result. So every replica's fakes are
+stored, the replicas draw distinct slots, and N replicas store, swap and return exactly
+what one device does with the same global batch (the buffer stays one buffer of `size`
+slots: a checkpoint resumes under any replica count). The cost is the gather of one
+batch of fakes per query.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from keras_gan.distribute import gather_batch, own_rows
 from keras_gan.seeds import SeedStates
 
 
@@ -26,6 +35,7 @@ class ImagePool(SeedStates, keras.layers.Layer):
         self.size = int(size)
         self.seed_generator = keras.random.SeedGenerator(seed, name="pool_seed")
         if self.size:
+            # one value for every replica's copy: each computes the same global update
             self.images = self.add_weight(shape=(self.size, *image_shape), initializer="zeros",
                                           trainable=False, name="images",
                                           aggregation="only_first_replica")
@@ -38,6 +48,12 @@ class ImagePool(SeedStates, keras.layers.Layer):
         if not self.size:
             return images
         images = ops.cast(images, self.images.dtype)
+        everything, start = gather_batch(images)
+        returned = self.query(everything)
+        return returned if everything is images else own_rows(returned, start, images)
+
+    def query(self, images):
+        """The pool's answer for a whole (global) batch; stores and swaps."""
         n = ops.shape(images)[0]
         index = ops.arange(n)
         stored = ops.convert_to_tensor(self.count)

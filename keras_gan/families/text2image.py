@@ -14,7 +14,8 @@ them. Per GAN batch (a dict with "image", float32 in [-1, 1], and "tokens"):
 
 - D, hinge loss with mismatched captions as extra negatives (the paper's weighting):
       L_D = E[relu(1 - D(x, s))] + 1/2 (E[relu(1 + D(G(z, s), s))] + E[relu(1 + D(x, s'))])
-  where s' is the batch's sentences rolled by one (another image's caption), plus the
+  where s' is the batch's sentences rolled by one (another image's caption; the global
+  batch's under tf.distribute), plus the
   Matching-Aware zero-centred Gradient Penalty on real pairs:
       MA-GP = k E[ ||(grad_x D(x, s), grad_s D(x, s))||_2 ^ p ],  k = 2, p = 6
   (the norm over both gradients flattened and concatenated, per sample);
@@ -48,6 +49,7 @@ from keras_gan.networks.base import nearest_size
 from keras_gan.tasks.text_to_image import TextToImage
 from keras_gan.text import build_vocabulary, image_encoder, text_encoder
 
+from keras_gan.distribute import roll_batch
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.families.base import GANModel
 from keras_gan.families.family import Family, option, validate_options
@@ -129,8 +131,9 @@ class Text2Image(TwoStages, GANModel):
         d_real = ops.mean(ops.relu(1.0 - real_logits))
         d_fake = ops.mean(ops.relu(1.0 + fake_logits))
         if self.mismatch:
+            # rolled over the global batch: replicas pair captions as one device does
             d_mismatch = ops.mean(ops.relu(1.0 + self.discriminate(
-                images, ops.roll(sentence, 1, axis=0))))
+                images, roll_batch(sentence, 1))))
             loss = d_real + 0.5 * (d_fake + d_mismatch)
         else:
             d_mismatch = ops.zeros(())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from keras import ops
 
+from keras_gan.distribute import gather_batch
 from keras_gan.errors import invalid
 
 
@@ -24,15 +25,32 @@ def contrastive_loss(image_emb, text_emb, temperature: float = 0.1):
     Radford et al. 2021, "Learning Transferable Visual Models From Natural Language
     Supervision" (CLIP), with a fixed temperature. AttnGAN's DAMSM sentence loss (Xu et
     al. 2018, eqs. 10-11) is the same form with gamma_3 = 10 = 1/T, summed, not averaged.
+
+    Under tf.distribute the batch is the global one: each replica gathers every
+    replica's embeddings and scores its own rows and columns against all B pairs (B - 1
+    negatives each, as on one device), so the replicas' mean is the one-device loss.
     """
     if not temperature > 0:
         raise invalid("temperature", "a positive number", temperature)
     image = ops.normalize(ops.convert_to_tensor(image_emb, "float32"), axis=-1)
     text = ops.normalize(ops.convert_to_tensor(text_emb, "float32"), axis=-1)
+    all_images, start = gather_batch(image)
+    if all_images is not image:
+        return _own_rows_loss(image, text, all_images, gather_batch(text)[0], start, temperature)
     logits = ops.matmul(image, ops.transpose(text)) / temperature
     rows = ops.diagonal(ops.log_softmax(logits, axis=1))  # image i -> caption i
     columns = ops.diagonal(ops.log_softmax(logits, axis=0))  # caption j -> image j
     return -0.5 * (ops.mean(rows) + ops.mean(columns))
+
+
+def _own_rows_loss(image, text, all_images, all_texts, start, temperature: float):
+    """The loss of this replica's pairs (global positions start, start + 1, ...): its
+    images against every caption, its captions against every image."""
+    positives = start + ops.arange(ops.shape(image)[0])[:, None]
+    rows = ops.log_softmax(ops.matmul(image, ops.transpose(all_texts)) / temperature, axis=1)
+    columns = ops.log_softmax(ops.matmul(text, ops.transpose(all_images)) / temperature, axis=1)
+    return -0.5 * (ops.mean(ops.take_along_axis(rows, positives, axis=1))
+                   + ops.mean(ops.take_along_axis(columns, positives, axis=1)))
 
 
 def r_precision(image_emb, text_emb, mismatched: int = 99, seed: int = 0,
