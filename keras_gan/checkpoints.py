@@ -77,7 +77,9 @@ def checkpoint_bytes(checkpoint_dir: Path, gan=None) -> int:
     """What the next checkpoint needs on disk, with a margin: the size of the newest one
     (the same networks, the same size), or for the first, the bytes of every variable of
     `gan` (0 without it)."""
-    saved = sorted(Path(checkpoint_dir).glob("*.weights.h5"), key=lambda p: p.stat().st_mtime)
+    saved = sorted((p for p in Path(checkpoint_dir).glob("*.weights.h5")
+                    if not p.name.startswith(".")),  # not a temporary file a kill left
+                   key=lambda p: p.stat().st_mtime)
     if saved:
         size = saved[-1].stat().st_size
     elif gan is not None:
