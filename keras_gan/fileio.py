@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -90,7 +91,21 @@ def writing(path: str | Path):
         code = _tensorflow_code(err)
         if code is None:
             raise
-        raise WriteError(path, code, _reason(code, path)) from None
+        where = _elsewhere(str(err), Path(path))
+        raise WriteError(where, code, _reason(code, where)) from None
+
+
+def _elsewhere(text: str, path: Path) -> Path:
+    """`path`, or the folder a TensorFlow error names when that is on another tree (the
+    TFLite converter's temporary SavedModel goes to the system's temporary folder)."""
+    match = re.search(r"(?:^|\s)(/[^;\s]+); ", text)
+    if match is None:
+        return path
+    named = Path(match.group(1))
+    root = path.parent.absolute()
+    if named == root or root in named.parents:
+        return path
+    return Path(tempfile.gettempdir()) if Path(tempfile.gettempdir()) in named.parents else named
 
 
 def _tensorflow_code(err: Exception) -> int | None:
