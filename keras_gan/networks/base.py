@@ -19,7 +19,7 @@ from typing import Callable
 
 import keras
 
-from keras_gan.distribute import replicas_in_sync
+from keras_gan.distribute import replica_context, replicas_in_sync
 
 # text_*: conditioned on a sentence embedding ([noise, sentence] -> image; [image, sentence] -> logit)
 ROLES = ("generator", "translator", "upscaler", "discriminator", "text_generator",
@@ -42,6 +42,30 @@ def batch_norm(momentum: float, **kwargs) -> keras.layers.BatchNormalization:
     on one replica the synced path is the same maths, computed as E[x^2] - E[x]^2)."""
     return keras.layers.BatchNormalization(momentum=momentum,
                                            synchronized=replicas_in_sync() > 1, **kwargs)
+
+
+def dropout(rate: float, **kwargs) -> keras.layers.Dropout:
+    """Dropout whose masks span the global batch when the layer is built under several
+    replicas (ReplicaDropout there only: exports and one device keep Keras' own layer)."""
+    return (ReplicaDropout if replicas_in_sync() > 1 else keras.layers.Dropout)(rate, **kwargs)
+
+
+class ReplicaDropout(keras.layers.Dropout):
+    """keras.layers.Dropout drawing, on each of R replicas, the masks of R x its rows
+    and keeping its own (keras_gan.seeds.ReplicaRandom's rule): every replica holds the
+    same seed state, so Keras' layer would give each replica's rows the same masks; these
+    are the masks one device draws for the global batch. Its weights file entry is empty,
+    so checkpoints load either way."""
+
+    def call(self, inputs, training=False):
+        context = replica_context()
+        if not training or self.rate <= 0 or context is None:
+            return super().call(inputs, training=training)
+        replicas, n = context.num_replicas_in_sync, keras.ops.shape(inputs)[0]
+        ones = keras.ops.ones((n * replicas, *keras.ops.shape(inputs)[1:]), dtype=inputs.dtype)
+        masks = super().call(ones, training=True)  # 0 or 1 / (1 - rate)
+        start = context.replica_id_in_sync_group * n
+        return inputs * masks[start:start + n]
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")

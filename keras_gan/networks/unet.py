@@ -21,7 +21,7 @@ import math
 import keras
 from keras import layers
 
-from keras_gan.networks.base import Network, normal_init, power_of_two, reference_batch_norm
+from keras_gan.networks.base import Network, dropout, normal_init, power_of_two, reference_batch_norm
 
 DROPOUT = 0.5
 DROPOUT_BLOCKS = 3  # the first decoder blocks, from the bottleneck (the paper's CD512-CD1024-CD1024)
@@ -57,7 +57,7 @@ def build_unet(source_shape: tuple, channels: int, width: int = 64) -> keras.Mod
                                    kernel_initializer=normal_init(), name=f"up_{i + 1}")(x)
         x = reference_batch_norm(f"up_{i + 1}_bn")(x)
         if block < DROPOUT_BLOCKS:
-            x = layers.Dropout(DROPOUT, name=f"up_{i + 1}_dropout")(x)
+            x = dropout(DROPOUT, name=f"up_{i + 1}_dropout")(x)
         x = layers.Concatenate(name=f"skip_{i + 1}")([skips[i], x])
     x = layers.ReLU()(x)
     output = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
