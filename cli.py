@@ -138,13 +138,14 @@ def cli(quiet, verbose):
 @click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
 @click.option("--precision", type=click.Choice(PRECISIONS), default=TrainConfig.precision, help="Training dtype policy (variables stay float32; sample/export use float32) [default: mixed_bfloat16 for dcgan on RGB sets under 10,000 images where the CPU or GPU computes bfloat16 natively (AVX-512 BF16, AMX, Arm BF16; NVIDIA Ampere on), else float32].")
 @click.option("--strategy", type=click.Choice(STRATEGIES), default=TrainConfig.strategy, help="tf.distribute strategy: mirrored = all local GPUs, multi_worker = hosts from TF_CONFIG, tpu; --batch-size is the global batch.", **OPTS)
+@click.option("--cpu-replicas", type=click.IntRange(min=1), default=TrainConfig.cpu_replicas, help="With --strategy mirrored on a machine without a GPU: split the CPU into N logical devices, one replica each (try a multi-replica run on a laptop) [default: no split].")
 @click.option("--xla", type=click.Choice(XLA), default=TrainConfig.xla, help="Compile the train step with XLA; auto: on for GPUs (Keras' choice), off on CPUs (measured: see README).", **OPTS)
 @click.option("--steps-per-execution", type=click.IntRange(min=1), default=TrainConfig.steps_per_execution, help="Steps per call into TensorFlow (callbacks, Ctrl-C, SIGTERM and the NaN check act per call), lowered to a divisor of the epoch's steps [default: the arch's: gan up to 8,192 images per call, others 1].")
 @click.option("--tensorboard", is_flag=True, default=TrainConfig.tensorboard, help="Also write scalars and grids to RUN/tensorboard/ (view: tensorboard --logdir runs).")
 @click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
 @click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked, nothing written) and exit.")
-@click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs and --strategy may change.")
+@click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs, --strategy and --cpu-replicas may change.")
 @click.option("--snap-minutes", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.snap_minutes, help="Checkpoint every M minutes of training, mid-epoch too (always at the end and on Ctrl-C or SIGTERM; a kill loses at most M minutes).", **OPTS)
 @click.option("--snap", type=click.IntRange(min=1), default=TrainConfig.snap, help="Checkpoint every N epochs instead of by minutes (always at the end and on Ctrl-C or SIGTERM).")
 @click.option("--keep", "keep_checkpoints", type=click.IntRange(min=1), default=TrainConfig.keep_checkpoints, help="Checkpoints kept (the newest; checkpoints/best is kept apart).", **OPTS)
@@ -153,7 +154,7 @@ def cli(quiet, verbose):
 @click.pass_context
 def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_lr, d_steps,
           augment, ada_target, augment_p, holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights,
-          precision, strategy, xla, steps_per_execution, tensorboard, runs_root, run_dir, dry_run, resume, snap_minutes, snap, keep_checkpoints,
+          precision, strategy, cpu_replicas, xla, steps_per_execution, tensorboard, runs_root, run_dir, dry_run, resume, snap_minutes, snap, keep_checkpoints,
           grid_every, init_from, **model):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
@@ -185,7 +186,7 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
                           augment=augment, ada_target=ada_target, augment_p=augment_p, seed=seed, ema=ema or None, eval_every=eval_every,
                           eval_metric=eval_metric, eval_samples=eval_samples,
                           inception_weights=inception_weights, tensorboard=tensorboard,
-                          precision=precision, strategy=strategy, xla=xla,
+                          precision=precision, strategy=strategy, cpu_replicas=cpu_replicas, xla=xla,
                           steps_per_execution=steps_per_execution, init_from=init_from,
                           snap=snap, snap_minutes=snap_minutes, keep_checkpoints=keep_checkpoints, grid_every=grid_every),
         runs_root=runs_root, run_dir=run_dir)
@@ -197,18 +198,19 @@ def train(ctx, arch, data, data_b, data_dir, image_size, epochs, decay_epochs, b
 
 
 def _resume(ctx, resume, runs_root, verbose):
-    allowed = {"resume", "epochs", "runs_root", "strategy"}
+    allowed = {"resume", "epochs", "runs_root", "strategy", "cpu_replicas"}
     changed = [name for name in ctx.params if name not in allowed
                and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
     if changed:
         raise click.UsageError(
-            f"--resume continues a run with its own config.json; only --epochs and --strategy "
-            f"can change. Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
-    epochs, strategy = (None if ctx.get_parameter_source(name) is ParameterSource.DEFAULT
-                        else ctx.params[name] for name in ("epochs", "strategy"))
+            f"--resume continues a run with its own config.json; only --epochs, --strategy and "
+            f"--cpu-replicas can change. Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
+    epochs, strategy, cpu_replicas = (
+        None if ctx.get_parameter_source(name) is ParameterSource.DEFAULT else ctx.params[name]
+        for name in ("epochs", "strategy", "cpu_replicas"))
     with user_errors():
         _report(resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose,
-                                strategy=strategy))
+                                strategy=strategy, cpu_replicas=cpu_replicas))
 
 
 def _report(result):

@@ -112,6 +112,9 @@ class TrainConfig:
     # tf.distribute strategy (keras_gan.distribute); batch_size is the global batch,
     # split across replicas.
     strategy: str = "default"
+    # With strategy "mirrored" on a machine without a GPU: the CPU split into this many
+    # logical devices, one replica each (tries a multi-replica run on a laptop); None: no split.
+    cpu_replicas: int | None = None
     # XLA-compile the train step; auto: Keras' choice on GPUs (on), the architecture's
     # measured choice on CPUs (benchmarks/train_throughput.py --xla off,on).
     xla: str = "auto"
@@ -156,6 +159,14 @@ class TrainConfig:
         for name, allowed in (("precision", (None, *PRECISIONS)), ("strategy", STRATEGIES), ("xla", XLA)):
             if getattr(self, name) not in allowed:
                 raise invalid(name, f"one of {', '.join(filter(None, allowed))}", getattr(self, name))
+        if self.cpu_replicas is not None:
+            if self.cpu_replicas < 1:
+                raise invalid("cpu_replicas", "an integer >= 1 (logical CPU devices)", self.cpu_replicas)
+            if self.strategy != "mirrored":
+                raise ConfigError(
+                    f"Invalid cpu_replicas: expected it only with strategy 'mirrored' (the CPU "
+                    f"replicas are what it mirrors over). Received: cpu_replicas="
+                    f"{self.cpu_replicas} with strategy={self.strategy!r}.")
         names = parse_augment(self.augment)
         if not 0 < self.ada_target < 1:
             raise invalid("ada_target", "a share in (0, 1), e.g. 0.6 (the ADA paper's)", self.ada_target)

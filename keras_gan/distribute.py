@@ -2,7 +2,8 @@
 
 - default: TensorFlow's default strategy (one device: the GPU if there is one).
 - mirrored: MirroredStrategy over every local GPU, or over every logical CPU device
-  when there is no GPU (how the tests run two replicas on one CPU).
+  when there is no GPU; `cpu_replicas` (--cpu-replicas N) first splits the CPU into N
+  logical devices, so a machine without a GPU can try a run of N replicas.
 - multi_worker: MultiWorkerMirroredStrategy, configured from the TF_CONFIG
   environment variable (the same command runs on every worker).
 - tpu: TPUStrategy on the TPU found by TPUClusterResolver (TPU_NAME or a TPU VM).
@@ -35,14 +36,21 @@ from keras import ops
 from keras_gan.errors import ConfigError
 
 
-@functools.cache
-def make_strategy(name: str) -> tf.distribute.Strategy:
+def make_strategy(name: str, cpu_replicas: int | None = None) -> tf.distribute.Strategy:
     """The strategy called `name`; create it before any other TensorFlow work
-    (MultiWorkerMirroredStrategy configures collectives at program start).
+    (MultiWorkerMirroredStrategy configures collectives at program start, and
+    `cpu_replicas` splits the CPU before TensorFlow sets up its devices).
 
     One per process and name: collectives and TPU systems are set up once, and two
     MirroredStrategy objects in one process can mix up their collective keys.
     """
+    return _make_strategy(name, cpu_replicas)  # one cache key however it is called
+
+
+@functools.cache
+def _make_strategy(name: str, cpu_replicas: int | None) -> tf.distribute.Strategy:
+    if cpu_replicas is not None:
+        split_cpu(cpu_replicas)
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
@@ -70,6 +78,30 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
         return tf.distribute.TPUStrategy(resolver)
     raise ConfigError(f"Invalid strategy: expected one of default, mirrored, multi_worker, tpu. "
                       f"Received: strategy={name!r}.")
+
+
+def split_cpu(replicas: int) -> None:
+    """The CPU as `replicas` logical devices (what MirroredStrategy then mirrors over):
+    possible only before TensorFlow sets up its devices in this process, and only on a
+    machine without a GPU (where a GPU is, mirrored replicas are GPUs)."""
+    gpus = tf.config.list_physical_devices("GPU")  # lists without setting devices up
+    if gpus:
+        raise ConfigError(
+            f"Invalid cpu_replicas: expected a machine without a GPU (--cpu-replicas splits the "
+            f"CPU to try several replicas where there is no GPU; --strategy mirrored alone "
+            f"trains on every GPU). Received: cpu_replicas={replicas} with {len(gpus)} GPU(s) "
+            f"present.")
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
+    except RuntimeError:  # devices already set up: fine if they are split this way
+        found = len(tf.config.list_logical_devices("CPU"))
+        if found != replicas:
+            raise ConfigError(
+                f"Invalid cpu_replicas: expected to split the CPU before TensorFlow sets up its "
+                f"devices (a new process). Received: cpu_replicas={replicas}, but this process "
+                f"already runs TensorFlow on {found} CPU device(s).") from None
 
 
 def _first_line(err: Exception) -> str:

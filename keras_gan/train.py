@@ -58,7 +58,8 @@ def _write_skipped(run_dir: Path, data: Data) -> None:
 
 def run_training(config: RunConfig, verbose: int | str = 2, callbacks=()) -> TrainingResult:
     """Train a new run. `callbacks`: extra keras callbacks, run after the built-in ones."""
-    strategy = make_strategy(config.validate().train.strategy)  # before any other TF work
+    train = config.validate().train
+    strategy = make_strategy(train.strategy, train.cpu_replicas)  # before any other TF work
     config, data = resolve(config)
     model = _new_model(config, strategy)
     if config.train.init_from:  # checked before a run folder exists; the source recorded
@@ -86,23 +87,27 @@ def _new_model(config: RunConfig, strategy):
 
 
 def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int | str = 2,
-                    strategy: str | None = None, callbacks=()) -> TrainingResult:
+                    strategy: str | None = None, callbacks=(),
+                    cpu_replicas: int | None = None) -> TrainingResult:
     """Continue a run from its folder alone: config.json and the newest good checkpoint.
 
     `epochs` is the run's new total (config.json is updated), the decaying ones included:
     the last decay_epochs of it decay, as saved, so raising the total of a finished run
     starts a new decay at the end. The continued run is
     identical to an uninterrupted one on the same machine (data order, random draws,
-    every optimizer's state). `strategy` replaces the recorded --strategy (a run may
-    move between one device and several).
+    every optimizer's state). `strategy` and `cpu_replicas` replace the recorded
+    --strategy and --cpu-replicas, together when either is given (a run may move between
+    one device and several).
     """
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG, saved=True)
     if epochs is not None:
         config = config.replace(train={"epochs": epochs})
-    if strategy is not None:
-        config = config.replace(train={"strategy": strategy})
-    distribution = make_strategy(config.validate().train.strategy)
+    if strategy is not None or cpu_replicas is not None:  # replaced together
+        config = config.replace(train={"strategy": strategy or config.train.strategy,
+                                       "cpu_replicas": cpu_replicas})
+    train = config.validate().train
+    distribution = make_strategy(train.strategy, train.cpu_replicas)
     with writable_run_dir(distribution, run_dir, copy=True) as writable:
         try:  # before any training, whose checkpoints would have nowhere to go
             check_writable(writable)

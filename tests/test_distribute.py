@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from cli import cli
 from keras_gan.config import ConfigError, TrainConfig
-from keras_gan.distribute import is_chief, make_strategy, spans_workers, writable_run_dir
+from keras_gan.distribute import is_chief, make_strategy, spans_workers, split_cpu, writable_run_dir
 from tests.conftest import tiny_config, write_image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,34 +98,155 @@ def max_difference(a: dict, b: dict) -> float:
                for net in a for x, y in zip(a[net], b[net], strict=True))
 
 
-@pytest.mark.parametrize("arch, options", [
-    ("gan", {}),
+def family_data(root: Path, arch: str) -> Path:
+    """Two global batches of 16 px images in the family's layout."""
+    if arch in ("pix2pix",):
+        for i in range(9):  # one held out
+            write_image(root / "A" / f"{i}.png", size=(16, 16), seed=i)
+            write_image(root / "B" / f"{i}.png", size=(16, 16), mode="L", seed=50 + i)
+    elif arch in ("cyclegan", "discogan"):
+        for domain, seed in (("A", 100), ("B", 200)):
+            for i in range(8):
+                write_image(root / f"train{domain}" / f"{i}.png", size=(16, 16), seed=seed + i)
+            write_image(root / f"test{domain}" / "0.png", size=(16, 16), seed=seed + 99)
+    elif arch == "text2image":
+        words = ("red", "green", "blue", "dark", "light", "round", "square", "small")
+        rows = ["file,caption"]
+        for i in range(16):
+            write_image(root / f"{i}.png", size=(16, 16), seed=i)
+            rows.append(f"{i}.png,a {words[i % 8]} {words[(3 * i + 1) % 8]} thing")
+        (root / "captions.csv").write_text("\n".join(rows) + "\n")
+    elif arch == "srgan":
+        for i in range(8):
+            write_image(root / f"{i}.png", size=(16, 16), seed=i)
+    else:
+        return image_folder(root)
+    return root
+
+
+# What each family's case exercises beyond the shared step; gan and dcgan also train whole
+# runs (callbacks, checkpoints, EMA), the others take one SGD step per epoch (seconds each).
+FAMILY_CASES = {
+    "gan": ({"epochs": 2}, {}),
     # BatchNorm synced across replicas, conditional labels, per-replica augmentation, ADA's p
-    ("dcgan", {"augment": "ada,translation,cutout,color"}),
-])
-def test_two_replicas_train_like_one_device(tmp_path, arch, options):
-    data = image_folder(tmp_path / "images")
-    # float32 whatever the CPU (the subprocess resolves the default without conftest's patch)
-    config = tiny_config(tmp_path, arch=arch, data=data, epochs=2, ema=0.9, precision="float32",
-                         **options)
-    if arch == "dcgan":
-        config = config.replace(model={"conditional": True})
-    (tmp_path / "config.json").write_text(config.to_json())
-    out = tmp_path / "out.json"
-    subprocess.run([sys.executable, str(ROOT / "tests" / "distributed_run.py"),
-                    str(tmp_path / "config.json"), str(out)], check=True, env=ENV, timeout=300)
-    one, two = (json.loads(out.read_text())[name] for name in ("default", "mirrored"))
+    "dcgan": ({"epochs": 2, "augment": "ada,translation,cutout,color"}, {"conditional": True}),
+    "pix2pix": ({}, {}),  # synced BatchNorm in G and D, dropout masks of the global batch
+    # the history pool: filled by the first step, swapping in the second
+    "cyclegan": ({"epochs": 2}, {"pool_size": 4}),
+    "discogan": ({}, {}),  # feature matching on the global batch's means
+    "srgan": ({"batch_size": 4}, {"pretrain_epochs": 0}),  # the adversarial stage
+    # InfoNCE over the global batch (encoder stage), mismatched captions rolled over it (GAN
+    # stage; the MA-GP, a per-sample term with second-order gradients, is left out for speed)
+    "text2image": ({"epochs": 2, "batch_size": 8}, {"encoder_epochs": 1, "ma_gp_weight": 0.0}),
+}
+WHOLE_RUNS = ("gan", "dcgan")
+
+
+@pytest.fixture(scope="module")
+def two_replica_runs(tmp_path_factory) -> dict:
+    """Every family on one device and on two replicas, in one process."""
+    root = tmp_path_factory.mktemp("replicas")
+    paths = []
+    for arch, (train, model) in FAMILY_CASES.items():
+        folder = root / arch
+        data = family_data(folder / "data", arch)
+        # float32 whatever the CPU (the subprocess resolves the default without conftest's patch)
+        config = tiny_config(folder, arch=arch, data=data, ema=0.9, precision="float32", **train)
+        if model:
+            config = config.replace(model=model)
+        paths.append(folder / (f"{arch}.run.json" if arch in WHOLE_RUNS else f"{arch}.json"))
+        paths[-1].write_text(config.to_json())
+    out = root / "out.json"
+    subprocess.run([sys.executable, str(ROOT / "tests" / "distributed_run.py"), str(out),
+                    *map(str, paths)], check=True, env=ENV, timeout=600)
+    return json.loads(out.read_text())
+
+
+def assert_same_numbers(one: dict, two: dict) -> None:
+    """Same losses (scaled by the global batch, logged unscaled: not halved, not doubled)."""
+    assert one.keys() == two.keys()
+    for key in one:
+        np.testing.assert_allclose(two[key], one[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+@pytest.mark.parametrize("arch", FAMILY_CASES)
+def test_two_replicas_train_like_one_device(two_replica_runs, arch):
+    one, two = (two_replica_runs[arch][name] for name in ("default", "mirrored"))
     assert (one["replicas"], two["replicas"]) == (1, 2)
-    # same losses: scaled by the global batch, logged unscaled (not halved, not doubled)
-    assert one["history"].keys() == two["history"].keys()
-    for key in one["history"]:
-        np.testing.assert_allclose(two["history"][key], one["history"][key], rtol=1e-5, atol=1e-6)
-    assert set(one["weights"]) == {"generator", "discriminator", "ema_generator"}
-    assert max_difference(one["weights"], two["weights"]) < 1e-4
+    if arch in WHOLE_RUNS:
+        assert_same_numbers(one["history"], two["history"])
+        assert max_difference(one["weights"], two["weights"]) < 1e-4
     # SGD shows the gradient scale that Adam hides: the same update, and a large one
+    assert_same_numbers(one["sgd"]["losses"], two["sgd"]["losses"])
     moved = max_difference(one["sgd"]["before"], one["sgd"]["after"])
-    assert moved > 1e-2
+    assert moved > 1e-3
     assert max_difference(one["sgd"]["after"], two["sgd"]["after"]) < moved * 1e-3
+
+
+def test_the_history_pool_stores_every_replicas_fakes_and_draws_as_one_device(two_replica_runs):
+    one, two = (two_replica_runs["pool"][name] for name in ("default", "mirrored"))
+    # the first batch fills the pool, every replica's two fakes (not replica 0's twice)
+    assert two["returned"][0] == [[1.0, 2.0], [3.0, 4.0]]
+    assert all(sorted(buffer) == sorted(one["buffers"][0]) for buffer in two["buffers"])
+    # then each image is swapped half the time for a distinct stored one, as one device draws
+    assert [sum(rows, []) for rows in two["returned"]] == [rows[0] for rows in one["returned"]]
+    assert two["buffers"] == one["buffers"] * 2
+    swapped = [x for x in sum(two["returned"][1], []) if x < 11]
+    assert swapped and len(set(swapped)) == len(swapped)
+
+
+def test_cpu_replicas_only_with_the_mirrored_strategy_and_no_gpu(monkeypatch):
+    with pytest.raises(ConfigError, match="cpu_replicas: expected it only with strategy "
+                                          "'mirrored'.*Received: cpu_replicas=2 with "
+                                          "strategy='default'"):
+        TrainConfig(cpu_replicas=2).validate()
+    result = CliRunner().invoke(cli, ["train", "--cpu-replicas", "2", "--dry-run"])
+    assert result.exit_code == 1 and "strategy 'mirrored'" in result.output
+    assert "Traceback" not in result.output
+    tf.config.list_logical_devices("CPU")  # TensorFlow has set up its devices in this process
+    with pytest.raises(ConfigError, match="before TensorFlow sets up its devices.*cpu_replicas=2"):
+        split_cpu(2)
+    split_cpu(1)  # as they are: nothing to do
+    real = tf.config.list_physical_devices
+    monkeypatch.setattr(tf.config, "list_physical_devices",
+                        lambda kind=None: ["GPU:0"] if kind == "GPU" else real(kind))
+    with pytest.raises(ConfigError, match="expected a machine without a GPU.*1 GPU"):
+        split_cpu(2)
+
+
+def test_cpu_replicas_train_on_a_laptop_and_resume_with_or_without_them(tmp_path, monkeypatch):
+    from keras_gan import train as training
+    from keras_gan.config import RunConfig
+
+    data = image_folder(tmp_path / "images", classes=("all",), per_class=32)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "train", "--data", str(data), "--image-size", "8",
+         "--width", "2", "--latent-dim", "8", "--epochs", "1", "--batch-size", "16",
+         "--eval-every", "0", "--precision", "float32", "--strategy", "mirrored",
+         "--cpu-replicas", "2", "--run-dir", str(tmp_path / "run")],
+        env=ENV, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "strategy: mirrored (2 replicas)" in done.stderr + done.stdout
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert saved["train"]["cpu_replicas"] == 2
+    # config.json files from before the option resume without a split
+    del saved["train"]["cpu_replicas"]
+    (tmp_path / "old.json").write_text(json.dumps(saved))
+    assert RunConfig.from_json(tmp_path / "old.json", saved=True).train.cpu_replicas is None
+
+    # resume: the recorded pair, or --strategy / --cpu-replicas replacing it together
+    asked = []
+
+    def stop(name, cpu_replicas=None):
+        asked.append((name, cpu_replicas))
+        raise ConfigError("stop here")
+
+    monkeypatch.setattr(training, "make_strategy", stop)
+    for args in ([], ["--strategy", "default"], ["--cpu-replicas", "3"]):
+        result = CliRunner().invoke(cli, ["train", "--resume", str(tmp_path / "run"), "--epochs",
+                                          "2", *args])
+        assert result.exit_code == 1 and "stop here" in result.output
+    assert asked == [("mirrored", 2), ("default", None), ("mirrored", 3)]
 
 
 def free_ports(n: int) -> list[int]:

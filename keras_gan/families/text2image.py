@@ -15,8 +15,8 @@ them. Per GAN batch (a dict with "image", float32 in [-1, 1], and "tokens"):
 - D, hinge loss with mismatched captions as extra negatives (the paper's weighting):
       L_D = E[relu(1 - D(x, s))] + 1/2 (E[relu(1 + D(G(z, s), s))] + E[relu(1 + D(x, s'))])
   where s' is the batch's sentences rolled by one (another image's caption; the global
-  batch's under tf.distribute), plus the
-  Matching-Aware zero-centred Gradient Penalty on real pairs:
+  batch's under tf.distribute), plus the Matching-Aware zero-centred Gradient Penalty on
+  real pairs:
       MA-GP = k E[ ||(grad_x D(x, s), grad_s D(x, s))||_2 ^ p ],  k = 2, p = 6
   (the norm over both gradients flattened and concatenated, per sample);
 - G: L_G = -E[D(G(z, s), s)] against the updated D.
