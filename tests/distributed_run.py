@@ -10,8 +10,9 @@ writes what the test compares, per config (keyed by its file name without
 the config (so a two-stage family takes a step in each stage; Adam divides out
 a constant gradient scale, so only SGD shows whether gradients are those of the
 global batch's mean loss); and for a config named *.run.json, also both
-histories and final weights of the whole `train` (callbacks, checkpoints, EMA).
-Several configs share one process: TensorFlow's start is much of a tiny run's
+histories and final weights of the whole `train` (callbacks, checkpoints, EMA);
+and, under "pool", what a history pool stores and returns on each. Several configs
+share one process: TensorFlow's start is much of a tiny run's
 time.
 """
 
