@@ -8,9 +8,10 @@
   environment variable (the same command runs on every worker).
 - tpu: TPUStrategy on the TPU found by TPUClusterResolver (TPU_NAME or a TPU VM).
 
-The GAN scales its losses by the replica count and draws its random numbers per
-replica (keras_gan.seeds.ReplicaRandom), so N replicas with a global batch B train
-like one device with batch B. BatchNormalization syncs its statistics across
+The GAN weights each replica's losses by its share of the global batch (`replica_share`)
+and draws its random numbers per replica (keras_gan.seeds.ReplicaRandom), so N replicas
+with a global batch B train like one device with batch B, an epoch's last, unevenly
+split batch included. BatchNormalization syncs its statistics across
 replicas (keras_gan.networks.base.batch_norm), and a loss that needs the whole batch
 takes it from the helpers below: `global_mean` (discogan's feature matching),
 `gather_batch` (text2image's InfoNCE, cyclegan's history pool) and `roll_batch`
@@ -203,14 +204,49 @@ def global_mean(x, axis: int = 0):
     return total / count
 
 
+def replica_rows(rows):
+    """(where this replica's `rows` start in the global batch, the global batch's rows);
+    (0, rows) with one replica. An epoch's last, smaller batch splits unevenly (7 rows on
+    two replicas: 4 and 3), so neither is replicas x rows."""
+    context = replica_context()
+    if context is None:
+        return 0, rows
+    sizes = context.all_gather(tf.reshape(tf.cast(rows, tf.int32), (1,)), axis=0)
+    return tf.reduce_sum(sizes[:context.replica_id_in_sync_group]), tf.reduce_sum(sizes)
+
+
+def replica_share(rows):
+    """This replica's share of the global batch (its rows / the global rows; None with one
+    replica): the weight of its mean loss, so that the replicas' summed gradients are those
+    of the global batch's mean whether or not the batch splits evenly."""
+    if replica_context() is None:
+        return None
+    _, total = replica_rows(rows)
+    return tf.cast(rows, tf.float32) / tf.cast(total, tf.float32)
+
+
+def global_batch_means(values: dict, share) -> dict:
+    """Each replica's batch means (logged losses and scores) as the global batch's: the
+    replicas' values weighed by their shares and summed, in one all-reduce, so every
+    replica logs the same number and Keras' mean over replicas is exact for an uneven
+    batch too (a value every replica shares, like feature matching's, stays as it is).
+    `share` None (one replica): `values` unchanged."""
+    context = replica_context()
+    if share is None or context is None or not values:
+        return values
+    names = list(values)
+    summed = context.all_reduce(tf.distribute.ReduceOp.SUM,
+                                [tf.cast(values[name], tf.float32) * share for name in names])
+    return dict(zip(names, summed, strict=True))
+
+
 def gather_batch(x):
     """(x of the global batch: every replica's rows in replica order, where this
     replica's rows start in it); (x, 0) with one replica."""
     context = replica_context()
     if context is None:
         return x, 0
-    sizes = context.all_gather(tf.shape(x)[:1], axis=0)
-    start = tf.reduce_sum(sizes[:context.replica_id_in_sync_group])
+    start, _ = replica_rows(tf.shape(x)[0])
     return context.all_gather(x, axis=0), start
 
 

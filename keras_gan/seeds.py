@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
+
+from keras_gan.distribute import replica_context, replica_rows
 
 
 class SeedStates:
@@ -42,8 +43,8 @@ class ReplicaRandom:
     Under tf.distribute every replica holds the same (mirrored) seed state, so a plain
     draw would give every replica the same numbers. Here each of R replicas draws for
     R x its batch and keeps its own slice: replicas differ, and the global batch gets
-    exactly the numbers one device would draw for it. The first dimension of `shape`
-    is the per-replica batch.
+    exactly the numbers one device would draw for it, however the batch splits. The first
+    dimension of `shape` is this replica's batch.
     """
 
     def __init__(self, generator):
@@ -59,11 +60,9 @@ class ReplicaRandom:
         return self._draw(keras.random.randint, shape, minval=minval, maxval=maxval)
 
     def _draw(self, draw, shape, **kwargs):
-        context = tf.distribute.get_replica_context()
-        replicas = 1 if context is None else context.num_replicas_in_sync
-        if replicas == 1:
+        if replica_context() is None:
             return draw(shape, seed=self.generator, **kwargs)
         n = shape[0]
-        everything = draw((n * replicas, *shape[1:]), seed=self.generator, **kwargs)
-        start = context.replica_id_in_sync_group * n
+        start, total = replica_rows(n)  # an uneven last batch too: 4 + 3 rows draw 7
+        everything = draw((total, *shape[1:]), seed=self.generator, **kwargs)
         return everything[start:start + n]

@@ -126,18 +126,23 @@ def family_data(root: Path, arch: str) -> Path:
 
 # What each family's case exercises beyond the shared step; gan and dcgan also train whole
 # runs (callbacks, checkpoints, EMA), the others take one SGD step per epoch (seconds each).
+# Every global batch is odd, so it splits unevenly over two replicas (15: 8 and 7), as an
+# epoch's last batch may: each replica's losses weigh its share of the batch, and its draws
+# (latents, augmentation, dropout masks) are its rows of those of the global batch.
 FAMILY_CASES = {
-    "gan": ({"epochs": 2}, {}),
+    "gan": ({"epochs": 2, "batch_size": 15}, {}),
     # BatchNorm synced across replicas, conditional labels, per-replica augmentation, ADA's p
-    "dcgan": ({"epochs": 2, "augment": "ada,translation,cutout,color"}, {"conditional": True}),
-    "pix2pix": ({}, {}),  # synced BatchNorm in G and D, dropout masks of the global batch
+    "dcgan": ({"epochs": 2, "batch_size": 13, "augment": "ada,translation,cutout,color"},
+              {"conditional": True}),
+    # synced BatchNorm in G and D, dropout masks of the global batch
+    "pix2pix": ({"batch_size": 3}, {}),
     # the history pool: filled by the first step, swapping in the second
-    "cyclegan": ({"epochs": 2}, {"pool_size": 4}),
-    "discogan": ({}, {}),  # feature matching on the global batch's means
-    "srgan": ({"batch_size": 4}, {"pretrain_epochs": 0}),  # the adversarial stage
+    "cyclegan": ({"epochs": 2, "batch_size": 3}, {"pool_size": 4}),
+    "discogan": ({"batch_size": 3}, {}),  # feature matching on the global batch's means
+    "srgan": ({"batch_size": 5}, {"pretrain_epochs": 0}),  # the adversarial stage
     # InfoNCE over the global batch (encoder stage), mismatched captions rolled over it (GAN
     # stage; the MA-GP, a per-sample term with second-order gradients, is left out for speed)
-    "text2image": ({"epochs": 2, "batch_size": 8}, {"encoder_epochs": 1, "ma_gp_weight": 0.0}),
+    "text2image": ({"epochs": 2, "batch_size": 7}, {"encoder_epochs": 1, "ma_gp_weight": 0.0}),
 }
 WHOLE_RUNS = ("gan", "dcgan")
 

@@ -23,6 +23,7 @@ so a family keeps its names forever once runs exist.
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Callable, ClassVar
 
 import keras
@@ -31,16 +32,31 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gan.augment import ADA_BOOST
-from keras_gan.distribute import for_fit_logs, replicas_in_sync
+from keras_gan.distribute import (for_fit_logs, global_batch_means, replica_share,
+                                  replicas_in_sync)
 from keras_gan.losses import LOSSES, GANLoss
 from keras_gan.seeds import ReplicaRandom, SeedStates
 
 
-def per_replica(loss):
-    """loss / replicas: the optimizer sums gradients over replicas, so this makes them the
-    gradients of the global batch's mean loss (Keras' scale_loss_for_distribution)."""
+def per_replica(loss, share=None):
+    """loss x this replica's share of the global batch: the optimizer sums gradients over
+    replicas, so this makes them the gradients of the global batch's mean loss (Keras'
+    scale_loss_for_distribution, which divides by the replica count, is right only when the
+    batch splits evenly; an epoch's last batch may not). `share` None: 1 / replicas."""
+    if share is not None:
+        return loss * ops.cast(share, loss.dtype)
     replicas = replicas_in_sync()
     return loss if replicas == 1 else loss * (1.0 / replicas)
+
+
+# The step being traced, per thread: MirroredStrategy traces each replica's train_step in a
+# thread of its own, at the same time, so an attribute of the (shared) model would mix them up.
+_STEP = threading.local()
+
+
+def batch_rows(batch: dict):
+    """Rows of this replica's batch (every named tensor of a step has as many)."""
+    return ops.shape(next(iter(batch.values())))[0]
 
 
 def generate_in_batches(network: keras.Model, inputs, batch_size: int = 256) -> np.ndarray:
@@ -226,10 +242,13 @@ class GANModel(SeedStates, keras.Model):
         return {} if self.augment is None else {"augment_p": ops.convert_to_tensor(self.augment.p)}
 
     def train_step(self, data):
-        values = self.update(self.unpack(data))
+        batch = self.unpack(data)
+        share = replica_share(batch_rows(batch))  # None with one replica
+        _STEP.loss_share = share  # what optimize() weighs this replica's losses by
+        values = self.update(batch)
         self.fed_logs = set(values)  # at trace time: what this stage's step updates
         self.update_ema()
-        for name, value in values.items():
+        for name, value in global_batch_means(values, share).items():
             getattr(self, f"{name}_tracker").update_state(value)
         logs = {m.name: m.result() for m in self.metrics}
         logs.update(self.state_logs())
@@ -243,7 +262,8 @@ class GANModel(SeedStates, keras.Model):
         step = getattr(self, optimizer)
         with tape:
             loss, extras = loss_fn()
-            scaled = step.scale_loss(per_replica(loss))  # and under mixed_float16
+            scaled = step.scale_loss(per_replica(loss, getattr(_STEP, "loss_share", None)))
+            # (scale_loss: and under mixed_float16)
         variables = self.trainable_for(optimizer)
         step.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         return loss, extras

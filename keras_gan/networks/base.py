@@ -19,7 +19,7 @@ from typing import Callable
 
 import keras
 
-from keras_gan.distribute import replica_context, replicas_in_sync
+from keras_gan.distribute import replica_context, replica_rows, replicas_in_sync
 
 # text_*: conditioned on a sentence embedding ([noise, sentence] -> image; [image, sentence] -> logit)
 ROLES = ("generator", "translator", "upscaler", "discriminator", "text_generator",
@@ -51,7 +51,7 @@ def dropout(rate: float, **kwargs) -> keras.layers.Dropout:
 
 
 class ReplicaDropout(keras.layers.Dropout):
-    """keras.layers.Dropout drawing, on each of R replicas, the masks of R x its rows
+    """keras.layers.Dropout drawing, on each replica, the masks of the global batch's rows
     and keeping its own (keras_gan.seeds.ReplicaRandom's rule): every replica holds the
     same seed state, so Keras' layer would give each replica's rows the same masks; these
     are the masks one device draws for the global batch. Its weights file entry is empty,
@@ -61,10 +61,10 @@ class ReplicaDropout(keras.layers.Dropout):
         context = replica_context()
         if not training or self.rate <= 0 or context is None:
             return super().call(inputs, training=training)
-        replicas, n = context.num_replicas_in_sync, keras.ops.shape(inputs)[0]
-        ones = keras.ops.ones((n * replicas, *keras.ops.shape(inputs)[1:]), dtype=inputs.dtype)
+        n = keras.ops.shape(inputs)[0]
+        start, total = replica_rows(n)  # an uneven last batch too
+        ones = keras.ops.ones((total, *keras.ops.shape(inputs)[1:]), dtype=inputs.dtype)
         masks = super().call(ones, training=True)  # 0 or 1 / (1 - rate)
-        start = context.replica_id_in_sync_group * n
         return inputs * masks[start:start + n]
 
 
