@@ -307,6 +307,14 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, prompts,
     click.echo(f"Wrote {len(seed_list) if seed_list else count} samples from {checkpoint} to {path}")
 
 
+def _report_written(result, out) -> None:
+    """translate's and upscale's summary: each skipped input, then the files written."""
+    for path, reason in result.skipped:
+        click.echo(f"  skipped {path}: {reason}")
+    click.echo(f"Wrote {len(result.written)} image{'s' * (len(result.written) != 1)} from "
+               f"{result.checkpoint} to {out}"
+               + (f"; skipped {len(result.skipped)} unreadable" if result.skipped else ""))
+
 @cli.command()
 @run_options
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
@@ -328,11 +336,7 @@ def translate(run, runs_root, checkpoint, inputs, out, overwrite, direction):
     with user_errors(OUT_ELSEWHERE):
         result = translate_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
                                  overwrite, direction)
-    for path, reason in result.skipped:
-        click.echo(f"  skipped {path}: {reason}")
-    click.echo(f"Wrote {len(result.written)} image{'s' * (len(result.written) != 1)} from "
-               f"{result.checkpoint} to {out}"
-               + (f"; skipped {len(result.skipped)} unreadable" if result.skipped else ""))
+    _report_written(result, out)
 
 
 @cli.command()
@@ -357,11 +361,7 @@ def upscale(run, runs_root, checkpoint, inputs, out, overwrite, tile, tile_overl
     with user_errors(OUT_ELSEWHERE):
         result = upscale_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
                                overwrite, tile, tile_overlap, progress=_tile_progress())
-    for path, reason in result.skipped:
-        click.echo(f"  skipped {path}: {reason}")
-    click.echo(f"Wrote {len(result.written)} image{'s' * (len(result.written) != 1)} from "
-               f"{result.checkpoint} to {out}"
-               + (f"; skipped {len(result.skipped)} unreadable" if result.skipped else ""))
+    _report_written(result, out)
 
 
 def _tile_progress():
