@@ -4,7 +4,7 @@ baseline, luminance correlation), cycle L1, parameter counts and seconds per ste
 step budget.
 
     python benchmarks/cyclegan_quality.py                  # OpenMoji line art <-> colour, 64 px
-    python benchmarks/cyclegan_quality.py --arch discogan --steps 1000
+    python benchmarks/cyclegan_quality.py --family discogan --steps 1000
     python benchmarks/cyclegan_quality.py --run /tmp/keras-gan-cyclegan-bench/...   # score a run
 
 Training never sees the pairing: the two folders are loaded as two unpaired domains (the
@@ -30,7 +30,7 @@ OPENMOJI = ROOT.parent / "shared" / "data" / "openmoji"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--arch", default="cyclegan", choices=("cyclegan", "discogan"))
+    parser.add_argument("--family", default="cyclegan", choices=("cyclegan", "discogan"))
     parser.add_argument("--data", default=str(OPENMOJI / "black"), help="Domain A folder.")
     parser.add_argument("--data-b", default=str(OPENMOJI / "color"),
                         help="Domain B folder: the same relative paths as --data.")
@@ -48,9 +48,9 @@ def main() -> None:
     if args.run:
         run_dir, wall, step_s, steps = Path(args.run), float("nan"), float("nan"), "all"
     else:
-        run_dir = Path(args.out) / f"{args.arch}-{Path(args.data).name}-{args.image_size}px-seed{args.seed}"
+        run_dir = Path(args.out) / f"{args.family}-{Path(args.data).name}-{args.image_size}px-seed{args.seed}"
         config = RunConfig(data=DataConfig(name=args.data, name_b=args.data_b, image_size=args.image_size),
-                           model=model_options(args.arch, width=args.width),
+                           model=model_options(args.family, width=args.width),
                            train=TrainConfig(epochs=10**6, batch_size=args.batch_size, eval_every=0,
                                              xla=args.xla, seed=args.seed),
                            run_dir=str(run_dir))
@@ -64,7 +64,7 @@ def main() -> None:
     # each held-out A lines up with the held-out B of the same file name: the true translation
     scores = TwoWayEvaluator({**held, "a_truth": held["b"], "b_truth": held["a"]}).evaluate(model)
 
-    print(f"\n{config.model.arch}, {config.data.name} <-> {config.data.name_b}: "
+    print(f"\n{config.model.family}, {config.data.name} <-> {config.data.name_b}: "
           f"{len(data.fields['a'])} + {len(data.fields['b'])} training / {len(held['a'])} held-out "
           f"images per domain, {config.data.image_size} px, width {config.model.width}, batch "
           f"{config.train.batch_size}, {steps} steps ({wall / 60:.1f} min in all, "
@@ -75,7 +75,7 @@ def main() -> None:
           f"{checkpoint.name}; grids in {run_dir / 'samples'}\n")
     print("| direction | output | L1 | PSNR dB | SSIM | luminance corr. |\n| --- | --- | --- | --- | --- | --- |")
     for direction, suffix in (("A->B", ""), ("B->A", "_ba")):
-        for name, prefix in (("do nothing (output = input)", "baseline_"), (config.model.arch, "")):
+        for name, prefix in (("do nothing (output = input)", "baseline_"), (config.model.family, "")):
             luma = f"{scores['luminance_correlation' + suffix]:.3f}" if not prefix else ""
             print(f"| {direction} | {name} | {scores[prefix + 'l1' + suffix]:.4f} | "
                   f"{scores[prefix + 'psnr' + suffix]:.2f} | {scores[prefix + 'ssim' + suffix]:.3f} | {luma} |")

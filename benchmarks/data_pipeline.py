@@ -76,7 +76,7 @@ def training_rate(size: int, batch: int, steps: int) -> float:
     import tensorflow as tf
 
     from keras_gan.config import DataConfig, RunConfig, model_options
-    from keras_gan.factory import build_model
+    from keras_gan.training.factory import build_model
     from keras_gan.resolve import fill_defaults
 
     keras.utils.set_random_seed(0)
@@ -95,7 +95,7 @@ def seconds_to_first_epoch(folder: Path, size: int, run_dir: Path, env: dict) ->
     it only for runs of more than one epoch; the process is killed there)."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "cli.py", "train", "--arch", "dcgan", "--data", "tom_and_jerry",
+        [sys.executable, "cli.py", "train", "--family", "dcgan", "--data", "tom_and_jerry",
          "--data-dir", str(folder), "--image-size", str(size), "--epochs", "2",
          "--run-dir", str(run_dir)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True)

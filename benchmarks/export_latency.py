@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 THREADS = 2
 BATCHES = (1, 64)
-CASES = {  # name: (arch, image size, channels)
+CASES = {  # name: (family, image size, channels)
     "gan-28x28x1": ("gan", 28, 1),
     "dcgan-64x64x3": ("dcgan", 64, 3),
 }
@@ -69,7 +69,7 @@ def bench(name: str, generator, latent_dim: int, repeats: int, folder: Path) -> 
     import numpy as np
 
     from keras_gan.config import ExportConfig
-    from keras_gan.export import export_network
+    from keras_gan.commands.export import export_network
 
     options = ExportConfig(formats=("saved_model", "tflite", "onnx"))
     start = time.perf_counter()
@@ -105,7 +105,7 @@ def main() -> None:
     import keras
 
     from keras_gan.config import DataConfig, RunConfig, model_options
-    from keras_gan.factory import build_model
+    from keras_gan.training.factory import build_model
     from keras_gan.resolve import fill_defaults
     from keras_gan.runs import load_run
 
@@ -114,10 +114,10 @@ def main() -> None:
         config, gan, checkpoint = load_run(run)
         models.append((f"{Path(run).name}@{checkpoint.name.split('.')[0]}", gan))
     if not args.run:
-        for name, (arch, size, channels) in CASES.items():
+        for name, (family, size, channels) in CASES.items():
             keras.utils.set_random_seed(0)
             config = RunConfig(data=DataConfig(image_size=size, channels=channels),
-                               model=model_options(arch))
+                               model=model_options(family))
             models.append((name, build_model(fill_defaults(config))))
     rows = []
     with tempfile.TemporaryDirectory() as folder:

@@ -4,7 +4,7 @@
 
 Copies OPENMOJI/color/<path> to OUT/<path> and writes OUT/captions.csv with one row per
 emoji, its annotation ("grinning face", "red apple"): the captions layout
-`--arch text2image --data OUT` reads. Emoji without an annotation are left out.
+`--family text2image --data OUT` reads. Emoji without an annotation are left out.
 """
 
 from __future__ import annotations

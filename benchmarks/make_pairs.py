@@ -4,7 +4,7 @@
 
 Writes OUT/A/<same path>.png (the colour image) and OUT/B/<same path>.png (its edge
 drawing: dark lines on white, from Pillow's FIND_EDGES on the grey image, or with
---kind grey the plain grey image). The A/B layout `--arch pix2pix --data OUT` reads.
+--kind grey the plain grey image). The A/B layout `--family pix2pix --data OUT` reads.
 """
 
 from __future__ import annotations

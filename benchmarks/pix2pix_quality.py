@@ -50,7 +50,7 @@ def main() -> None:
 
     from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
     from keras_gan.evaluation.paired import paired_scores
-    from keras_gan.images import to_channels, to_uint8
+    from keras_gan.io.images import to_channels, to_uint8
     from keras_gan.resolve import load_run_data
     from keras_gan.runs import load_run
 

@@ -10,8 +10,8 @@ layers' own shapes), run alone back to back in one tf.function. Its utilisation
 is what the step would reach if every other op (BatchNorm, activations, Adam,
 EMA, random numbers) and all framework overhead took no time.
 
-    python benchmarks/profile_step.py --arch gan --batch 256
-    python benchmarks/profile_step.py --arch dcgan --batch 128 --size 64 --channels 3 --steps 3
+    python benchmarks/profile_step.py --family gan --batch 256
+    python benchmarks/profile_step.py --family dcgan --batch 128 --size 64 --channels 3 --steps 3
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def kernel_ceiling(generator, discriminator, batch: int, repeats: int = 5) -> fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--arch", default="gan")
+    parser.add_argument("--family", default="gan")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--size", type=int, default=28)
     parser.add_argument("--channels", type=int, default=1)
@@ -155,12 +155,12 @@ def main() -> None:
     if args.inter_op:
         tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
     from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
-    from keras_gan.factory import build_model
+    from keras_gan.training.factory import build_model
     from keras_gan.resolve import fill_defaults
     from train_throughput import matmul_rate, reference_step_flops
 
     config = RunConfig(data=DataConfig(image_size=args.size, channels=args.channels),
-                       model=model_options(args.arch),
+                       model=model_options(args.family),
                        train=TrainConfig(batch_size=args.batch, xla=args.xla, precision=args.precision))
     keras.utils.set_random_seed(0)
     gan = build_model(fill_defaults(config))
@@ -179,7 +179,7 @@ def main() -> None:
     dense = sum(t for op, t in totals.items() if op in DENSE_OPS or "MatMul" in op or "Conv2D" in op)
     flops = reference_step_flops(gan.generator, gan.discriminator, args.batch) * args.steps
     rate = matmul_rate()
-    print(f"{args.arch} batch {args.batch} {shape} {args.precision}: {args.steps} steps in {wall:.2f} s wall "
+    print(f"{args.family} batch {args.batch} {shape} {args.precision}: {args.steps} steps in {wall:.2f} s wall "
           f"(profiler on); op time summed over threads {busy:.2f} s")
     print(f"matmul/conv ops: {dense:.2f} s = {100 * dense / busy:.0f}% of op time; they run the "
           f"reference FLOPs at {flops / dense / 1e9:.0f} GFLOP/s (the 2048^3 matmul: "

@@ -1,13 +1,13 @@
 """Sample quality per training option, measured with the domain score.
 
-Trains each (arch, variant, seed) through the library's `run_training` (the CLI's path)
+Trains each (family, variant, seed) through the library's `run_training` (the CLI's path)
 on any labelled data set: mnist_5k by default, or a folder of class subfolders such as
 ../shared/data/openmoji/color at 64 px, for a fixed budget of epochs or of steps, then
 scores the final checkpoint (and the best, where --eval-every scored during training)
 on 5,000 samples (history.csv's domain_fd, lower is better; the README's calibration
 table says what values mean). Defaults are chosen from this table, not guessed.
 
-    python benchmarks/quality.py                               # every arch and variant
+    python benchmarks/quality.py                               # every family and variant
     python benchmarks/quality.py --archs gan --variants base,ema --gan-epochs 20
     python benchmarks/quality.py --archs dcgan --data ../shared/data/openmoji/color \
         --image-size 64 --dcgan-width 64 --steps 1200 --variants ema,diffaug_r1_x --seeds 0,1
@@ -69,16 +69,16 @@ VARIANTS = {name: merge(OFF, variant) for name, variant in {
 }.items()}
 
 
-def run_case(arch: str, variant: str, epochs: int | None, eval_every: int, eval_samples: int,
+def run_case(family: str, variant: str, epochs: int | None, eval_every: int, eval_samples: int,
              root: str, width: int, seed: int = 0, data: str = "mnist_5k",
              image_size: int | None = None, steps: int | None = None) -> dict:
     """One training run and its scores; `steps` (when given) sets the epochs from the data's
     size and the variant's batch."""
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from keras_gan.history import read_history
+    from keras_gan.training.history import read_history
     from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
-    from keras_gan.evaluate import evaluate_run
-    from keras_gan.train import run_training
+    from keras_gan.commands.evaluate import evaluate_run
+    from keras_gan.training.run import run_training
 
     variant_options = VARIANTS[variant]
     batch = variant_options.get("train", {}).get("batch_size", 64)
@@ -87,10 +87,10 @@ def run_case(arch: str, variant: str, epochs: int | None, eval_every: int, eval_
     if steps:
         epochs = math.ceil(steps / per_epoch)
     base = RunConfig(
-        data=DataConfig(name=data, image_size=image_size), model=model_options(arch, width=width),
+        data=DataConfig(name=data, image_size=image_size), model=model_options(family, width=width),
         train=TrainConfig(epochs=epochs, eval_every=min(eval_every, epochs), eval_samples=eval_samples,
                           seed=seed),
-        run_dir=os.path.join(root, f"{arch}-{variant}-seed{seed}"))
+        run_dir=os.path.join(root, f"{family}-{variant}-seed{seed}"))
     config = base.replace(**variant_options)
     start = time.perf_counter()
     result = run_training(config, verbose=0)
@@ -100,7 +100,7 @@ def run_case(arch: str, variant: str, epochs: int | None, eval_every: int, eval_
              for e, v in zip(history["epoch"], history.get("domain_fd", [])) if not math.isnan(v)]
     final = evaluate_run(result.run_dir, ("domain",), 5000, "latest")
     best = evaluate_run(result.run_dir, ("domain",), 5000, "best") if eval_every else final
-    return {"arch": arch, "variant": variant, "seed": seed, "epochs": epochs,
+    return {"family": family, "variant": variant, "seed": seed, "epochs": epochs,
             "steps": epochs * per_epoch, "data": data, "train_seconds": round(seconds, 1),
             "curve": curve, "final": _summary(final), "best": {**_summary(best),
                                                                 "epoch": best["epoch"]},
@@ -120,27 +120,27 @@ def _summary(record: dict) -> dict:
 
 
 def print_table(rows: list[dict]) -> None:
-    print("| arch | variant | seed | domain_fd by step (eval samples) | final fd (5k) | "
+    print("| family | variant | seed | domain_fd by step (eval samples) | final fd (5k) | "
           "final entropy | final confident | best fd (5k, epoch) | train s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
         curve = " ".join(f"{step}:{value:g}" for step, value in row["curve"])
         final, best = row["final"], row["best"]
-        print(f"| {row['arch']} | {row['variant']} | {row['seed']} | {curve} | "
+        print(f"| {row['family']} | {row['variant']} | {row['seed']} | {curve} | "
               f"{final['domain_fd']:g} | {final['class_entropy']:.3f} | {final['confident']:.3f} | "
               f"{best['domain_fd']:g} ({best['epoch']}) | {row['train_seconds']:g} |")
     print()
-    print("| arch | variant | steps | seeds | final fd: mean (min-max) | mean best fd | "
+    print("| family | variant | steps | seeds | final fd: mean (min-max) | mean best fd | "
           "mean final entropy | mean final confident |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     groups: dict[tuple, list] = {}
     for row in rows:
-        groups.setdefault((row["arch"], row["variant"], row.get("steps")), []).append(row)
-    for (arch, variant, steps), group in groups.items():
+        groups.setdefault((row["family"], row["variant"], row.get("steps")), []).append(row)
+    for (family, variant, steps), group in groups.items():
         means = {(part, key): sum(r[part][key] for r in group) / len(group)
                  for part in ("final", "best") for key in ("domain_fd", "class_entropy", "confident")}
         finals = [r["final"]["domain_fd"] for r in group]
-        print(f"| {arch} | {variant} | {steps} | {len(group)} | {means['final', 'domain_fd']:.2f} "
+        print(f"| {family} | {variant} | {steps} | {len(group)} | {means['final', 'domain_fd']:.2f} "
               f"({min(finals):.2f}-{max(finals):.2f}) | {means['best', 'domain_fd']:.2f} | "
               f"{means['final', 'class_entropy']:.3f} | {means['final', 'confident']:.3f} |")
 
@@ -164,12 +164,12 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as root:
-        for arch in args.archs.split(","):
-            epochs = args.gan_epochs if arch == "gan" else args.dcgan_epochs
+        for family in args.archs.split(","):
+            epochs = args.gan_epochs if family == "gan" else args.dcgan_epochs
             for variant in args.variants.split(","):
                 for seed in (int(s) for s in args.seeds.split(",")):
-                    width = args.dcgan_width if arch == "dcgan" else 64
-                    rows.append(run_case(arch, variant, epochs, args.eval_every,
+                    width = args.dcgan_width if family == "dcgan" else 64
+                    rows.append(run_case(family, variant, epochs, args.eval_every,
                                          args.eval_samples, root, width, seed, args.data,
                                          args.image_size, args.steps))
                     print(json.dumps(rows[-1]), flush=True)

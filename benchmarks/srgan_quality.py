@@ -3,7 +3,7 @@ PSNR/SSIM on Y (the literature's convention) and on RGB, and a strip to look at.
 
 Train a run that keeps its stage-switch checkpoint, then score it:
 
-    python cli.py train --arch srgan --data ../shared/data/openmoji/color --image-size 128 \
+    python cli.py train --family srgan --data ../shared/data/openmoji/color --image-size 128 \
         --crop 64 --blocks 8 --width 32 --epochs 14 --pretrain-epochs 10 --keep 20 --run-dir RUN
     python benchmarks/srgan_quality.py --run RUN --out strip.png
 
@@ -35,8 +35,8 @@ def main() -> None:
     import numpy as np
 
     from keras_gan.evaluation.super_resolution import RGB_SPACE, Y_SPACE, sr_scores
-    from keras_gan.images import save_image, to_uint8
-    from keras_gan.resampling import upscale_bicubic
+    from keras_gan.io.images import save_image, to_uint8
+    from keras_gan.io.resampling import upscale_bicubic
     from keras_gan.runs import load_run
 
     run = Path(args.run)

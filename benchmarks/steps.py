@@ -45,7 +45,7 @@ def budget_arguments(parser, steps: int, out: str, width: int) -> None:
 def train_for(config, steps: int) -> tuple[float, float, int]:
     """Train `config` (epochs: unlimited) for `steps` steps: (wall seconds, seconds per step
     after warm-up, steps done)."""
-    from keras_gan.train import run_training
+    from keras_gan.training.run import run_training
 
     stop = StepBudget(steps)
     start = time.perf_counter()

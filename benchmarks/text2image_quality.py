@@ -1,6 +1,6 @@
 """text2image: does the image show what the caption asks for? Scores a run's checkpoints.
 
-    python cli.py train --arch text2image --run-dir RUN          # captioned mnist_5k, offline
+    python cli.py train --family text2image --run-dir RUN          # captioned mnist_5k, offline
     python benchmarks/text2image_quality.py --run RUN --out prompts.png \
         --prompt "a handwritten seven" --prompt "the digit 2" --prompt "an 8"
 
@@ -43,9 +43,9 @@ def main() -> None:
     from keras_gan.data.captions import TEMPLATES, caption_for
     from keras_gan.evaluation import TextEvaluator
     from keras_gan.evaluation.domain import DomainScore
-    from keras_gan.images import save_grid
+    from keras_gan.io.images import save_grid
     from keras_gan.latents import latents_for
-    from keras_gan.prompting import draw, sentences
+    from keras_gan.commands.prompting import draw, sentences
     from keras_gan.resolve import load_run_data
     from keras_gan.runs import load_run
 

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = {  # name: (arch, batch size, image shape)
+CASES = {  # name: (family, batch size, image shape)
     "gan-b64-28x28x1": ("gan", 64, (28, 28, 1)),
     "gan-b256-28x28x1": ("gan", 256, (28, 28, 1)),
     "dcgan-b32-64x64x3": ("dcgan", 32, (64, 64, 3)),
@@ -94,7 +94,7 @@ def matmul_rate(dtype: str = "float32", n: int = 2048, repeats: int = 5) -> floa
     return 2 * n**3 / best
 
 
-def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
+def run_case(family: str, batch_size: int, shape: tuple, precision: str, xla: str,
              windows: int, window_seconds: float, epoch_steps: int = 0) -> dict:
     """fit() alone; `epoch_steps`: the steps of the training epoch to match (the steps per
     call into TF then follow `cli.py train`'s rule for it), 0: one step per call."""
@@ -106,17 +106,17 @@ def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
     import tensorflow as tf
 
     from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
-    from keras_gan.factory import build_model
+    from keras_gan.training.factory import build_model
     from keras_gan.resolve import fill_defaults
 
     config = RunConfig(data=DataConfig(image_size=shape[0], channels=shape[2]),
-                       model=model_options(arch),
+                       model=model_options(family),
                        train=TrainConfig(batch_size=batch_size, precision=precision, xla=xla))
     keras.utils.set_random_seed(0)
     config = fill_defaults(config)
     gan = build_model(config)
     if epoch_steps:
-        from keras_gan.train import execution_steps, use_steps_per_execution
+        from keras_gan.training.run import execution_steps, use_steps_per_execution
 
         use_steps_per_execution(gan, execution_steps(config, batch_size, epoch_steps))
     images = np.random.default_rng(0).uniform(-1, 1, (batch_size * 4, *shape)).astype("float32")
@@ -144,7 +144,7 @@ def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
     flops = reference_step_flops(gan.generator, gan.discriminator, batch_size)
     rate = matmul_rate("float32")
     return {
-        "arch": arch, "batch": batch_size, "shape": list(shape), "precision": precision,
+        "family": family, "batch": batch_size, "shape": list(shape), "precision": precision,
         "xla": bool(gan.jit_compile),
         "steps_per_s": 1 / seconds,
         "images_per_s": batch_size / seconds,
@@ -159,7 +159,7 @@ def run_case(arch: str, batch_size: int, shape: tuple, precision: str, xla: str,
     }
 
 
-def end_to_end(arch: str, batch: int, short: int, long: int, folder_images: int,
+def end_to_end(family: str, batch: int, short: int, long: int, folder_images: int,
                xla: str = "auto", extra: tuple[str, ...] = ()) -> dict:
     """Default `cli.py train` (plus `extra` options), timed as (wall(long) - wall(short)) /
     (long - short) epochs."""
@@ -169,7 +169,7 @@ def end_to_end(arch: str, batch: int, short: int, long: int, folder_images: int,
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_GAN_CACHE": str(tmp / "cache")}
-        if arch == "gan":
+        if family == "gan":
             data, count = ["--data", "mnist_5k"], 5000
         else:
             make_folder(tmp / "images", folder_images)
@@ -179,16 +179,16 @@ def end_to_end(arch: str, batch: int, short: int, long: int, folder_images: int,
         # then the fastest of two runs each (start-up, XLA compiling included, varies by ~1 s)
         for epochs in (long, short, long, short, long):
             start = time.perf_counter()
-            subprocess.run([sys.executable, str(ROOT / "cli.py"), "train", "--arch", arch, *data,
+            subprocess.run([sys.executable, str(ROOT / "cli.py"), "train", "--family", family, *data,
                             "--batch-size", str(batch), "--epochs", str(epochs), "--xla", xla,
                             "--runs-root", str(tmp / "runs"), *extra],
                            check=True, env=env, capture_output=True, text=True)
             walls[epochs] = min(walls[epochs], time.perf_counter() - start)
         steps = steps_per_epoch(count, batch) * (long - short)
         seconds = (walls[long] - walls[short]) / steps
-        shape = [28, 28, 1] if arch == "gan" else [64, 64, 3]
+        shape = [28, 28, 1] if family == "gan" else [64, 64, 3]
         trained = json.loads(next((tmp / "runs").glob("*/config.json")).read_text())["train"]
-        return {"arch": arch, "batch": batch, "shape": shape, "xla": xla,
+        return {"family": family, "batch": batch, "shape": shape, "xla": xla,
                 "precision": trained["precision"],  # as the defaults chose it for this machine
                 "epochs_timed": long - short,
                 "steps_timed": steps,
@@ -209,13 +209,13 @@ def make_folder(folder: Path, count: int) -> None:
 
 def child(args) -> None:
     if args._case.startswith("e2e:"):
-        _, arch, batch = args._case.split(":")
-        long = args.e2e_long or {"gan": 32, "dcgan": 8}[arch]
-        result = end_to_end(arch, int(batch), args.e2e_short, long, args.e2e_images, args._xla)
+        _, family, batch = args._case.split(":")
+        long = args.e2e_long or {"gan": 32, "dcgan": 8}[family]
+        result = end_to_end(family, int(batch), args.e2e_short, long, args.e2e_images, args._xla)
         result["matmul_gflop_s"] = matmul_rate("float32") / 1e9
     else:
-        arch, batch, shape = CASES[args._case]
-        result = run_case(arch, batch, shape, args._precision, args._xla, args.windows,
+        family, batch, shape = CASES[args._case]
+        result = run_case(family, batch, shape, args._precision, args._xla, args.windows,
                           args.window_seconds, args._epoch_steps)
     print(json.dumps(result))
 
@@ -262,11 +262,11 @@ def main() -> None:
                for case in cases for precision in args.precisions.split(",")
                for xla in args.xla.split(",")}
     if args.end_to_end:
-        for arch, batch in (("gan", 256), ("dcgan", 128)):
-            if args.e2e_archs == "all" or arch in args.e2e_archs.split(","):
+        for family, batch in (("gan", 256), ("dcgan", 128)):
+            if args.e2e_archs == "all" or family in args.e2e_archs.split(","):
                 for xla in args.xla.split(","):
-                    results[f"cli.py train {arch} b{batch} xla={xla}"] = spawn(
-                        f"e2e:{arch}:{batch}", args, xla=xla)
+                    results[f"cli.py train {family} b{batch} xla={xla}"] = spawn(
+                        f"e2e:{family}:{batch}", args, xla=xla)
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -282,7 +282,7 @@ def main() -> None:
                   f"{100 * r['utilisation']:>6.0f}%")
     for name, r in results.items():
         if "epochs_timed" in r:
-            fit = next((v for v in results.values() if v.get("arch") == r["arch"]
+            fit = next((v for v in results.values() if v.get("family") == r["family"]
                         and v.get("batch") == r["batch"] and v.get("shape") == r["shape"]
                         and "utilisation" in v and v["xla"] == (r["xla"] == "on")
                         and v["precision"] == "float32"), None)

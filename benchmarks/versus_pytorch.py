@@ -45,16 +45,16 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "torch_reference_gan.py"
 # the PyTorch loop's algorithm where keras-gan's defaults for the data add to it
 SMALL_RGB_RECIPE_OFF = ("--no-mirror", "--augment", "none", "--r1", "0")
-# name: (arch, batch, images in the training data, fit-only case, reference args, e2e epochs,
+# name: (family, batch, images in the training data, fit-only case, reference args, e2e epochs,
 #        cli.py options that make it train what the reference trains)
 CASES = {
     "gan-b256": ("gan", 256, 5000, "gan-b256-28x28x1",
-                 ["--arch", "vanilla", "--data", "mnist", "--steps", "800"], (2, 62), ()),
+                 ["--family", "vanilla", "--data", "mnist", "--steps", "800"], (2, 62), ()),
     "dcgan-b128": ("dcgan", 128, 256, "dcgan-b128-64x64x3",
-                   ["--arch", "dcgan", "--data", "random", "--steps", "30"], (2, 22),
+                   ["--family", "dcgan", "--data", "random", "--steps", "30"], (2, 22),
                    SMALL_RGB_RECIPE_OFF),
     "dcgan-b32-1000": ("dcgan", 32, 1000, "dcgan-b32-64x64x3",
-                       ["--arch", "dcgan", "--data", "random", "--steps", "120"], (1, 9),
+                       ["--family", "dcgan", "--data", "random", "--steps", "120"], (1, 9),
                        SMALL_RGB_RECIPE_OFF),
 }
 
@@ -71,14 +71,14 @@ def reference(python: str, args: list[str], batch: int, threads: int) -> float:
 
 
 def measure(name: str, args) -> dict:
-    arch, batch, images, fit_case, torch_args, (short, long), same = CASES[name]
+    family, batch, images, fit_case, torch_args, (short, long), same = CASES[name]
     steps = max(1, images // batch)  # the epoch cli.py train runs (whole batches)
-    e2e = throughput.end_to_end(arch, batch, short, long, images, extra=same)
+    e2e = throughput.end_to_end(family, batch, short, long, images, extra=same)
     # fit() in the precision cli.py train chose (bfloat16 for dcgan on small RGB sets where
     # the hardware has it)
     fit = throughput.spawn(fit_case, args, precision=e2e["precision"], epoch_steps=steps)
-    bare = throughput.end_to_end(arch, batch, short, long, images, extra=(*same, *BARE))
-    defaults = throughput.end_to_end(arch, batch, short, long, images) if same else e2e
+    bare = throughput.end_to_end(family, batch, short, long, images, extra=(*same, *BARE))
+    defaults = throughput.end_to_end(family, batch, short, long, images) if same else e2e
     torch = reference(args.torch_python, torch_args, batch, args.threads) \
         if args.torch_python else float("nan")
     return {"case": name, "steps_per_epoch": steps, "steps_per_execution": fit["steps_per_execution"],

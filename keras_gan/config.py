@@ -2,7 +2,7 @@
 data, model and training.
 
 The model section is the family's own options dataclass (keras_gan.families: GANOptions
-for gan/dcgan, Pix2PixOptions for pix2pix), chosen by its `arch`. Fields left None are
+for gan/dcgan, Pix2PixOptions for pix2pix), chosen by its `family`. Fields left None are
 "auto": keras_gan.resolve fills every one of them, in one place, before a run starts;
 `train` saves the resolved config as `config.json` in the run folder, and every later
 command rebuilds the model from that file alone.
@@ -18,20 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from keras_gan.augment import parse_augment
+from keras_gan.training.augment import parse_augment
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.families import FAMILIES
-from keras_gan.hub import check_repo_id
-from keras_gan.losses import LOSSES
+from keras_gan.exporters.hub import check_repo_id
+from keras_gan.training.losses import LOSSES
 
 PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 FULL_PRECISION = "float32"  # where the data chooses nothing, and for inference and export
-STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")  # see keras_gan.distribute
+STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")  # see keras_gan.training.distribute
 XLA = ("auto", "on", "off")
 # config.json format; 1 had no "format" key and flat gan/dcgan model fields; in 1 and 2,
 # train.epochs counted the full-rate epochs only and decay_epochs came on top (from_dict
-# translates them: total = epochs + decay_epochs, the same schedule)
-FORMAT = 3
+# translates them: total = epochs + decay_epochs, the same schedule); before 4, the model
+# section named its family "arch" (_family_key renames it)
+FORMAT = 4
 OBSOLETE = {"data": ("shuffle_buffer",)}  # keys of older formats that mean nothing now
 
 __all__ = ["ConfigError", "DataConfig", "ExportConfig", "RunConfig", "TrainConfig", "invalid",
@@ -65,7 +66,7 @@ class DataConfig:
 class TrainConfig:
     epochs: int | None = None  # in all; None: the family's (gan/dcgan 100: mnist_5k in ~3 min)
     # the last this many of `epochs` with the rate decaying linearly toward 0
-    # (keras_gan.schedule); None: the family's share of epochs (pix2pix/cyclegan half, the
+    # (keras_gan.training.schedule); None: the family's share of epochs (pix2pix/cyclegan half, the
     # reference's 100 + 100 = 200; 0 for the others)
     decay_epochs: int | None = None
     batch_size: int | None = None  # None: the family's (gan/dcgan 64, pix2pix 1, as the paper)
@@ -79,11 +80,11 @@ class TrainConfig:
     seed: int = 0
     keep_checkpoints: int = 3
     # Checkpoints: every snap_minutes of training (mid-epoch too), or with `snap`, every N
-    # epochs instead; always at the end and on Ctrl-C (keras_gan.pacing).
+    # epochs instead; always at the end and on Ctrl-C (keras_gan.training.pacing).
     snap: int | None = None
     snap_minutes: float = 5.0
     # samples/epoch_NNNN.png every N epochs; None: at epoch ends as often as a small share
-    # of the time allows (every epoch unless epochs are short; keras_gan.pacing), and the last.
+    # of the time allows (every epoch unless epochs are short; keras_gan.training.pacing), and the last.
     grid_every: int | None = None
     grid_size: int = 8  # the per-epoch grid: grid_size x grid_size images, or grid_size pairs
     # Decay of an EMA copy of G used for grids, sample, export and metrics; None: no EMA.
@@ -109,7 +110,7 @@ class TrainConfig:
     # data's recipe (mixed_bfloat16 for dcgan on small RGB sets where the hardware computes
     # bfloat16 natively: keras_gan.families.gan), else float32.
     precision: str | None = None
-    # tf.distribute strategy (keras_gan.distribute); batch_size is the global batch,
+    # tf.distribute strategy (keras_gan.training.distribute); batch_size is the global batch,
     # split across replicas.
     strategy: str = "default"
     # With strategy "mirrored" on a machine without a GPU: the CPU split into this many
@@ -123,7 +124,7 @@ class TrainConfig:
     # the epoch's steps, so a call never runs into the next epoch.
     steps_per_execution: int | None = None
     # A new run that starts from another run's networks: "RUN[:best|:latest|:FILE]"
-    # (keras_gan.init_from); config.json records the folder and checkpoint file used.
+    # (keras_gan.training.init_from); config.json records the folder and checkpoint file used.
     init_from: str | None = None
 
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
@@ -199,7 +200,7 @@ class ExportConfig:
     """What `python cli.py export` writes; names are checked against keras_gan.exporters."""
 
     out: str = "export"  # the model goes to out/<name>/<version>/
-    name: str | None = None  # None: "<arch>-<data>"
+    name: str | None = None  # None: "<family>-<data>"
     version: int | None = None  # None: one above the newest version in out/<name>/
     formats: tuple[str, ...] = ("saved_model", "tflite", "keras")
     # TFLite files to write; None: the task's (its serving spec's `quantize`)
@@ -207,7 +208,7 @@ class ExportConfig:
     calibration_samples: int = 256  # inputs the int8 converter calibrates ranges on
     max_images: int = 256  # generate_n refuses larger counts
     checkpoint: str = "latest"  # "latest", "best" (runs with --eval-every) or a checkpoint file
-    push_to_hub: str | None = None  # USER/REPO: upload the verified version (keras_gan.hub)
+    push_to_hub: str | None = None  # USER/REPO: upload the verified version (keras_gan.exporters.hub)
 
     def validate(self) -> "ExportConfig":
         if not self.formats:
@@ -226,15 +227,15 @@ class ExportConfig:
         return self
 
 
-def model_options(arch: str = "gan", **values) -> Any:
-    """The options dataclass of the family `arch` (see keras_gan.families), with `values`."""
-    options = FAMILIES.get(arch).options
+def model_options(family: str = "gan", **values) -> Any:
+    """The options dataclass of the family `family` (see keras_gan.families), with `values`."""
+    options = FAMILIES.get(family).options
     known = {f.name for f in dataclasses.fields(options)}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ConfigError(f"Unknown model options for arch {arch!r}: {unknown}. Expected some of: "
-                          f"{sorted(known - {'arch'})}.")
-    return options(arch=arch, **values)
+        raise ConfigError(f"Unknown model options for family {family!r}: {unknown}. Expected some of: "
+                          f"{sorted(known - {'family'})}.")
+    return options(family=family, **values)
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ class RunConfig:
 
     @property
     def family(self):
-        return FAMILIES.get(self.model.arch)
+        return FAMILIES.get(self.model.family)
 
     def validate(self) -> "RunConfig":
         self.data.validate()
@@ -257,11 +258,11 @@ class RunConfig:
 
     def replace(self, **sections) -> "RunConfig":
         """A copy with fields of sections replaced: replace(data={"image_size": 32}).
-        model={"arch": "pix2pix", ...} switches to that family's options (others default)."""
+        model={"family": "pix2pix", ...} switches to that family's options (others default)."""
         changes = {}
         for name, values in sections.items():
             current = getattr(self, name)
-            if name == "model" and isinstance(values, dict) and values.get("arch", current.arch) != current.arch:
+            if name == "model" and isinstance(values, dict) and values.get("family", current.family) != current.family:
                 changes[name] = model_options(**values)
             else:
                 changes[name] = dataclasses.replace(current, **values) if isinstance(values, dict) else values
@@ -275,7 +276,7 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, raw: dict) -> "RunConfig":
-        raw = dict(raw)
+        raw = _family_key(dict(raw))
         version = raw.pop("format", 1)
         if version not in range(1, FORMAT + 1):
             raise ConfigError(f"Invalid config.json: format {version!r} is newer than this keras-gan "
@@ -287,8 +288,8 @@ class RunConfig:
             if key in ("data", "train"):
                 kwargs[key] = _section(key, {"data": DataConfig, "train": TrainConfig}[key], value)
             elif key == "model":
-                if not isinstance(value, dict) or "arch" not in value:
-                    raise ConfigError(f"Invalid config.json: expected a model section with an arch. "
+                if not isinstance(value, dict) or "family" not in value:
+                    raise ConfigError(f"Invalid config.json: expected a model section naming its family. "
                                       f"Received: model={value!r}.")
                 options = model_options(**value)
                 check_types("model", type(options), value)
@@ -348,14 +349,24 @@ OFF_WHEN_MISSING = {"train": {"augment": "", "precision": FULL_PRECISION},
                     "model": {"mirror": False, "r1": 0.0}}
 
 
+def _family_key(raw: dict) -> dict:
+    """A config of format 1 to 3 named the model's family "arch": the same value, renamed."""
+    model = raw.get("model")
+    if isinstance(model, dict) and "arch" in model and "family" not in model:
+        model = dict(model)
+        model["family"] = model.pop("arch")
+        return {**raw, "model": model}
+    return raw
+
+
 def _as_trained(raw: dict) -> dict:
     """A saved config's sections with OFF_WHEN_MISSING filled in where absent (and where
     the run's family has the option)."""
-    raw = {**raw, **{k: dict(raw[k]) for k in SECTIONS if isinstance(raw.get(k), dict)}}
+    raw = _family_key({**raw, **{k: dict(raw[k]) for k in SECTIONS if isinstance(raw.get(k), dict)}})
     model = raw.get("model")
-    if not isinstance(model, dict) or "arch" not in model:
+    if not isinstance(model, dict) or "family" not in model:
         return raw  # from_dict says what is wrong
-    own = {f.name for f in dataclasses.fields(type(model_options(model["arch"])))}
+    own = {f.name for f in dataclasses.fields(type(model_options(model["family"])))}
     for section, values in OFF_WHEN_MISSING.items():
         for name, value in values.items():
             if isinstance(raw.get(section), dict) and (section != "model" or name in own):

@@ -19,10 +19,10 @@ import numpy as np
 
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.exporters.keras_file import FILENAME, METADATA
-from keras_gan.families.base import generate_in_batches
-from keras_gan.images import from_uint8, to_uint8
+from keras_gan.families.model import generate_in_batches
+from keras_gan.io.images import from_uint8, to_uint8
 from keras_gan.latents import latents_for
-from keras_gan.prompting import check_prompts
+from keras_gan.commands.prompting import check_prompts
 from keras_gan.runs import CONFIG, load_run
 from keras_gan.text import load_vocabulary
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from keras_gan.augment import parse_augment
+from keras_gan.training.augment import parse_augment
 from keras_gan.config import FULL_PRECISION, RunConfig, TrainConfig
 from keras_gan.data import Data, DataRequest, resolve_source
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import METRICS, check_domain, domain_reason
 from keras_gan.evaluation.inception import weights_file
-from keras_gan.losses import LOSSES
-from keras_gan.schedule import DECAY_SHARE, decay_part
+from keras_gan.training.losses import LOSSES
+from keras_gan.training.schedule import DECAY_SHARE, decay_part
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def fill_defaults(config: RunConfig) -> RunConfig:
     expected = family.check_size(size)
     if expected:
         chosen = "" if data.image_size else f" (the images' own size in {name}; pass --image-size)"
-        raise ConfigError(f"Invalid image_size for arch {config.model.arch!r}: expected {expected}. "
+        raise ConfigError(f"Invalid image_size for family {config.model.family!r}: expected {expected}. "
                           f"Received: image_size={size}{chosen}.")
     defaults = {**family.train_defaults, **source.train_defaults}  # the data's win: a demo's epochs
     options = {k: v for k, v in family.option_defaults.items() if getattr(config.model, k) is None}
@@ -56,7 +56,7 @@ def fill_defaults(config: RunConfig) -> RunConfig:
 
 def training_defaults(train: TrainConfig, defaults: dict) -> TrainConfig:
     """`train` with unset fields from `defaults` (a family's and its data's train_defaults);
-    decay_epochs unset: their DECAY_SHARE of the epochs (keras_gan.schedule), else none."""
+    decay_epochs unset: their DECAY_SHARE of the epochs (keras_gan.training.schedule), else none."""
     defaults = dict(defaults)
     share = defaults.pop(DECAY_SHARE, 0.0)
     train = dataclasses.replace(train, **{k: v for k, v in defaults.items() if getattr(train, k) is None})
@@ -74,7 +74,7 @@ def data_image_size(config: RunConfig, source, name: str) -> int:
     size = config.family.default_image_size(native)
     if native is not None:
         nearest = "" if size == native else \
-            f"; {size} is the nearest size --arch {config.model.arch} picks"
+            f"; {size} is the nearest size --family {config.model.family} picks"
         log.info("Image size %d: the images of %s are %d px on their shorter side%s (pass "
                  "--image-size to change it).", size, name, native, nearest)
     return size
@@ -158,7 +158,7 @@ def fill_eval(config: RunConfig, data: Data) -> RunConfig:
     if name is not None and task not in METRICS.get(name).tasks:
         fitting = [n for n, m in METRICS.items() if task in m.tasks]
         raise ConfigError(f"Invalid eval_metric: expected one of {', '.join(fitting)} for "
-                          f"--arch {config.model.arch}. Received: eval_metric={name!r}.")
+                          f"--family {config.model.family}. Received: eval_metric={name!r}.")
     free = free_metric(task, data)
     if every is None:
         auto = free is not None and name in (None, free)

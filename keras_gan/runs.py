@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from keras_gan.checkpoints import restore
+from keras_gan.training.checkpoints import restore
 from keras_gan.config import FULL_PRECISION, RunConfig
 from keras_gan.errors import ConfigError
-from keras_gan.factory import build_model
+from keras_gan.training.factory import build_model
 
 CONFIG = "config.json"
 _NUMBERED = re.compile(r"^(\d{5})-")
@@ -66,7 +66,7 @@ def _make_run_dir(config: RunConfig) -> Path:
     existing = numbered_runs(root)
     number = int(_NUMBERED.match(existing[-1].name).group(1)) + 1 if existing else 1
     while True:
-        path = root / f"{number:05d}-{config.model.arch}-{slug(config.data.name)}"
+        path = root / f"{number:05d}-{config.model.family}-{slug(config.data.name)}"
         try:
             path.mkdir()
             return path
@@ -97,10 +97,10 @@ def load_run(run_dir: str | Path, checkpoint: str = "latest"):
     checkpoint named: "best", a file name).
 
     Returns (config, model, checkpoint path). A damaged newest checkpoint falls back to
-    the one before it (logged); see keras_gan.checkpoints.restore.
+    the one before it (logged); see keras_gan.training.checkpoints.restore.
     """
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG, saved=True)
     model = build_model(config, precision=FULL_PRECISION)  # inference and export: full precision
-    checkpoint, _ = restore(model, run_dir / "checkpoints", config.model.arch, checkpoint)
+    checkpoint, _ = restore(model, run_dir / "checkpoints", config.model.family, checkpoint)
     return config, model, checkpoint

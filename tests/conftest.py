@@ -122,41 +122,41 @@ def tom_and_jerry_dir(tmp_path) -> Path:
     return root
 
 
-def tiny_config(tmp_path: Path, arch="gan", data=None, loss="bce", **train) -> RunConfig:
+def tiny_config(tmp_path: Path, family="gan", data=None, loss="bce", **train) -> RunConfig:
     """A config that trains in seconds: 8 px images (16 for translators), narrow networks,
     small data."""
-    translator = arch in ("pix2pix", "cyclegan", "discogan")
+    translator = family in ("pix2pix", "cyclegan", "discogan")
     default_data = {"pix2pix": small_pairs, "cyclegan": small_unpaired,
-                    "discogan": small_unpaired}.get(arch, small_digits)
+                    "discogan": small_unpaired}.get(family, small_digits)
     train_options = {"epochs": 1, "decay_epochs": 0, "batch_size": 4 if translator else 16,
                      "loss": loss, "grid_size": 2, "eval_every": 0,
                      # every epoch, as these tests count on (the default paces them by time)
                      "snap": 1, "grid_every": 1, **train}
     model = {"width": 2} if translator else {"latent_dim": 8, "width": 2}
-    if arch == "cyclegan":  # the U-Net traces in half the time of 6 residual blocks
+    if family == "cyclegan":  # the U-Net traces in half the time of 6 residual blocks
         model["generator"] = "unet"
-    if arch == "text2image":  # DF-GAN sizes start at 16; vocab_size is filled from captions
+    if family == "text2image":  # DF-GAN sizes start at 16; vocab_size is filled from captions
         model = {"width": 2, "latent_dim": 8, "sentence_dim": 8, "vocab_size": 20,
                  "encoder_epochs": 0}
         train_options["loss"] = "hinge"  # the only loss it takes
-    if arch == "srgan":  # 16 px crops of 16 px digits, x2: 8 px inputs
+    if family == "srgan":  # 16 px crops of 16 px digits, x2: 8 px inputs
         model = {"width": 2, "blocks": 1, "scale": 2, "crop": 16}
         train_options["batch_size"] = train.get("batch_size", 8)
     return RunConfig(
         data=DataConfig(name=str(data or default_data()),
-                        image_size=16 if translator or arch in ("srgan", "text2image") else 8),
-        model=model_options(arch, **model),
+                        image_size=16 if translator or family in ("srgan", "text2image") else 8),
+        model=model_options(family, **model),
         train=TrainConfig(**train_options),
         runs_root=str(tmp_path / "runs"),
     )
 
 
-def saved_config(arch: str = "gan", **model) -> RunConfig:
+def saved_config(family: str = "gan", **model) -> RunConfig:
     """A config as `train` saves it: every "auto" value filled (no data decoded)."""
     from keras_gan.resolve import fill_defaults
 
     config = RunConfig().replace(data={"image_size": 32, "channels": 1},  # the family's data
-                                 model={"arch": arch, **model},
+                                 model={"family": family, **model},
                                  train={"epochs": 1, "batch_size": 4, "precision": "float32"})
     return fill_defaults(config)
 
@@ -183,7 +183,7 @@ def export_every_format(run_dir, out, name: str):
     """Every format a translator exports (SavedModel, the three TFLite files, ONNX),
     verified; int8 calibrated on 16 inputs to stay quick."""
     from keras_gan.config import ExportConfig
-    from keras_gan.export import export_run
+    from keras_gan.commands.export import export_run
 
     options = ExportConfig(out=str(out), name=name, formats=("saved_model", "tflite", "onnx"),
                            calibration_samples=16)

@@ -42,7 +42,7 @@ def main(out_path: str, *config_paths: str) -> None:
     from keras_gan.config import RunConfig
     from keras_gan.resolve import resolve
     from keras_gan.runs import load_run
-    from keras_gan.train import run_training
+    from keras_gan.training.run import run_training
 
     results = {}
     for config_path in map(Path, config_paths):
@@ -70,7 +70,7 @@ def pool_queries(strategy_name: str) -> dict:
     import numpy as np
     import tensorflow as tf
 
-    from keras_gan.distribute import make_strategy
+    from keras_gan.training.distribute import make_strategy
     from keras_gan.families.pool import ImagePool
 
     strategy = make_strategy(strategy_name)
@@ -111,8 +111,8 @@ def sgd_steps(config, data, strategy_name: str) -> dict:
     import tensorflow as tf
 
     from keras_gan.data.pipeline import training_pipeline
-    from keras_gan.distribute import make_strategy
-    from keras_gan.factory import build_model
+    from keras_gan.training.distribute import make_strategy
+    from keras_gan.training.factory import build_model
 
     strategy = make_strategy(strategy_name)
     with strategy.scope():

@@ -39,8 +39,8 @@ class InterruptAt(keras.callbacks.Callback):
 
 
 def main(epoch: str, step: str, signame: str, *args: str) -> None:
-    import cli
-    from keras_gan import train
+    import keras_gan.cli.app as cli
+    from keras_gan.training import run as train
 
     interrupt = InterruptAt(int(epoch), int(step), getattr(signal, f"SIG{signame}"))
     for name in ("run_training", "resume_training"):

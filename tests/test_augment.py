@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gan.augment import ADA_KIMG, DiffAugment, TRANSFORMS, parse_augment, translation
+from keras_gan.training.augment import ADA_KIMG, DiffAugment, TRANSFORMS, parse_augment, translation
 from keras_gan.config import ConfigError
-from keras_gan.seeds import ReplicaRandom
+from keras_gan.training.seeds import ReplicaRandom
 
 SIZE = 8
 
@@ -105,7 +105,7 @@ def test_ada_probability_gates_each_transform_per_sample():
 
 
 def test_augment_probability_and_rng_are_checkpointed(tmp_path):
-    from keras_gan.factory import build_model
+    from keras_gan.training.factory import build_model
     from tests.conftest import tiny_config
 
     config = tiny_config(tmp_path, augment="ada").replace(data={"channels": 1})
@@ -153,7 +153,7 @@ def test_ada_target_and_augment_p_are_checked():
 
 
 def test_ada_pixel_blitting_transforms_only_move_pixels():
-    from keras_gan.augment import int_translation, rotate90, xflip
+    from keras_gan.training.augment import int_translation, rotate90, xflip
 
     x = images(n=32, channels=1, seed=3).numpy()
     rng = ReplicaRandom(keras.random.SeedGenerator(2))
@@ -178,8 +178,8 @@ def test_dcgan_on_a_small_rgb_set_gets_x_flips_diffaugment_and_r1_unless_told_ot
     for i in range(20):
         write_image(folder / ("cats" if i % 2 else "dogs") / f"{i}.png", size=(8, 8), seed=i)
 
-    def resolved(arch="dcgan", data=folder, model=None, **train):
-        config = tiny_config(tmp_path, arch=arch, data=data, **train)
+    def resolved(family="dcgan", data=folder, model=None, **train):
+        config = tiny_config(tmp_path, family=family, data=data, **train)
         return resolve(config.replace(model=model or {}))[0]
 
     small = resolved()
@@ -192,7 +192,7 @@ def test_dcgan_on_a_small_rgb_set_gets_x_flips_diffaugment_and_r1_unless_told_ot
     assert resolved(model={"r1": 0.5}).model.r1 == 0.5
     assert resolved(model={"mirror": False}).train.augment == "translation,color,cutout"
     # grayscale digits (a mirror changes a digit) and the MLP gan: off, as measured before
-    for config in (resolved(data=small_digits()), resolved(arch="gan")):
+    for config in (resolved(data=small_digits()), resolved(family="gan")):
         assert (config.train.augment, config.model.mirror, config.model.r1) == ("", False, 0.0)
     # resolving a resolved config changes nothing
     assert resolve(small)[0] == small

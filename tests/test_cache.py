@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from keras_gan import cache
+from keras_gan.data import cache
 from keras_gan.data import folder
 from keras_gan.data.decode import try_decode
 from keras_gan.data.folder import load_folder

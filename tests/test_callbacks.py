@@ -2,15 +2,15 @@ import json
 
 import numpy as np
 
-from keras_gan.callbacks import GANCheckpoint, plot_history
-from keras_gan.checkpoints import latest_checkpoint
-from keras_gan.factory import build_model
+from keras_gan.training.callbacks import GANCheckpoint, plot_history
+from keras_gan.training.checkpoints import latest_checkpoint
+from keras_gan.training.factory import build_model
 from tests.conftest import tiny_config
 
 
 def test_checkpoints_keep_the_last_few_and_point_at_the_newest(tmp_path):
     gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
-    callback = GANCheckpoint(tmp_path / "ckpt", arch="gan", keep=2)
+    callback = GANCheckpoint(tmp_path / "ckpt", family="gan", keep=2)
     callback.set_model(gan)
     for epoch in range(4):
         callback.on_epoch_end(epoch)
@@ -52,7 +52,7 @@ def test_plot_history_adds_a_quality_panel_only_when_a_metric_was_measured(tmp_p
 def test_tensorboard_run_writes_scalars_and_grid_images(tmp_path):
     import tensorflow as tf
 
-    from keras_gan.train import run_training
+    from keras_gan.training.run import run_training
     from tests.conftest import tiny_config
 
     result = run_training(tiny_config(tmp_path, epochs=2, batch_size=64, tensorboard=True),
@@ -67,7 +67,7 @@ def test_tensorboard_run_writes_scalars_and_grid_images(tmp_path):
 
 
 def test_loss_plot_redraws_within_its_time_budget_and_always_at_the_end(tmp_path, monkeypatch):
-    import keras_gan.callbacks as callbacks
+    import keras_gan.training.callbacks as callbacks
 
     csv = tmp_path / "history.csv"
     csv.write_text("epoch,d_loss,g_loss\n0,1.5,0.7\n")
@@ -96,7 +96,7 @@ def test_loss_plot_redraws_within_its_time_budget_and_always_at_the_end(tmp_path
 
 
 def test_grid_images_equal_predict_in_any_batching(tmp_path):
-    from keras_gan.families.base import generate_in_batches
+    from keras_gan.families.model import generate_in_batches
 
     gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
     latents = gan.latents(10, seed=1)
@@ -116,7 +116,7 @@ def test_paced_scoring_skips_epochs_while_it_would_cost_over_2_percent_and_score
         tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    import keras_gan.callbacks as callbacks
+    import keras_gan.training.callbacks as callbacks
 
     clock = [0.0]
     scored = []

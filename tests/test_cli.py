@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import cli
+from keras_gan.cli.app import cli
 
 TINY = ["--image-size", "8", "--latent-dim", "4", "--width", "2", "--epochs", "1",
         "--batch-size", "32"]
@@ -25,7 +25,7 @@ def test_list_shows_every_registry(runner):
 
 
 def test_dry_run_prints_the_resolved_config_and_writes_nothing(runner, tmp_path):
-    result = runner.invoke(cli, ["train", "--arch", "dcgan", "--dry-run",
+    result = runner.invoke(cli, ["train", "--family", "dcgan", "--dry-run",
                                  "--runs-root", str(tmp_path / "runs")])
     assert result.exit_code == 0, result.output
     config = json.loads(result.output)
@@ -36,7 +36,7 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(runner, tmp_path)
 
 
 def test_dry_run_of_a_conditional_augmented_wgan_gp_run(runner, tmp_path):
-    result = runner.invoke(cli, ["train", "--arch", "dcgan", "--loss", "wgan_gp", "--conditional",
+    result = runner.invoke(cli, ["train", "--family", "dcgan", "--loss", "wgan_gp", "--conditional",
                                  "--augment", "ada", "--ema", "0.999", "--eval-every", "5",
                                  "--mirror", "--r1", "0.5", "--d-lr", "3e-4", "--dry-run",
                                  "--runs-root", str(tmp_path / "runs")])
@@ -84,10 +84,10 @@ def test_train_then_sample_png_and_npz(runner, tmp_path):
 
 @pytest.mark.parametrize(
     "args, message",
-    [(["train", "--arch", "stylegan9"], "'stylegan9' is not one of"),
+    [(["train", "--family", "stylegan9"], "'stylegan9' is not one of"),
      (["train", "--epochs", "0"], "0 is not in the range x>=1"),
-     (["train", "--arch", "dcgan", "--image-size", "48", "--dry-run"],
-      "image_size for arch 'dcgan'"),
+     (["train", "--family", "dcgan", "--image-size", "48", "--dry-run"],
+      "image_size for family 'dcgan'"),
      (["train", "--data", "no_such_dataset_xyz", "--dry-run"], "Unknown dataset"),
      (["sample", "--runs-root", "RUNS"], "holds no runs yet"),
      (["sample", "--out", "grid.jpg"], "expected a path ending in .png or .npz"),
@@ -123,7 +123,7 @@ def test_quiet_and_verbose_are_accepted_after_the_subcommand_too(runner, tmp_pat
         result = runner.invoke(cli, ["train", "--dry-run", "--quiet", "--verbose",
                                      "--runs-root", str(tmp_path / "runs")])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["model"]["arch"] == "gan"
+        assert json.loads(result.output)["model"]["family"] == "gan"
         assert root.level == logging.WARNING  # --quiet after the name did what it does before it
     finally:
         root.setLevel(before)

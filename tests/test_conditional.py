@@ -7,13 +7,13 @@ import tensorflow_datasets as tfds
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.config import ConfigError
 from keras_gan.data import DATASETS, DataRequest
 from keras_gan.data.tfds_source import TFDSSource
 from keras_gan.data.tom_and_jerry import TomAndJerry
-from keras_gan.factory import build_model
-from keras_gan.train import run_training
+from keras_gan.training.factory import build_model
+from keras_gan.training.run import run_training
 from tests.conftest import tiny_config, write_image
 
 
@@ -49,7 +49,7 @@ def test_conditional_on_unlabelled_data_says_what_is_needed(tmp_path):
 
 
 def test_projection_discriminator_and_generator_depend_on_the_label(tmp_path):
-    config = tiny_config(tmp_path, arch="dcgan").replace(
+    config = tiny_config(tmp_path, family="dcgan").replace(
         data={"channels": 1}, model={"conditional": True, "num_classes": 3})
     gan = build_model(config)
     images = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 1)).astype("float32")
@@ -94,7 +94,7 @@ def test_label_on_an_unconditional_run_is_refused(tmp_path):
 
 def test_exported_signatures_take_a_label_and_reject_unknown_classes(tmp_path):
     from keras_gan.config import ExportConfig
-    from keras_gan.export import export_run
+    from keras_gan.commands.export import export_run
 
     result = run_training(tiny_config(tmp_path, batch_size=64).replace(
         model={"conditional": True}), verbose=0)

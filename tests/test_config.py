@@ -4,7 +4,7 @@ import re
 import pytest
 
 from keras_gan.config import ConfigError, DataConfig, RunConfig, TrainConfig, model_options
-from keras_gan.factory import build_model
+from keras_gan.training.factory import build_model
 from keras_gan.families import FAMILIES
 from keras_gan.families.gan import GANOptions
 from keras_gan.families.pix2pix import Pix2PixOptions
@@ -72,7 +72,7 @@ def test_unknown_keys_in_saved_config_are_reported(tmp_path):
         RunConfig.from_dict(raw)
     raw = RunConfig().to_dict()
     raw["model"]["l1_weight"] = 5  # a pix2pix option in a gan run
-    with pytest.raises(ConfigError, match="Unknown model options for arch 'gan': \\['l1_weight'\\]"):
+    with pytest.raises(ConfigError, match="Unknown model options for family 'gan': \\['l1_weight'\\]"):
         RunConfig.from_dict(raw)
 
 
@@ -81,8 +81,8 @@ def test_a_config_from_a_newer_keras_gan_or_an_unknown_arch_is_a_clear_error():
     with pytest.raises(ConfigError, match="format 99 is newer"):
         RunConfig.from_dict(raw)
     raw = RunConfig().to_dict()
-    raw["model"]["arch"] = "stylegan9"
-    with pytest.raises(ConfigError, match="Unknown arch 'stylegan9'"):
+    raw["model"]["family"] = "stylegan9"
+    with pytest.raises(ConfigError, match="Unknown family 'stylegan9'"):
         RunConfig.from_dict(raw)
 
 
@@ -96,14 +96,14 @@ def test_a_config_json_of_keras_gan_0_1_still_loads():
            "train": {k: v for k, v in TrainConfig(epochs=100, batch_size=64).__dict__.items()
                      if k != "d_lr"}}
     config = RunConfig.from_dict(json.loads(json.dumps(old)))
-    assert config.model == GANOptions(arch="dcgan", latent_dim=128)
+    assert config.model == GANOptions(family="dcgan", latent_dim=128)
     assert config.data.image_size == 28 and config.train.epochs == 100
 
 
 def test_switching_arch_switches_to_that_familys_options():
-    config = RunConfig().replace(model={"arch": "pix2pix", "direction": "BtoA"})
+    config = RunConfig().replace(model={"family": "pix2pix", "direction": "BtoA"})
     assert config.model == Pix2PixOptions(direction="BtoA")
-    assert config.replace(model={"arch": "dcgan"}).model == GANOptions(arch="dcgan")
+    assert config.replace(model={"family": "dcgan"}).model == GANOptions(family="dcgan")
     assert RunConfig().replace(model={"latent_dim": 4}).model.latent_dim == 4
 
 
@@ -129,7 +129,7 @@ def test_d_lr_is_lr_unless_the_user_or_the_family_sets_it(monkeypatch):
     preset = {"lr": 1e-4, "d_lr": 4e-4, "beta_1": 0.0, "beta_2": 0.9}
     for key, value in preset.items():
         monkeypatch.setitem(FAMILIES.get("dcgan").train_defaults, key, value)
-    train = fill_defaults(RunConfig().replace(model={"arch": "dcgan"}, data={"image_size": 32})).train
+    train = fill_defaults(RunConfig().replace(model={"family": "dcgan"}, data={"image_size": 32})).train
     assert (train.lr, train.d_lr, train.beta_1, train.beta_2) == (1e-4, 4e-4, 0.0, 0.9)
 
 
@@ -137,14 +137,14 @@ def test_discriminator_optimizers_train_at_d_lr_and_the_others_at_lr(tmp_path):
     rates = lambda model: {name: float(o.learning_rate.numpy())  # noqa: E731
                            for name, o in model.optimizers.items()}
     ttur = {"lr": 1e-4, "d_lr": 4e-4}
-    dcgan = build_model(tiny_config(tmp_path, arch="dcgan", **ttur).replace(data={"channels": 1}))
+    dcgan = build_model(tiny_config(tmp_path, family="dcgan", **ttur).replace(data={"channels": 1}))
     expected = {"d_optimizer": pytest.approx(4e-4), "g_optimizer": pytest.approx(1e-4)}
     assert rates(dcgan) == expected and dcgan.learning_rates == expected  # schedule and rollback scale these
-    cyclegan = build_model(tiny_config(tmp_path, arch="cyclegan", **ttur)
+    cyclegan = build_model(tiny_config(tmp_path, family="cyclegan", **ttur)
                            .replace(data={"channels": 3, "source_channels": 3}))
     assert cyclegan.OPTIMIZERS["d_optimizer"] == ("discriminator_a", "discriminator_b")
     assert rates(cyclegan) == expected
-    same = build_model(tiny_config(tmp_path, arch="dcgan", lr=3e-4).replace(data={"channels": 1}))
+    same = build_model(tiny_config(tmp_path, family="dcgan", lr=3e-4).replace(data={"channels": 1}))
     assert rates(same) == {"d_optimizer": pytest.approx(3e-4), "g_optimizer": pytest.approx(3e-4)}
 
 
@@ -183,25 +183,25 @@ def test_a_saved_config_is_checked_for_types_sections_and_filled_values(tmp_path
     assert RunConfig.from_json(path, saved=True).data.class_names == ("cat", "dog")
 
 
-@pytest.mark.parametrize("arch", ["pix2pix", "cyclegan"])
-def test_epochs_count_every_epoch_and_by_default_the_last_half_decay(tmp_path, arch):
+@pytest.mark.parametrize("family", ["pix2pix", "cyclegan"])
+def test_epochs_count_every_epoch_and_by_default_the_last_half_decay(tmp_path, family):
     for epochs, decay in ((1, 0), (5, 2), (200, 100)):  # --epochs 1 trains 1, not 1 + 100
-        train = fill_defaults(tiny_config(tmp_path, arch=arch, epochs=epochs, decay_epochs=None)).train
+        train = fill_defaults(tiny_config(tmp_path, family=family, epochs=epochs, decay_epochs=None)).train
         assert (train.epochs, train.total_epochs, train.decay_epochs) == (epochs, epochs, decay)
-    train = fill_defaults(tiny_config(tmp_path, arch=arch, epochs=10, decay_epochs=3)).train
+    train = fill_defaults(tiny_config(tmp_path, family=family, epochs=10, decay_epochs=3)).train
     assert (train.total_epochs, train.decay_epochs) == (10, 3)
     with pytest.raises(ConfigError, match="Invalid decay_epochs: expected at most epochs=2.*"
                                           "Received: decay_epochs=3"):
-        fill_defaults(tiny_config(tmp_path, arch=arch, epochs=2, decay_epochs=3))
+        fill_defaults(tiny_config(tmp_path, family=family, epochs=2, decay_epochs=3))
     with pytest.raises(ConfigError, match="Invalid decay_epochs: expected at most epochs=200"):
-        fill_defaults(tiny_config(tmp_path, arch=arch, epochs=None, decay_epochs=201))
+        fill_defaults(tiny_config(tmp_path, family=family, epochs=None, decay_epochs=201))
 
 
 def test_the_offline_demos_keep_their_epochs_and_schedule(tmp_path):
-    from keras_gan.schedule import decay_factor
+    from keras_gan.training.schedule import decay_factor
 
-    def rates(arch):
-        train = fill_defaults(tiny_config(tmp_path, arch=arch, epochs=None, decay_epochs=None)
+    def rates(family):
+        train = fill_defaults(tiny_config(tmp_path, family=family, epochs=None, decay_epochs=None)
                               .replace(data={"name": None, "image_size": None})).train
         return [decay_factor(e, train.epochs, train.decay_epochs) for e in range(train.epochs)]
 

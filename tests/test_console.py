@@ -69,10 +69,10 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_a_command_prints_no_native_lines_unless_verbose():
     quiet = run_cli("list")
-    assert quiet.returncode == 0 and "Architectures (--arch)" in quiet.stdout
+    assert quiet.returncode == 0 and "Families (--family)" in quiet.stdout
     assert not [line for line in quiet.stderr.splitlines() if NATIVE.search(line)], quiet.stderr
     loud = run_cli("--verbose", "list")
-    assert loud.returncode == 0 and "Architectures (--arch)" in loud.stdout
+    assert loud.returncode == 0 and "Families (--family)" in loud.stdout
     # with --verbose nothing is filtered: what TensorFlow prints at import reaches stderr
     direct = subprocess.run([sys.executable, "-c", "import tensorflow"], capture_output=True,
                             text=True, timeout=300, env={k: v for k, v in os.environ.items()

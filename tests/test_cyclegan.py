@@ -13,17 +13,17 @@ import tensorflow_datasets as tfds
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.config import ExportConfig
 from keras_gan.data import DATASETS, DataError, DataRequest, load_data
 from keras_gan.evaluation.two_way import luminance_correlation
-from keras_gan.export import export_run
-from keras_gan.factory import build_model
+from keras_gan.commands.export import export_run
+from keras_gan.training.factory import build_model
 from keras_gan.families.pool import ImagePool
-from keras_gan.losses import LOSSES
+from keras_gan.training.losses import LOSSES
 from keras_gan.resolve import resolve
 from keras_gan.runs import load_run
-from keras_gan.train import resume_training, run_training
+from keras_gan.training.run import resume_training, run_training
 from tests.conftest import blobs, pairwise, small_unpaired, tiny_config, write_image
 from tests.test_resume import assert_same_state, cli_run, weights_and_counters
 
@@ -33,16 +33,16 @@ def domains(n=4, size=16):
     return {"a": a, "b": -a[::-1]}
 
 
-STEPS = pairwise(arch=["cyclegan", "discogan"], loss=LOSSES.names(), identity=[0.0, 0.5],
+STEPS = pairwise(family=["cyclegan", "discogan"], loss=LOSSES.names(), identity=[0.0, 0.5],
                  pool=[0, 3], augment=["", "translation,cutout"], generator=["resnet", "unet"])
 
 
 @pytest.mark.parametrize("combo", STEPS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
 def test_one_train_step_of_every_pair_of_options(tmp_path, combo):
-    arch, loss, identity, pool, augment, generator = combo.values()
-    options = {} if arch == "discogan" else {"identity_weight": identity, "pool_size": pool,
+    family, loss, identity, pool, augment, generator = combo.values()
+    options = {} if family == "discogan" else {"identity_weight": identity, "pool_size": pool,
                                               "generator": generator}
-    config = tiny_config(tmp_path, arch=arch, loss=loss, augment=augment).replace(
+    config = tiny_config(tmp_path, family=family, loss=loss, augment=augment).replace(
         data={"channels": 3, "source_channels": 3}, model=options)
     model = build_model(config)
     model.run_eagerly = True
@@ -63,7 +63,7 @@ def test_four_networks_two_optimizers_named_and_the_reference_parameter_counts(t
     trainable = lambda m: sum(int(np.prod(w.shape)) for w in m.trainable_weights)  # noqa: E731
     assert trainable(build_network("translator", "resnet", (256, 256, 3), 3, 64)) == 11_378_179
     assert trainable(build_network("discriminator", "patchgan", (256, 256, 3), 64, "instance")) == 2_764_737
-    model = build_model(tiny_config(tmp_path, arch="cyclegan")
+    model = build_model(tiny_config(tmp_path, family="cyclegan")
                         .replace(data={"channels": 3, "source_channels": 3}))
     assert list(model.networks) == ["generator_ab", "generator_ba", "discriminator_a", "discriminator_b"]
     assert model.OPTIMIZERS == {"g_optimizer": ("generator_ab", "generator_ba"),
@@ -183,7 +183,7 @@ def test_the_domain_score_sees_whether_a_translation_keeps_the_digit():
 
 
 def test_the_generator_loss_is_the_references(tmp_path):
-    config = tiny_config(tmp_path, arch="cyclegan", loss="lsgan").replace(
+    config = tiny_config(tmp_path, family="cyclegan", loss="lsgan").replace(
         data={"channels": 3, "source_channels": 3})
     model = build_model(config)
     for network in ("discriminator_a", "discriminator_b"):  # D(anything) = 1.5
@@ -203,7 +203,7 @@ def test_the_generator_loss_is_the_references(tmp_path):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cyclegan")
-    return run_training(tiny_config(tmp, arch="cyclegan", epochs=2, decay_epochs=1, seed=3,
+    return run_training(tiny_config(tmp, family="cyclegan", epochs=2, decay_epochs=1, seed=3,
                                     eval_every=1), verbose=0)
 
 
@@ -222,7 +222,7 @@ def test_a_run_previews_both_ways_scores_and_decays_its_rate(trained):
 @pytest.mark.slow
 def test_sigkill_mid_epoch_then_resume_equals_the_uninterrupted_run(trained, tmp_path):
     run_dir = tmp_path / "killed"
-    args = ["train", "--arch", "cyclegan", "--data", str(small_unpaired()), "--image-size", "16",
+    args = ["train", "--family", "cyclegan", "--data", str(small_unpaired()), "--image-size", "16",
             "--width", "2", "--generator", "unet", "--batch-size", "4", "--epochs", "2", "--decay-epochs", "1",
             "--seed", "3", "--loss", "bce", "--eval-every", "0", "--run-dir", str(run_dir)]
     assert cli_run(args, at=(2, 2), signal_name="KILL").returncode == -signal.SIGKILL
@@ -274,19 +274,19 @@ def grey_and_colour(root):
 
 
 def test_grey_to_colour_turns_identity_off_by_default_and_says_so(tmp_path, caplog):
-    config = tiny_config(tmp_path, arch="cyclegan", data=str(grey_and_colour(tmp_path / "d")))
+    config = tiny_config(tmp_path, family="cyclegan", data=str(grey_and_colour(tmp_path / "d")))
     with caplog.at_level(logging.INFO, logger="keras_gan.families.cyclegan"):
         resolved, data = resolve(config)
     assert (data.source_channels, data.channels) == (1, 3)
     assert resolved.model.identity_weight == 0.0
     assert "Identity loss off: A has 1 channels and B 3" in caplog.text
-    same = resolve(tiny_config(tmp_path, arch="cyclegan"))[0]  # both RGB: the paper's weight
+    same = resolve(tiny_config(tmp_path, family="cyclegan"))[0]  # both RGB: the paper's weight
     assert same.model.identity_weight == 0.5
 
 
 def test_an_explicit_identity_weight_with_grey_and_colour_names_the_way_out(tmp_path):
     root = grey_and_colour(tmp_path / "d")
-    args = ["train", "--arch", "cyclegan", "--data", str(root), "--identity-weight", "0.5",
+    args = ["train", "--family", "cyclegan", "--data", str(root), "--identity-weight", "0.5",
             "--image-size", "16", "--batch-size", "4", "--dry-run"]
     refused = CliRunner().invoke(cli, args)
     assert refused.exit_code == 1

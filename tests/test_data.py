@@ -226,8 +226,8 @@ def test_an_animated_gif_is_read_as_its_first_frame_with_a_warning(tmp_path, cap
     its frame count, and the picture is the first frame."""
     from PIL import Image
 
-    from keras_gan.translate import read_picture
-    from keras_gan.upscale import read_hires
+    from keras_gan.commands.translate import read_picture
+    from keras_gan.commands.upscale import read_hires
 
     frames = [Image.new("RGB", (12, 10), colour) for colour in ((255, 255, 255), (0, 0, 0))]
     path = tmp_path / "moving.gif"

@@ -4,7 +4,7 @@ unknown name is one clear paragraph from every command that reads data, no trace
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.data import DataError, resolve_source
 from keras_gan.data.names import looks_like_path
 
@@ -32,11 +32,11 @@ def assert_clear_error(result, *expected):
         assert text in result.output, result.output
 
 
-@pytest.mark.parametrize("arch", ["gan", "dcgan", "srgan", "text2image"])
-def test_a_mistyped_path_is_refused_as_a_path_by_train_and_dry_run(tmp_path, arch):
+@pytest.mark.parametrize("family", ["gan", "dcgan", "srgan", "text2image"])
+def test_a_mistyped_path_is_refused_as_a_path_by_train_and_dry_run(tmp_path, family):
     runs = str(tmp_path / "runs")
     for extra in ([], ["--dry-run"]):
-        result = invoke("train", "--arch", arch, "--data", MISTYPED, "--runs-root", runs, *extra)
+        result = invoke("train", "--family", family, "--data", MISTYPED, "--runs-root", runs, *extra)
         assert_clear_error(result, "Invalid data: expected an existing",
                            f"Received: data='{MISTYPED}', which does not exist")
     assert not (tmp_path / "runs").exists()

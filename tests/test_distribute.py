@@ -19,9 +19,9 @@ import pytest
 import tensorflow as tf
 from click.testing import CliRunner
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.config import ConfigError, TrainConfig
-from keras_gan.distribute import is_chief, make_strategy, spans_workers, split_cpu, writable_run_dir
+from keras_gan.training.distribute import is_chief, make_strategy, spans_workers, split_cpu, writable_run_dir
 from tests.conftest import tiny_config, write_image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,25 +98,25 @@ def max_difference(a: dict, b: dict) -> float:
                for net in a for x, y in zip(a[net], b[net], strict=True))
 
 
-def family_data(root: Path, arch: str) -> Path:
+def family_data(root: Path, family: str) -> Path:
     """Two global batches of 16 px images in the family's layout."""
-    if arch in ("pix2pix",):
+    if family in ("pix2pix",):
         for i in range(9):  # one held out
             write_image(root / "A" / f"{i}.png", size=(16, 16), seed=i)
             write_image(root / "B" / f"{i}.png", size=(16, 16), mode="L", seed=50 + i)
-    elif arch in ("cyclegan", "discogan"):
+    elif family in ("cyclegan", "discogan"):
         for domain, seed in (("A", 100), ("B", 200)):
             for i in range(8):
                 write_image(root / f"train{domain}" / f"{i}.png", size=(16, 16), seed=seed + i)
             write_image(root / f"test{domain}" / "0.png", size=(16, 16), seed=seed + 99)
-    elif arch == "text2image":
+    elif family == "text2image":
         words = ("red", "green", "blue", "dark", "light", "round", "square", "small")
         rows = ["file,caption"]
         for i in range(16):
             write_image(root / f"{i}.png", size=(16, 16), seed=i)
             rows.append(f"{i}.png,a {words[i % 8]} {words[(3 * i + 1) % 8]} thing")
         (root / "captions.csv").write_text("\n".join(rows) + "\n")
-    elif arch == "srgan":
+    elif family == "srgan":
         for i in range(8):
             write_image(root / f"{i}.png", size=(16, 16), seed=i)
     else:
@@ -152,14 +152,14 @@ def two_replica_runs(tmp_path_factory) -> dict:
     """Every family on one device and on two replicas, in one process."""
     root = tmp_path_factory.mktemp("replicas")
     paths = []
-    for arch, (train, model) in FAMILY_CASES.items():
-        folder = root / arch
-        data = family_data(folder / "data", arch)
+    for family, (train, model) in FAMILY_CASES.items():
+        folder = root / family
+        data = family_data(folder / "data", family)
         # float32 whatever the CPU (the subprocess resolves the default without conftest's patch)
-        config = tiny_config(folder, arch=arch, data=data, ema=0.9, precision="float32", **train)
+        config = tiny_config(folder, family=family, data=data, ema=0.9, precision="float32", **train)
         if model:
             config = config.replace(model=model)
-        paths.append(folder / (f"{arch}.run.json" if arch in WHOLE_RUNS else f"{arch}.json"))
+        paths.append(folder / (f"{family}.run.json" if family in WHOLE_RUNS else f"{family}.json"))
         paths[-1].write_text(config.to_json())
     out = root / "out.json"
     subprocess.run([sys.executable, str(ROOT / "tests" / "distributed_run.py"), str(out),
@@ -174,11 +174,11 @@ def assert_same_numbers(one: dict, two: dict) -> None:
         np.testing.assert_allclose(two[key], one[key], rtol=1e-5, atol=1e-6, err_msg=key)
 
 
-@pytest.mark.parametrize("arch", FAMILY_CASES)
-def test_two_replicas_train_like_one_device(two_replica_runs, arch):
-    one, two = (two_replica_runs[arch][name] for name in ("default", "mirrored"))
+@pytest.mark.parametrize("family", FAMILY_CASES)
+def test_two_replicas_train_like_one_device(two_replica_runs, family):
+    one, two = (two_replica_runs[family][name] for name in ("default", "mirrored"))
     assert (one["replicas"], two["replicas"]) == (1, 2)
-    if arch in WHOLE_RUNS:
+    if family in WHOLE_RUNS:
         assert_same_numbers(one["history"], two["history"])
         assert max_difference(one["weights"], two["weights"]) < 1e-4
     # SGD shows the gradient scale that Adam hides: the same update, and a large one
@@ -220,7 +220,7 @@ def test_cpu_replicas_only_with_the_mirrored_strategy_and_no_gpu(monkeypatch):
 
 
 def test_cpu_replicas_train_on_a_laptop_and_resume_with_or_without_them(tmp_path, monkeypatch):
-    from keras_gan import train as training
+    from keras_gan.training import run as training
     from keras_gan.config import RunConfig
 
     data = image_folder(tmp_path / "images", classes=("all",), per_class=32)
@@ -286,10 +286,10 @@ def run_workers(args: list[str], count: int = 2) -> list[str]:
 
 def test_two_workers_train_an_epoch_and_only_the_chief_writes(tmp_path):
     from keras_gan.runs import load_run
-    from keras_gan.train import run_training
+    from keras_gan.training.run import run_training
 
     data = image_folder(tmp_path / "images", classes=("all",), per_class=64)
-    args = ["train", "--arch", "dcgan", "--data", str(data), "--image-size", "8", "--width", "2",
+    args = ["train", "--family", "dcgan", "--data", str(data), "--image-size", "8", "--width", "2",
             "--latent-dim", "8", "--epochs", "1", "--batch-size", "16", "--eval-every", "0",
             "--precision", "float32", "--runs-root", str(tmp_path / "runs")]
     chief, worker = run_workers(args)
@@ -303,7 +303,7 @@ def test_two_workers_train_an_epoch_and_only_the_chief_writes(tmp_path):
     assert len((run / "history.csv").read_text().splitlines()) == 2  # header + one epoch
 
     # the same global batch on one device gives the same model
-    single = run_training(tiny_config(tmp_path / "single", arch="dcgan", data=data, epochs=1,
+    single = run_training(tiny_config(tmp_path / "single", family="dcgan", data=data, epochs=1,
                                       grid_size=8, batch_size=16), verbose=0)
     _, distributed, _ = load_run(run)
     _, alone, _ = load_run(single.run_dir)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gan.checkpoints import restore, save_checkpoint
-from keras_gan.factory import build_model
+from keras_gan.training.checkpoints import restore, save_checkpoint
+from keras_gan.training.factory import build_model
 from tests.conftest import tiny_config
 
 
@@ -49,9 +49,9 @@ def test_ema_weights_survive_a_checkpoint(tmp_path):
 
 def test_sampling_and_export_use_the_ema_generator(tmp_path):
     from keras_gan.config import ExportConfig
-    from keras_gan.export import export_run
+    from keras_gan.commands.export import export_run
     from keras_gan.runs import load_run
-    from keras_gan.train import run_training
+    from keras_gan.training.run import run_training
 
     result = run_training(tiny_config(tmp_path, ema=0.9, epochs=1), verbose=0)
     _, gan, _ = load_run(result.run_dir)

@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.config import ConfigError
 from keras_gan.data import Data
-from keras_gan.evaluate import evaluate_run
+from keras_gan.commands.evaluate import evaluate_run
 from keras_gan.evaluation import Evaluator
 from keras_gan.evaluation.domain import DomainScore, _build, applicable, cache_dir, network_kind
 from keras_gan.evaluation.inception import InceptionFeatures, resize_for_inception
 from keras_gan.evaluation.stats import (feature_frechet_distance, frechet_distance,
                                         kernel_inception_distance)
-from keras_gan.train import run_training
+from keras_gan.training.run import run_training
 from tests.conftest import small_pairs, tiny_config
 
 
@@ -224,7 +224,7 @@ def test_default_eval_every_scores_labelled_data_every_ten_epochs_paced_and_noth
     off = fill_eval(tiny_config(tmp_path, eval_every=0), data((10, 28, 28, 1), labels)).train
     assert (off.eval_every, off.eval_metric) == (0, None)
     with pytest.raises(ConfigError, match="Invalid eval_metric: expected one of domain, fid, kid "
-                                          "for --arch gan. Received: eval_metric='ssim'"):
+                                          "for --family gan. Received: eval_metric='ssim'"):
         fill_eval(tiny_config(tmp_path, eval_metric="ssim"), data((10, 28, 28, 1), labels))
 
 

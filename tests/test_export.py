@@ -8,19 +8,19 @@ import pytest
 import tensorflow as tf
 from click.testing import CliRunner
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.config import ConfigError, ExportConfig
-from keras_gan.export import ExportError, export_network, export_run
-from keras_gan.fileio import WriteError, path_size
+from keras_gan.commands.export import ExportError, export_network, export_run
+from keras_gan.io.files import WriteError, path_size
 from keras_gan.exporters.tflite import QUANTIZATIONS
-from keras_gan.train import run_training
+from keras_gan.training.run import run_training
 from tests.conftest import tiny_config
 
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
-    config = tiny_config(tmp, arch="dcgan", epochs=1, batch_size=64).replace(
+    config = tiny_config(tmp, family="dcgan", epochs=1, batch_size=64).replace(
         data={"image_size": 16})
     return run_training(config, verbose=0).run_dir
 
@@ -85,7 +85,7 @@ def test_each_tflite_file_runs_in_litert_with_builtin_ops(exported, trained_run,
     from ai_edge_litert.interpreter import Interpreter
 
     from keras_gan.exporters.verify import psnr
-    from keras_gan.images import to_uint8
+    from keras_gan.io.images import to_uint8
 
     result, _ = exported
     quantization = QUANTIZATIONS.get(variant)
@@ -295,13 +295,13 @@ def test_cli_export_prints_the_verification_table(trained_run, tmp_path):
 def test_a_run_stopped_mid_epoch_exports_with_its_progress_in_the_card(trained_run, tmp_path):
     import shutil
 
-    from keras_gan.checkpoints import save_checkpoint
+    from keras_gan.training.checkpoints import save_checkpoint
     from keras_gan.runs import load_run
 
     run = tmp_path / "run"
     shutil.copytree(trained_run, run)
     config, gan, _ = load_run(run)
-    save_checkpoint(gan, run / "checkpoints", 1, config.model.arch, keep=3, step=12)
+    save_checkpoint(gan, run / "checkpoints", 1, config.model.family, keep=3, step=12)
     result = export_run(run, options_for(tmp_path / "out", formats=("saved_model",)))
     card = (result.path / "MODEL_CARD.md").read_text()
     assert "checkpoint `epoch_0001_step_00012.weights.h5` (epoch 1 of 1, plus 12 steps" in card
@@ -312,7 +312,7 @@ def test_one_seed_is_one_image_in_sample_the_grid_the_saved_model_and_tflite(exp
     from ai_edge_litert.interpreter import Interpreter
     from PIL import Image
 
-    from keras_gan.images import to_uint8
+    from keras_gan.io.images import to_uint8
     from keras_gan.latents import latents_for, reference_latents
     from keras_gan.runs import load_run
 

@@ -11,21 +11,21 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gan.checkpoints import restore, save_checkpoint
+from keras_gan.training.checkpoints import restore, save_checkpoint
 from keras_gan.config import FORMAT, RunConfig
-from keras_gan.factory import build_model
+from keras_gan.training.factory import build_model
 from keras_gan.families import FAMILIES, GANModel
 from keras_gan.runs import load_run
-from keras_gan.schedule import set_learning_rates
-from keras_gan.train import resume_training, run_training
+from keras_gan.training.schedule import set_learning_rates
+from keras_gan.training.run import resume_training, run_training
 from tests.conftest import saved_config, tiny_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("arch", FAMILIES.names())
-def test_every_family_names_its_networks_and_optimizers(tmp_path, arch):
-    config = tiny_config(tmp_path, arch=arch).replace(data={"channels": 1, "source_channels": 1})
+@pytest.mark.parametrize("family", FAMILIES.names())
+def test_every_family_names_its_networks_and_optimizers(tmp_path, family):
+    config = tiny_config(tmp_path, family=family).replace(data={"channels": 1, "source_channels": 1})
     model = build_model(config)
     assert isinstance(model, GANModel)
     assert list(model.networks) == list(model.NETWORKS)
@@ -36,7 +36,7 @@ def test_every_family_names_its_networks_and_optimizers(tmp_path, arch):
         assert optimizer.built and optimizer.name == name
     for name in model.EMA_NETWORKS:  # EMA on by default
         assert model.sampling_network(name) is getattr(model, f"ema_{name}")
-    assert model.task.name == FAMILIES.get(arch).task
+    assert model.task.name == FAMILIES.get(family).task
 
 
 def test_compile_takes_each_optimizer_by_name_or_position_and_says_which_is_missing(tmp_path):
@@ -51,7 +51,7 @@ def test_compile_takes_each_optimizer_by_name_or_position_and_says_which_is_miss
 
 
 def test_checkpoints_count_steps_per_optimizer_and_refuse_state_that_did_not_load(tmp_path):
-    config = tiny_config(tmp_path, arch="pix2pix").replace(data={"channels": 1, "source_channels": 1})
+    config = tiny_config(tmp_path, family="pix2pix").replace(data={"channels": 1, "source_channels": 1})
     model = build_model(config)
     model.d_optimizer.iterations.assign(7)
     model.g_optimizer.iterations.assign(5)
@@ -68,7 +68,7 @@ def test_checkpoints_count_steps_per_optimizer_and_refuse_state_that_did_not_loa
 
 
 def test_dropout_seed_states_inside_networks_are_checkpointed(tmp_path):
-    config = tiny_config(tmp_path, arch="pix2pix").replace(data={"channels": 1, "source_channels": 1})
+    config = tiny_config(tmp_path, family="pix2pix").replace(data={"channels": 1, "source_channels": 1})
     model = build_model(config)
     keys = [key for key, _ in model.seed_state_items()]
     assert [k for k in keys if k.startswith("seed:generator:")] == [
@@ -84,7 +84,7 @@ def test_dropout_seed_states_inside_networks_are_checkpointed(tmp_path):
 
 
 def test_every_optimizer_is_halved_on_rollback(tmp_path, monkeypatch):
-    from keras_gan import train
+    from keras_gan.training import run as train
 
     model = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
     save_checkpoint(model, tmp_path / "checkpoints", 0, "gan", keep=3)
@@ -119,7 +119,7 @@ def test_a_run_folder_of_keras_gan_0_1_loads_samples_and_resumes(tmp_path):
 
 
 TAMPERED = {  # how a config.json can be wrong -> what the error must name
-    "unknown arch": (lambda c: c["model"].update(arch="stylegan9"), "Unknown arch 'stylegan9'"),
+    "unknown family": (lambda c: c["model"].update(family="stylegan9"), "Unknown family 'stylegan9'"),
     "unknown loss": (lambda c: c["train"].update(loss="wasserstein2"), "Unknown loss 'wasserstein2'"),
     "missing section": (lambda c: c.pop("model"), "Received: no model"),
     "missing value": (lambda c: c["data"].pop("image_size"), "expected a value for data.image_size"),
@@ -133,7 +133,7 @@ TAMPERED = {  # how a config.json can be wrong -> what the error must name
 def test_a_hand_edited_config_is_a_one_paragraph_error_in_every_command(tmp_path):
     from click.testing import CliRunner
 
-    from cli import cli
+    from keras_gan.cli.app import cli
 
     good = saved_config().to_dict()
     run = tmp_path / "run"

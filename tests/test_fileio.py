@@ -2,7 +2,7 @@ import stat
 
 import pytest
 
-from keras_gan.fileio import FILE_MODE, atomic_path, write_text_atomic
+from keras_gan.io.files import FILE_MODE, atomic_path, write_text_atomic
 
 
 def test_atomic_write_replaces_and_uses_normal_permissions(tmp_path):
@@ -29,7 +29,7 @@ def test_failed_write_keeps_the_previous_file_and_leaves_no_temp(tmp_path):
 def test_cannot_write_errors_become_one_message_naming_the_place(tmp_path):
     import errno
 
-    from keras_gan.fileio import WriteError, writing
+    from keras_gan.io.files import WriteError, writing
 
     class ResourceExhaustedError(Exception):  # TensorFlow's name, as tf.saved_model.save raises it
         pass

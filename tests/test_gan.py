@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from keras_gan.augment import ADA_KIMG
-from keras_gan.factory import build_model
-from keras_gan.losses import LOSSES
+from keras_gan.training.augment import ADA_KIMG
+from keras_gan.training.factory import build_model
+from keras_gan.training.losses import LOSSES
 from tests.conftest import pairwise, tiny_config
 
 
@@ -14,7 +14,7 @@ def real_batch(n, shape=(8, 8, 1), seed=0):
 AUGMENTS = ("", "translation,cutout,color", "ada")
 
 
-COMBINATIONS = pairwise(arch=["gan", "dcgan"], loss=LOSSES.names(), conditional=[False, True],
+COMBINATIONS = pairwise(family=["gan", "dcgan"], loss=LOSSES.names(), conditional=[False, True],
                         augment=list(AUGMENTS), spectral_norm=[False, True])
 
 
@@ -32,8 +32,8 @@ def test_the_combinations_cover_every_pair_of_options():
 
 @pytest.mark.parametrize("combo", COMBINATIONS, ids=combination_id)
 def test_one_train_step_of_every_pair_of_options(tmp_path, combo):
-    arch, loss, conditional, augment, spectral_norm = combo.values()
-    config = tiny_config(tmp_path, arch=arch, loss=loss, augment=augment).replace(
+    family, loss, conditional, augment, spectral_norm = combo.values()
+    config = tiny_config(tmp_path, family=family, loss=loss, augment=augment).replace(
         data={"channels": 1},
         model={"conditional": conditional, "num_classes": 3 if conditional else None,
                "spectral_norm": spectral_norm})
@@ -63,7 +63,7 @@ def test_one_train_step_of_every_pair_of_options(tmp_path, combo):
 def test_fit_handles_a_partial_last_batch(tmp_path):
     import tensorflow as tf
 
-    gan = build_model(tiny_config(tmp_path, arch="dcgan").replace(data={"channels": 1}))
+    gan = build_model(tiny_config(tmp_path, family="dcgan").replace(data={"channels": 1}))
     data = tf.data.Dataset.from_tensor_slices(real_batch(10)).batch(4)  # 4, 4, 2
     history = gan.fit(data, epochs=1, verbose=0, shuffle=False)
     assert int(gan.g_optimizer.iterations) == 3
@@ -79,7 +79,7 @@ def test_generate_is_deterministic_per_seed(tmp_path):
 
 
 def test_checkpoint_restores_weights_and_both_optimizers(tmp_path):
-    config = tiny_config(tmp_path, arch="dcgan").replace(data={"channels": 1})
+    config = tiny_config(tmp_path, family="dcgan").replace(data={"channels": 1})
     gan = build_model(config)
     for seed in range(3):
         gan.train_on_batch(real_batch(4, seed=seed))

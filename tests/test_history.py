@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from keras_gan.history import append_epoch, read_history, trim_history
+from keras_gan.training.history import append_epoch, read_history, trim_history
 
 # What keras-gan 0.1 wrote through Keras' CSVLogger: val_ placeholders, "nan" metric cells.
 OLD = ("epoch,d_loss,domain_fd,g_loss,val_d_loss,val_domain_fd,val_g_loss\n"

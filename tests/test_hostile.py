@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from keras_gan.data.folder import display_path
-from keras_gan.fileio import WriteError
-from keras_gan.train import run_training
+from keras_gan.io.files import WriteError
+from keras_gan.training.run import run_training
 from tests.conftest import tiny_config, write_image
 
 
@@ -93,17 +93,17 @@ def test_training_completes_on_the_good_images_and_reports_every_bad_one(tmp_pat
 
 
 def test_disk_full_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkeypatch):
-    from keras_gan.callbacks import GANCheckpoint
-    from keras_gan.checkpoints import latest_checkpoint, restore
-    from keras_gan.factory import build_model
+    from keras_gan.training.callbacks import GANCheckpoint
+    from keras_gan.training.checkpoints import latest_checkpoint, restore
+    from keras_gan.training.factory import build_model
 
     gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
-    callback = GANCheckpoint(tmp_path / "ckpt", arch="gan")
+    callback = GANCheckpoint(tmp_path / "ckpt", family="gan")
     callback.set_model(gan)
     callback.on_epoch_end(0, {"d_loss": 1.0, "g_loss": 1.0})
     good = (tmp_path / "ckpt" / "epoch_0001.weights.h5").read_bytes()
 
-    monkeypatch.setattr("keras_gan.checkpoints.write_weights", full_disk)
+    monkeypatch.setattr("keras_gan.training.checkpoints.write_weights", full_disk)
     callback.on_epoch_end(1, {"d_loss": 1.0, "g_loss": 1.0})
     # the failure is kept for the trainer to report, and training stops after this step
     assert isinstance(callback.failed, WriteError) and gan.stop_training
@@ -124,9 +124,9 @@ def full_disk(gan, path, *args, **kwargs):
 
 
 def test_a_full_disk_mid_training_stops_at_that_step_and_the_run_resumes(tmp_path, monkeypatch):
-    from keras_gan import checkpoints
-    from keras_gan.history import read_history
-    from keras_gan.train import resume_training
+    from keras_gan.training import checkpoints
+    from keras_gan.training.history import read_history
+    from keras_gan.training.run import resume_training
 
     real, calls = checkpoints.write_weights, []
 
@@ -157,8 +157,8 @@ def test_a_full_disk_mid_training_stops_at_that_step_and_the_run_resumes(tmp_pat
 def test_too_little_free_space_refuses_a_checkpoint_before_writing_it(tmp_path, monkeypatch):
     import shutil
 
-    from keras_gan.checkpoints import save_checkpoint
-    from keras_gan.factory import build_model
+    from keras_gan.training.checkpoints import save_checkpoint
+    from keras_gan.training.factory import build_model
 
     gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
     first = save_checkpoint(gan, tmp_path / "ckpt", 1, "gan", keep=3)
@@ -175,8 +175,8 @@ def test_too_little_free_space_refuses_a_checkpoint_before_writing_it(tmp_path, 
 FILE_SIZE_LIMIT = """
 import resource, signal, sys, tempfile
 from pathlib import Path
-from keras_gan.checkpoints import save_checkpoint
-from keras_gan.factory import build_model
+from keras_gan.training.checkpoints import save_checkpoint
+from keras_gan.training.factory import build_model
 from tests.conftest import tiny_config
 
 gan = build_model(tiny_config(Path(tempfile.mkdtemp())).replace(data={"channels": 1}))
@@ -212,7 +212,7 @@ def test_check_data_reports_every_case_and_exits_by_usability(tmp_path):
 
     from click.testing import CliRunner
 
-    from cli import cli
+    from keras_gan.cli.app import cli
 
     good, expected = hostile_folder(tmp_path / "data")
     shutil.copy(tmp_path / "data" / "good" / "0.png", tmp_path / "data" / "copy_of_0.png")
@@ -240,13 +240,13 @@ def test_check_data_reports_every_case_and_exits_by_usability(tmp_path):
     (["--epochs", "0"], "0 is not in the range x>=1"),
     (["--lr", "-0.1"], "-0.1 is not in the range x>0"),
     (["--batch-size", "6000"], "Invalid batch_size: expected at most the dataset size (5000"),
-    (["--arch", "dcgan", "--image-size", "48"], "Invalid image_size for arch 'dcgan'"),
+    (["--family", "dcgan", "--image-size", "48"], "Invalid image_size for family 'dcgan'"),
     (["--runs-root", "{file}/runs"], "Invalid runs_root: expected a folder keras-gan can create"),
 ])
 def test_out_of_range_cli_values_get_a_clear_error_and_no_run_folder(tmp_path, args, message):
     from click.testing import CliRunner
 
-    from cli import cli
+    from keras_gan.cli.app import cli
 
     (tmp_path / "a_file").write_text("x")
     args = [a.replace("{file}", str(tmp_path / "a_file")) for a in args]

@@ -26,21 +26,21 @@ def image_folder(root, layout: str, side: int, count: int = 4):
     return root
 
 
-def resolved(arch: str, name: str, **data) -> RunConfig:
-    return fill_defaults(RunConfig().replace(model={"arch": arch}, data={"name": name, **data}))
+def resolved(family: str, name: str, **data) -> RunConfig:
+    return fill_defaults(RunConfig().replace(model={"family": family}, data={"name": name, **data}))
 
 
-@pytest.mark.parametrize("arch, layout, expected", [
+@pytest.mark.parametrize("family, layout, expected", [
     ("gan", "images", 24), ("dcgan", "images", 32), ("srgan", "images", 24),
     ("text2image", "captions", 32), ("pix2pix", "pairs", 32), ("cyclegan", "unpaired", 32),
     ("discogan", "unpaired", 32),
 ])
 def test_a_folder_trains_at_the_size_nearest_its_images_and_the_log_says_so(
-        tmp_path, caplog, arch, layout, expected):
+        tmp_path, caplog, family, layout, expected):
     root = image_folder(tmp_path / "data", layout, side=24)
     caplog.set_level(logging.INFO, logger="keras_gan.resolve")
-    assert resolved(arch, str(root)).data.image_size == expected
-    nearest = "" if expected == 24 else f"; {expected} is the nearest size --arch {arch} picks"
+    assert resolved(family, str(root)).data.image_size == expected
+    nearest = "" if expected == 24 else f"; {expected} is the nearest size --family {family} picks"
     assert (f"Image size {expected}: the images of {root} are 24 px on their shorter side"
             f"{nearest} (pass --image-size to change it)") in caplog.text
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_gan.images import from_uint8, make_grid, save_grid, to_uint8
+from keras_gan.io.images import from_uint8, make_grid, save_grid, to_uint8
 
 
 def test_to_uint8_maps_range_ends_and_clips():

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from keras_gan.config import ConfigError
-from keras_gan.images import to_uint8
-from keras_gan.init_from import parse
+from keras_gan.io.images import to_uint8
+from keras_gan.training.init_from import parse
 from keras_gan.runs import load_run
-from keras_gan.train import run_training
+from keras_gan.training.run import run_training
 from tests.conftest import tiny_config
 
 
@@ -24,18 +24,18 @@ class FirstGrid(keras.callbacks.Callback):
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("source")
-    return run_training(tiny_config(tmp, arch="dcgan", epochs=2, batch_size=32), verbose=0).run_dir
+    return run_training(tiny_config(tmp, family="dcgan", epochs=2, batch_size=32), verbose=0).run_dir
 
 
 def test_the_first_grid_of_a_fine_tuning_run_is_the_sources_last(source, tmp_path):
     _, trained, _ = load_run(source)
     last = to_uint8(trained.sample_images(trained.grid_inputs(2, seed=0)))
     first = FirstGrid()
-    config = tiny_config(tmp_path, arch="dcgan", epochs=1, batch_size=16, seed=5)
+    config = tiny_config(tmp_path, family="dcgan", epochs=1, batch_size=16, seed=5)
     result = run_training(config.replace(train={"init_from": str(source)}), verbose=0, callbacks=[first])
     np.testing.assert_array_equal(first.images, last)  # networks and EMA copied, seed aside
     fresh = FirstGrid()
-    run_training(tiny_config(tmp_path / "fresh", arch="dcgan", epochs=1, batch_size=16, seed=5),
+    run_training(tiny_config(tmp_path / "fresh", family="dcgan", epochs=1, batch_size=16, seed=5),
                  verbose=0, callbacks=[fresh])
     assert not np.array_equal(fresh.images, last)  # without it, a different start
     saved = json.loads((result.run_dir / "config.json").read_text())["train"]["init_from"]
@@ -43,7 +43,7 @@ def test_the_first_grid_of_a_fine_tuning_run_is_the_sources_last(source, tmp_pat
     _, tuned, _ = load_run(result.run_dir)
     assert int(tuned.g_optimizer.iterations) > 0  # it trained on from there, optimizers fresh
     from keras_gan.config import ExportConfig
-    from keras_gan.export import export_run
+    from keras_gan.commands.export import export_run
 
     exported = export_run(result.run_dir, ExportConfig(out=str(tmp_path / "export"), formats=("keras",)))
     assert f"started from `{saved}`" in (exported.path / "MODEL_CARD.md").read_text()
@@ -51,9 +51,9 @@ def test_the_first_grid_of_a_fine_tuning_run_is_the_sources_last(source, tmp_pat
 
 def test_an_unfit_source_is_refused_before_any_run_folder_exists(source, tmp_path):
     cases = {
-        "gan": (tiny_config(tmp_path, arch="gan"), "a 'dcgan' run"),
-        "size": (tiny_config(tmp_path, arch="dcgan").replace(data={"image_size": 16}), "fits this one"),
-        "missing": (tiny_config(tmp_path, arch="dcgan"), "a run folder with a config.json"),
+        "gan": (tiny_config(tmp_path, family="gan"), "a 'dcgan' run"),
+        "size": (tiny_config(tmp_path, family="dcgan").replace(data={"image_size": 16}), "fits this one"),
+        "missing": (tiny_config(tmp_path, family="dcgan"), "a run folder with a config.json"),
     }
     for case, (config, message) in cases.items():
         spec = str(tmp_path / "nowhere") if case == "missing" else f"{source}:latest"
@@ -72,7 +72,7 @@ def test_the_checkpoint_can_be_named():
 def test_a_source_with_the_same_count_but_other_classes_is_refused(source, tmp_path, monkeypatch):
     import dataclasses
 
-    import keras_gan.init_from as init_from
+    import keras_gan.training.init_from as init_from
 
     real = init_from.load_run
 

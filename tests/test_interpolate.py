@@ -5,9 +5,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import cli
-from keras_gan.interpolate import slerp
-from keras_gan.train import run_training
+from keras_gan.cli.app import cli
+from keras_gan.commands.interpolate import slerp
+from keras_gan.training.run import run_training
 from tests.conftest import tiny_config
 
 

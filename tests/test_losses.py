@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from keras_gan.losses import LOSSES
+from keras_gan.training.losses import LOSSES
 
 REAL = np.array([2.0, -1.0], dtype="float32")
 FAKE = np.array([0.5, -3.0], dtype="float32")

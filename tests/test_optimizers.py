@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gan.optimizers import FusedAdam
+from keras_gan.training.optimizers import FusedAdam
 
 SHAPES = [(6, 5), (5,), (5, 1), (1,)]
 

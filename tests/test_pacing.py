@@ -1,7 +1,7 @@
-"""keras_gan.pacing and the default pace of side work in a run."""
+"""keras_gan.training.pacing and the default pace of side work in a run."""
 
-from keras_gan.pacing import Budget, Interval
-from keras_gan.train import run_training
+from keras_gan.training.pacing import Budget, Interval
+from keras_gan.training.run import run_training
 from tests.conftest import tiny_config
 
 

@@ -131,7 +131,7 @@ def test_mnist_outline_pairs_an_outline_with_its_filled_digit():
 def test_check_data_reports_the_pairs_and_the_files_without_a_partner(tmp_path):
     from click.testing import CliRunner
 
-    from cli import cli
+    from keras_gan.cli.app import cli
 
     ab_folder(tmp_path, count=6)
     save(tmp_path / "B" / "x" / "extra.png", blobs(1, 16)[0])
@@ -145,7 +145,7 @@ def test_check_data_reports_the_pairs_and_the_files_without_a_partner(tmp_path):
 def test_check_data_counts_the_pairs_that_training_uses(tmp_path):
     from click.testing import CliRunner
 
-    from cli import cli
+    from keras_gan.cli.app import cli
 
     ab_folder(tmp_path, count=9)
     (tmp_path / "B" / "x" / "1.bmp").write_bytes(b"not an image")  # both sides listed, one unreadable
@@ -160,7 +160,7 @@ def test_check_data_counts_the_pairs_that_training_uses(tmp_path):
 
 def test_translate_plans_outputs_by_relative_path_and_refuses_collisions(tmp_path):
     from keras_gan.errors import ConfigError
-    from keras_gan.translate import plan
+    from keras_gan.commands.translate import plan
 
     save(tmp_path / "in" / "a.jpg", blobs(1, 16)[0])
     save(tmp_path / "in" / "deep" / "b.png", blobs(1, 16)[0])

@@ -11,13 +11,13 @@ import tensorflow as tf
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.evaluation.paired import paired_scores
-from keras_gan.factory import build_model
-from keras_gan.losses import LOSSES
+from keras_gan.training.factory import build_model
+from keras_gan.training.losses import LOSSES
 from keras_gan.resolve import resolve
 from keras_gan.runs import load_run
-from keras_gan.train import resume_training, run_training
+from keras_gan.training.run import resume_training, run_training
 from tests.conftest import blobs, export_every_format, small_pairs, tiny_config
 from tests.interrupted_run import InterruptAt
 from tests.test_resume import assert_same_state, cli_run, weights_and_counters
@@ -43,7 +43,7 @@ def test_one_train_step_per_option(tmp_path, model, train):
 
 
 def run_step(tmp_path, model=None, **train):
-    config = tiny_config(tmp_path, arch="pix2pix", **train).replace(
+    config = tiny_config(tmp_path, family="pix2pix", **train).replace(
         data={"channels": 1, "source_channels": 3}, model=model or {})
     gan = build_model(config)
     gan.run_eagerly = True
@@ -65,7 +65,7 @@ def run_step(tmp_path, model=None, **train):
 
 
 def test_losses_are_the_papers_halved_d_loss_and_l1_weighted_100(tmp_path):
-    config = tiny_config(tmp_path, arch="pix2pix").replace(data={"channels": 1, "source_channels": 3})
+    config = tiny_config(tmp_path, family="pix2pix").replace(data={"channels": 1, "source_channels": 3})
     gan = build_model(config)
     for weight in gan.discriminator.weights:  # D(anything) = 2.0 at every patch
         weight.assign(np.zeros(weight.shape, weight.dtype))
@@ -86,14 +86,14 @@ def test_losses_are_the_papers_halved_d_loss_and_l1_weighted_100(tmp_path):
 def trained(tmp_path_factory):
     """3 epochs of a tiny pix2pix run (RGB blobs -> grey), the reference for resume tests."""
     tmp = tmp_path_factory.mktemp("pix2pix")
-    return run_training(tiny_config(tmp, arch="pix2pix", epochs=3, seed=3, eval_every=1,
+    return run_training(tiny_config(tmp, family="pix2pix", epochs=3, seed=3, eval_every=1,
                                     tensorboard=True), verbose=0)
 
 
 def test_a_run_writes_previews_scores_and_per_optimizer_checkpoints(trained):
     run = trained.run_dir
     config = json.loads((run / "config.json").read_text())
-    assert config["model"]["arch"] == "pix2pix" and config["data"]["source_channels"] == 3
+    assert config["model"]["family"] == "pix2pix" and config["data"]["source_channels"] == 3
     with Image.open(run / "samples" / "epoch_0003.png") as grid:
         assert grid.mode == "RGB"
         width, height = grid.size  # 2 held-out pairs in 3 rows: source, output, target
@@ -109,7 +109,7 @@ def test_a_run_writes_previews_scores_and_per_optimizer_checkpoints(trained):
 
 
 def test_ctrl_c_mid_epoch_then_resume_equals_the_uninterrupted_run(trained, tmp_path):
-    config = tiny_config(tmp_path, arch="pix2pix", epochs=3, seed=3, eval_every=1)
+    config = tiny_config(tmp_path, family="pix2pix", epochs=3, seed=3, eval_every=1)
     stopped = run_training(config, verbose=0, callbacks=[InterruptAt(2, 5, signal.SIGINT)])
     assert stopped.interrupted
     assert (stopped.run_dir / "checkpoints" / "epoch_0001_step_00005.weights.h5").is_file()
@@ -120,7 +120,7 @@ def test_ctrl_c_mid_epoch_then_resume_equals_the_uninterrupted_run(trained, tmp_
 @pytest.mark.slow
 def test_sigkill_mid_epoch_then_resume_equals_the_uninterrupted_run(trained, tmp_path):
     run_dir = tmp_path / "killed"
-    args = ["train", "--arch", "pix2pix", "--data", str(small_pairs()), "--image-size", "16", "--decay-epochs", "0",
+    args = ["train", "--family", "pix2pix", "--data", str(small_pairs()), "--image-size", "16", "--decay-epochs", "0",
             "--width", "2", "--batch-size", "4", "--epochs", "3", "--seed", "3",
             "--run-dir", str(run_dir)]
     assert cli_run(args, at=(3, 2), signal_name="KILL").returncode == -signal.SIGKILL
@@ -130,7 +130,7 @@ def test_sigkill_mid_epoch_then_resume_equals_the_uninterrupted_run(trained, tmp
 
 
 def test_a_nan_batch_rolls_back_and_halves_both_learning_rates(tmp_path, monkeypatch, caplog):
-    import keras_gan.train as train_module
+    import keras_gan.training.run as train_module
 
     real, built = train_module.training_pipeline, []
 
@@ -143,7 +143,7 @@ def test_a_nan_batch_rolls_back_and_halves_both_learning_rates(tmp_path, monkeyp
             **x, "source": tf.where(i == 3, x["source"] * float("nan"), x["source"])})
 
     monkeypatch.setattr(train_module, "training_pipeline", poisoned)
-    result = run_training(tiny_config(tmp_path, arch="pix2pix", epochs=1), verbose=0)
+    result = run_training(tiny_config(tmp_path, family="pix2pix", epochs=1), verbose=0)
     assert len(built) == 2 and "rolled back to epoch_0000.weights.h5" in caplog.text
     _, model, _ = load_run(result.run_dir)
     assert {n: float(o.learning_rate.numpy()) for n, o in model.optimizers.items()} == {
@@ -212,9 +212,9 @@ def test_sample_and_translate_refuse_runs_of_the_other_task(trained, tmp_path):
 
 def test_cli_refuses_options_of_another_family_and_prints_pix2pix_defaults(tmp_path):
     runner = CliRunner()
-    wrong = runner.invoke(cli, ["train", "--arch", "dcgan", "--l1-weight", "10", "--dry-run"])
+    wrong = runner.invoke(cli, ["train", "--family", "dcgan", "--l1-weight", "10", "--dry-run"])
     assert wrong.exit_code == 2 and "--l1-weight is for pix2pix" in wrong.output
-    dry = runner.invoke(cli, ["train", "--arch", "pix2pix", "--data", str(small_pairs()),
+    dry = runner.invoke(cli, ["train", "--family", "pix2pix", "--data", str(small_pairs()),
                               "--direction", "BtoA", "--no-flip", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     config = json.loads(dry.output[dry.output.index("{"):])

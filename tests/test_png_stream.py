@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from keras_gan.png_stream import PNGStream
+from keras_gan.io.png_stream import PNGStream
 
 
 @pytest.mark.parametrize("channels", [1, 2, 3, 4])

@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 
 from keras_gan.config import ConfigError, ExportConfig
-from keras_gan.export import export_run
-from keras_gan.factory import build_model
+from keras_gan.commands.export import export_run
+from keras_gan.training.factory import build_model
 from keras_gan.runs import load_run
-from keras_gan.train import resume_training, run_training
+from keras_gan.training.run import resume_training, run_training
 from tests.conftest import tiny_config
 
 
 @pytest.mark.parametrize("precision, compute", [("mixed_bfloat16", "bfloat16"),
                                                 ("mixed_float16", "float16")])
-@pytest.mark.parametrize("arch", ["gan", "dcgan"])
-def test_mixed_precision_steps_compute_low_and_keep_float32_state(tmp_path, arch, precision, compute):
-    config = tiny_config(tmp_path, arch=arch, precision=precision).replace(data={"channels": 1})
+@pytest.mark.parametrize("family", ["gan", "dcgan"])
+def test_mixed_precision_steps_compute_low_and_keep_float32_state(tmp_path, family, precision, compute):
+    config = tiny_config(tmp_path, family=family, precision=precision).replace(data={"channels": 1})
     gan = build_model(config)
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
     assert {layer.compute_dtype for layer in gan.generator.layers[1:]} == {compute}
@@ -32,7 +32,7 @@ def test_mixed_precision_steps_compute_low_and_keep_float32_state(tmp_path, arch
 
 
 def test_a_mixed_float16_run_resumes_samples_and_exports_in_float32(tmp_path):
-    config = tiny_config(tmp_path, arch="dcgan", precision="mixed_float16", epochs=1,
+    config = tiny_config(tmp_path, family="dcgan", precision="mixed_float16", epochs=1,
                          batch_size=64).replace(data={"image_size": 16})
     run_dir = run_training(config, verbose=0).run_dir
     resume_training(run_dir, epochs=2, verbose=0)
@@ -58,8 +58,8 @@ def test_dcgan_on_a_small_rgb_set_trains_in_bfloat16_where_the_hardware_has_it(t
     for i in range(20):
         write_image(folder / f"{i}.png", size=(8, 8), seed=i)
 
-    def resolved(arch="dcgan", data=folder, **train):
-        return resolve(tiny_config(tmp_path, arch=arch, data=data, **train))[0]
+    def resolved(family="dcgan", data=folder, **train):
+        return resolve(tiny_config(tmp_path, family=family, data=data, **train))[0]
 
     assert resolved().train.precision == "float32"  # conftest: no bfloat16 units
     monkeypatch.setattr("keras_gan.families.gan.bfloat16_units", lambda: "CPU with avx512_bf16")
@@ -69,7 +69,7 @@ def test_dcgan_on_a_small_rgb_set_trains_in_bfloat16_where_the_hardware_has_it(t
     assert resolved(precision="float32").train.precision == "float32"  # typed wins
     assert resolved(augment="none").train.precision == "mixed_bfloat16"  # each on its own
     # measured only there: digits, the MLP gan and the other families stay float32
-    for config in (resolved(data=small_digits()), resolved(arch="gan"), resolved(arch="pix2pix", data=None)):
+    for config in (resolved(data=small_digits()), resolved(family="gan"), resolved(family="pix2pix", data=None)):
         assert config.train.precision == "float32"
     # the run saves it and resumes in it; sampling rebuilds in float32
     run_dir = run_training(small, verbose=0).run_dir
@@ -83,7 +83,7 @@ def test_dcgan_on_a_small_rgb_set_trains_in_bfloat16_where_the_hardware_has_it(t
 def test_bfloat16_units_are_read_from_the_cpu_flags_and_the_gpus(tmp_path, monkeypatch):
     import tensorflow as tf
 
-    from keras_gan import hardware
+    from keras_gan.training import hardware
 
     def cpu(text):
         (tmp_path / "cpuinfo").write_text(text)

@@ -2,7 +2,7 @@
 
 import io
 
-from keras_gan.progress import RunProgress, clock, numbers
+from keras_gan.training.progress import RunProgress, clock, numbers
 
 
 def run_epochs(progress, first_epoch, epochs, steps):

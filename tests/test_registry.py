@@ -17,13 +17,13 @@ def test_register_get_and_names_sorted():
 
 
 def test_unknown_name_lists_the_choices():
-    registry = Registry("arch")
+    registry = Registry("family")
     registry.register("gan", object())
     with pytest.raises(UnknownNameError) as err:
         registry.get("stylegan9")
     message = str(err.value)
-    assert "Unknown arch 'stylegan9'" in message and "gan" in message
-    assert "Received: arch='stylegan9'" in message
+    assert "Unknown family 'stylegan9'" in message and "gan" in message
+    assert "Received: family='stylegan9'" in message
 
 
 def test_duplicate_registration_is_refused():

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
-from keras_gan.checkpoints import CheckpointError, restore
+from keras_gan.cli.app import cli
+from keras_gan.training.checkpoints import CheckpointError, restore
 from keras_gan.config import RunConfig
-from keras_gan.factory import build_model
+from keras_gan.training.factory import build_model
 from keras_gan.runs import load_run
-from keras_gan.train import resume_training, run_training
+from keras_gan.training.run import resume_training, run_training
 from tests.conftest import small_digits, tiny_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_checkpoints_from_another_arch_or_format_are_refused(uninterrupted, tmp_
     meta_file = run_dir / "checkpoints" / "epoch_0003.json"
     meta = json.loads(meta_file.read_text())
     gan = build_model(RunConfig.from_json(run_dir / "config.json"))
-    meta_file.write_text(json.dumps({**meta, "arch": "dcgan"}))
+    meta_file.write_text(json.dumps({**meta, "family": "dcgan"}))
     with pytest.raises(CheckpointError, match="holds a 'dcgan' GAN, but the run's config.json says"):
         restore(gan, run_dir / "checkpoints", "gan")
     meta_file.write_text(json.dumps({**meta, "format": 99, "keras_gan": "9.0"}))
@@ -160,7 +160,7 @@ def poison(monkeypatch, times: int, batch: int = 4):
     """Replace batch `batch` of the first `times` pipelines built with NaNs."""
     import tensorflow as tf
 
-    import keras_gan.train as train_module
+    import keras_gan.training.run as train_module
 
     real = train_module.training_pipeline
     built = []
@@ -203,7 +203,7 @@ def test_a_run_that_keeps_diverging_stops_with_a_reason(tmp_path, monkeypatch):
 
 
 def test_collapse_watch_warns_once_when_d_wins_and_when_samples_stop_varying(tmp_path):
-    from keras_gan.callbacks import CollapseWatch, SampleGrid
+    from keras_gan.training.callbacks import CollapseWatch, SampleGrid
 
     gan = build_model(tiny_config(tmp_path).replace(data={"channels": 1}))
     warnings = []
@@ -231,8 +231,8 @@ def test_collapse_watch_warns_once_when_d_wins_and_when_samples_stop_varying(tmp
 
 
 def test_when_d_wins_outright_ada_raises_p_and_a_resumed_run_acts_on_the_same_epochs(tmp_path):
-    from keras_gan.augment import ADA_BOOST
-    from keras_gan.callbacks import CollapseWatch, SampleGrid
+    from keras_gan.training.augment import ADA_BOOST
+    from keras_gan.training.callbacks import CollapseWatch, SampleGrid
 
     gan = build_model(tiny_config(tmp_path, augment="ada").replace(data={"channels": 1}))
     grid = SampleGrid(tmp_path / "samples", gan.latents(4))

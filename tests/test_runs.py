@@ -5,7 +5,7 @@ from keras_gan.runs import create_run_dir, resolve_run, slug
 
 
 def test_run_folders_are_numbered_and_descriptive(tmp_path):
-    config = RunConfig(runs_root=str(tmp_path)).replace(model={"arch": "dcgan"},
+    config = RunConfig(runs_root=str(tmp_path)).replace(model={"family": "dcgan"},
                                                         data={"name": "/data/My Frames/"})
     first, second = create_run_dir(config), create_run_dir(config)
     assert first.name == "00001-dcgan-My_Frames" and second.name == "00002-dcgan-My_Frames"

@@ -4,7 +4,7 @@ every epoch boundary, through resume and NaN rollback."""
 import numpy as np
 import pytest
 
-from keras_gan.schedule import decay_factor, decay_part
+from keras_gan.training.schedule import decay_factor, decay_part
 
 
 def reference_rule(epoch_1_based: int, n_epochs: int, n_epochs_decay: int) -> float:

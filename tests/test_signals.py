@@ -9,10 +9,10 @@ import signal
 import pytest
 from click.testing import CliRunner
 
-import cli
-from keras_gan import train
-from keras_gan.callbacks import StopOnInterrupt
-from keras_gan.signals import Terminated, terminate_raises
+import keras_gan.cli.app as cli
+from keras_gan.training import run as train
+from keras_gan.training.callbacks import StopOnInterrupt
+from keras_gan.training.signals import Terminated, terminate_raises
 from tests.conftest import small_digits
 from tests.interrupted_run import InterruptAt
 

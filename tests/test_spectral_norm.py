@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from keras_gan.factory import build_model
+from keras_gan.training.factory import build_model
 from tests.conftest import tiny_config
 
 
@@ -11,11 +11,11 @@ def top_singular_value(kernel: np.ndarray) -> float:
     return float(np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[0])
 
 
-@pytest.mark.parametrize("arch", ["gan", "dcgan"])
-def test_discriminator_kernels_are_normalized_while_training(tmp_path, arch):
+@pytest.mark.parametrize("family", ["gan", "dcgan"])
+def test_discriminator_kernels_are_normalized_while_training(tmp_path, family):
     import keras
 
-    config = tiny_config(tmp_path, arch=arch).replace(
+    config = tiny_config(tmp_path, family=family).replace(
         data={"channels": 1}, model={"spectral_norm": True})
     gan = build_model(config)
     wrapped = [l for l in gan.discriminator.layers if isinstance(l, keras.layers.SpectralNormalization)]

@@ -12,7 +12,7 @@ from scipy.signal import convolve2d
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation.super_resolution import (RGB_SPACE, Y_SPACE, SREvaluator, rgb_to_y,
                                                    sr_scores)
-from keras_gan.images import from_uint8
+from keras_gan.io.images import from_uint8
 
 
 # ---- the reference: plain numpy / scipy, no TensorFlow -------------------------------------

@@ -13,17 +13,17 @@ import tensorflow_datasets as tfds
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.data.tfds_source import _image_key
 from keras_gan.errors import ConfigError
-from keras_gan.factory import build_model
+from keras_gan.training.factory import build_model
 from keras_gan.families import srgan
 from keras_gan.networks.srresnet import build_srgan_discriminator, build_srresnet
-from keras_gan.resampling import downscale, upscale_bicubic
+from keras_gan.io.resampling import downscale, upscale_bicubic
 from keras_gan.resolve import resolve
 from keras_gan.runs import load_run
-from keras_gan.tiling import upscale_tiled
-from keras_gan.train import resume_training, run_training
+from keras_gan.io.tiling import upscale_tiled
+from keras_gan.training.run import resume_training, run_training
 from tests.conftest import export_every_format, tiny_config
 from tests.interrupted_run import InterruptAt
 from tests.test_resume import assert_same_state, weights_and_counters
@@ -60,7 +60,7 @@ def sr_batch(n=8, size=16, scale=2, seed=0):
 
 
 def one_step(tmp_path, stage, model=None, **train):
-    config = tiny_config(tmp_path, arch="srgan", **train).replace(data={"channels": 1},
+    config = tiny_config(tmp_path, family="srgan", **train).replace(data={"channels": 1},
                                                                    model=model or {})
     gan = build_model(config)
     gan.prepare_stage(stage)
@@ -96,7 +96,7 @@ def test_the_adversarial_stage_trains_both_networks_with_each_option(tmp_path, m
 
 
 def test_the_content_losses_on_hand_computed_values(tmp_path):
-    config = tiny_config(tmp_path, arch="srgan").replace(data={"channels": 1})
+    config = tiny_config(tmp_path, family="srgan").replace(data={"channels": 1})
     gan = build_model(config)
     target, fake = tf.zeros((2, 16, 16, 1)), tf.fill((2, 16, 16, 1), 0.5)
     assert float(gan.content(fake, target)[0]) == pytest.approx(0.25)  # MSE
@@ -141,7 +141,7 @@ def test_vgg_content_uses_block5_conv4_of_the_weights_file_given(tmp_path, monke
 def trained(tmp_path_factory):
     """3 epochs, the first one pretraining: the reference for the resume test."""
     tmp = tmp_path_factory.mktemp("srgan")
-    return run_training(tiny_config(tmp, arch="srgan", epochs=3, seed=3, eval_every=1)
+    return run_training(tiny_config(tmp, family="srgan", epochs=3, seed=3, eval_every=1)
                         .replace(model={"pretrain_epochs": 1}), verbose=0)
 
 
@@ -172,7 +172,7 @@ def test_evaluate_states_the_convention_and_scores_bicubic_beside_the_model(trai
 
 
 def test_ctrl_c_in_each_stage_then_resume_equals_the_uninterrupted_run(trained, tmp_path):
-    config = tiny_config(tmp_path, arch="srgan", epochs=3, seed=3, eval_every=1).replace(
+    config = tiny_config(tmp_path, family="srgan", epochs=3, seed=3, eval_every=1).replace(
         model={"pretrain_epochs": 1})
     stopped = run_training(config, verbose=0, callbacks=[InterruptAt(1, 5, signal.SIGINT)])
     assert stopped.interrupted
@@ -185,7 +185,7 @@ def test_ctrl_c_in_each_stage_then_resume_equals_the_uninterrupted_run(trained, 
 def test_images_smaller_than_the_training_size_are_skipped_and_counted(tmp_path):
     for i, size in enumerate((40, 40, 40, 12)):
         Image.fromarray(np.full((size, size, 3), 30 * i, np.uint8)).save(tmp_path / f"{i}.png")
-    config = tiny_config(tmp_path, arch="srgan", batch_size=2, data=tmp_path).replace(
+    config = tiny_config(tmp_path, family="srgan", batch_size=2, data=tmp_path).replace(
         data={"image_size": 32})
     _, data = resolve(config)
     assert len(data.fields["image"]) + len(data.heldout["target"]) == 3
@@ -257,13 +257,13 @@ def test_bad_tiles_and_too_small_images_name_the_option(trained, tmp_path):
     result = CliRunner().invoke(cli, ["upscale", "--run", str(trained.run_dir), str(picture),
                                       "--out", str(tmp_path / "o"), "--tile", "16", "--tile-overlap", "9"])
     assert result.exit_code != 0 and "Invalid tile_overlap: expected an integer in [0, tile // 2]" in result.output
-    config = tiny_config(tmp_path, arch="srgan").replace(model={"scale": 8}, data={"image_size": 16})
+    config = tiny_config(tmp_path, family="srgan").replace(model={"scale": 8}, data={"image_size": 16})
     with pytest.raises(ConfigError, match="Invalid image_size: expected more than 16 px.*scale=8"):
         resolve(config)
 
 
 def test_a_vgg_run_needs_its_weights_only_when_the_adversarial_stage_starts(tmp_path):
-    config = tiny_config(tmp_path, arch="srgan").replace(
+    config = tiny_config(tmp_path, family="srgan").replace(
         data={"channels": 1}, model={"content_loss": "vgg", "vgg_weights": str(tmp_path / "gone.h5")})
     gan = build_model(config)  # as sample / evaluate / export / upscale build it: no VGG needed
     gan.prepare_stage(srgan.PRETRAIN)

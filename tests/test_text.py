@@ -10,7 +10,7 @@ import tensorflow as tf
 from keras_gan.errors import ConfigError
 from keras_gan.text import (build_vocabulary, contrastive_loss, image_encoder, load_vocabulary,
                             r_precision, save_vocabulary, text_encoder)
-from keras_gan.prompting import check_prompts, shorten
+from keras_gan.commands.prompting import check_prompts, shorten
 from keras_gan.text.vocabulary import settings_path, words
 
 CAPTIONS = ["A small bird, with red wings.", "a BIRD with a yellow belly", "red bird!",
@@ -237,7 +237,7 @@ def test_a_prompt_of_only_unknown_words_is_refused_with_the_vocabulary_size_and_
 
 def test_unknown_words_and_words_past_the_token_limit_are_warned_about(caplog):
     layer = build_vocabulary(CAPTIONS, length=6)
-    with caplog.at_level(logging.WARNING, logger="keras_gan.prompting"):
+    with caplog.at_level(logging.WARNING, logger="keras_gan.commands.prompting"):
         check_prompts(layer, ["a red bird", "The small bird"])
         assert not caplog.records  # every word known, within the limit
         check_prompts(layer, ["a red zebra with a Quokka!"])

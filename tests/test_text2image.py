@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from keras_gan.data.captions import caption_for
 from keras_gan.errors import ConfigError
-from keras_gan.factory import build_model
+from keras_gan.training.factory import build_model
 from keras_gan.families.text2image import Text2Image, Text2ImageOptions
 from keras_gan.networks import dfgan
 from keras_gan.text import build_vocabulary, image_encoder, text_encoder
@@ -216,7 +216,7 @@ def test_one_gan_step_of_every_pair_of_options(tmp_path, combo):
     """Through build_model, as a run builds it: G and D move, the encoders do not, and each
     optimizer counts its own steps."""
     mismatch, ma_gp_weight, d_steps, augment, ema = combo.values()
-    config = tiny_config(tmp_path, arch="text2image", d_steps=d_steps, augment=augment,
+    config = tiny_config(tmp_path, family="text2image", d_steps=d_steps, augment=augment,
                          ema=ema).replace(model={"mismatch": mismatch, "ma_gp_weight": ma_gp_weight})
     model = build_model(config)
     model.run_eagerly = True

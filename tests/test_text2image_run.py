@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
 from keras_gan.data.captions import PROMPTS, caption_for
-from keras_gan.factory import build_model
-from keras_gan.history import read_rows
+from keras_gan.training.factory import build_model
+from keras_gan.training.history import read_rows
 from keras_gan.resolve import resolve
-from keras_gan.train import run_training
+from keras_gan.training.run import run_training
 
 SIZE, BATCH = 16, 8
 
@@ -98,10 +98,10 @@ def test_a_run_of_both_stages_writes_prompt_rows_and_the_vocabulary(tmp_path, ca
 
 
 def test_dry_run_prints_the_resolved_config():
-    result = CliRunner().invoke(cli, ["train", "--arch", "text2image", "--dry-run"])
+    result = CliRunner().invoke(cli, ["train", "--family", "text2image", "--dry-run"])
     assert result.exit_code == 0, result.output
     config = json.loads(result.output[result.output.index("{"):])
-    assert config["model"]["arch"] == "text2image" and config["model"]["vocab_size"] > 2
+    assert config["model"]["family"] == "text2image" and config["model"]["vocab_size"] > 2
     assert config["data"] == {**config["data"], "name": "mnist_captions", "image_size": 32}
     assert config["train"]["d_lr"] == 4e-4 and config["train"]["loss"] == "hinge"
     assert (config["train"]["eval_every"], config["train"]["eval_metric"]) == (1, "domain")

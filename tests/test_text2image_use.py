@@ -14,19 +14,19 @@ import tensorflow as tf
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import cli
+from keras_gan.cli.app import cli
 from keras_gan.data.source import Data
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import TextEvaluator, default_metrics
 from keras_gan.generator import load_generator
-from keras_gan.images import to_uint8
+from keras_gan.io.images import to_uint8
 from keras_gan.latents import latents_for
-from keras_gan.prompting import write_prompt_samples
+from keras_gan.commands.prompting import write_prompt_samples
 from keras_gan.resolve import resolve
 from keras_gan.runs import load_run
 from keras_gan.text import build_vocabulary, load_vocabulary, r_precision
 from keras_gan.text.vocabulary import reference_tokenize
-from keras_gan.train import resume_training, run_training
+from keras_gan.training.run import resume_training, run_training
 from tests.conftest import export_every_format
 from tests.interrupted_run import InterruptAt
 from tests.test_resume import assert_same_state, weights_and_counters
@@ -184,7 +184,7 @@ def test_prompts_the_run_cannot_read_are_refused_and_the_others_warned_and_echoe
                                         str(tmp_path / {"sample": "s.png"}.get(command[0], "w.gif"))])
         assert done.exit_code == 1 and "Invalid prompt: expected at least one word" in done.output
         assert "lacks (zebra, quokka)" in done.output and "words, e.g. " in done.output
-    with caplog.at_level(logging.WARNING, logger="keras_gan.prompting"):
+    with caplog.at_level(logging.WARNING, logger="keras_gan.commands.prompting"):
         done = CliRunner().invoke(cli, ["sample", "--run", run, "--prompt", "a handwritten quokka seven",
                                         "--prompt", "a handwritten seven " * 500, "--n", "1",
                                         "--out", str(tmp_path / "grid.png")])
@@ -257,7 +257,7 @@ def test_resume_across_the_encoder_to_gan_switch_equals_the_uninterrupted_run(
 
 def test_load_generator_draws_from_a_prompt_in_an_export_or_a_run(trained, tmp_path):
     from keras_gan.config import ExportConfig
-    from keras_gan.export import export_run
+    from keras_gan.commands.export import export_run
 
     keras_file = export_run(trained.run_dir, ExportConfig(out=str(tmp_path), formats=("keras",)))
     from_export = load_generator(keras_file.path)

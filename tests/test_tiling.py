@@ -6,8 +6,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from keras_gan.images import to_uint8
-from keras_gan.tiling import blend_weights, tile_starts, upscale_tiled
+from keras_gan.io.images import to_uint8
+from keras_gan.io.tiling import blend_weights, tile_starts, upscale_tiled
 
 SHAPES = [(1, 16, 0), (16, 16, 8), (17, 16, 8), (32, 16, 8), (37, 16, 8), (53, 16, 4),
           (100, 10, 5), (64, 16, 0), (7, 16, 8), (31, 8, 2), (1000, 256, 32)]

@@ -4,16 +4,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from keras_gan.history import read_history
+from keras_gan.training.history import read_history
 from keras_gan.config import ConfigError, TrainConfig
 from keras_gan.runs import load_run
 from keras_gan.resolve import fill_defaults, resolve
-from keras_gan.train import run_training
+from keras_gan.training.run import run_training
 from tests.conftest import tiny_config
 
 
 def test_dcgan_on_a_tom_and_jerry_layout_writes_the_whole_run(tmp_path, tom_and_jerry_dir):
-    config = tiny_config(tmp_path, arch="dcgan", data="tom_and_jerry", epochs=2, batch_size=5)
+    config = tiny_config(tmp_path, family="dcgan", data="tom_and_jerry", epochs=2, batch_size=5)
     config = config.replace(data={"data_dir": str(tom_and_jerry_dir)}, model={"mirror": True})
     result = run_training(config, verbose=0)
     run = result.run_dir
@@ -43,7 +43,7 @@ def test_same_seed_same_run(tmp_path):
 
 
 def test_resolve_fills_every_auto_default_in_one_place(tmp_path):
-    config = tiny_config(tmp_path, arch="dcgan", data="mnist_5k", batch_size=None).replace(
+    config = tiny_config(tmp_path, family="dcgan", data="mnist_5k", batch_size=None).replace(
         data={"image_size": None}, model={"latent_dim": None})
     resolved, data = resolve(config)
     assert resolved.data.image_size == 32 and resolved.model.latent_dim == 128
@@ -51,19 +51,19 @@ def test_resolve_fills_every_auto_default_in_one_place(tmp_path):
     assert (resolved.train.lr, resolved.train.d_steps) == (2e-4, 1) and data.count == 5000
     assert resolve(resolved)[0] == resolved  # resolving again changes nothing
     auto = {"batch_size": None, "epochs": None, "decay_epochs": None}
-    pairs = fill_defaults(tiny_config(tmp_path, arch="pix2pix", **auto)
+    pairs = fill_defaults(tiny_config(tmp_path, family="pix2pix", **auto)
                           .replace(data={"name": None, "image_size": None}))
     assert (pairs.data.name, pairs.data.image_size) == ("mnist_outline", 32)
     assert (pairs.train.batch_size, pairs.train.epochs, pairs.train.decay_epochs) == (1, 5, 0)
-    folder = fill_defaults(tiny_config(tmp_path, arch="pix2pix", **auto))
+    folder = fill_defaults(tiny_config(tmp_path, family="pix2pix", **auto))
     assert (folder.train.batch_size, folder.train.epochs, folder.train.decay_epochs) == (1, 200, 100)
 
 
 @pytest.mark.parametrize(
     "changes, message",
-    [({"model": {"arch": "dcgan", "latent_dim": 0}}, "Invalid latent_dim"),
+    [({"model": {"family": "dcgan", "latent_dim": 0}}, "Invalid latent_dim"),
      ({"train": {"loss": "wgan"}}, "Unknown loss 'wgan'"),
-     ({"model": {"arch": "dcgan"}, "data": {"image_size": 48}}, "image_size for arch 'dcgan'"),
+     ({"model": {"family": "dcgan"}, "data": {"image_size": 48}}, "image_size for family 'dcgan'"),
      ({"train": {"epochs": 0}}, "Invalid epochs")],
 )
 def test_bad_config_fails_before_any_run_folder_exists(tmp_path, changes, message):
@@ -83,9 +83,9 @@ def test_batch_larger_than_dataset_and_empty_folder(tmp_path):
 
 
 def test_xla_is_opt_in_on_cpus_and_compiles_the_whole_step(tmp_path):
-    from keras_gan.factory import build_model, jit_compile
+    from keras_gan.training.factory import build_model, jit_compile
 
-    assert not any(jit_compile("auto", arch) for arch in ("gan", "dcgan", "pix2pix"))
+    assert not any(jit_compile("auto", family) for family in ("gan", "dcgan", "pix2pix"))
     assert jit_compile("on", "dcgan") is True and jit_compile("off", "gan") is False
     with pytest.raises(ConfigError, match="xla.*auto, on, off"):
         TrainConfig(xla="yes").validate()
@@ -101,7 +101,7 @@ def test_xla_is_opt_in_on_cpus_and_compiles_the_whole_step(tmp_path):
 def test_snap_and_grid_every_thin_the_side_work_but_the_end_and_a_stop_always_save(tmp_path):
     import keras
 
-    from keras_gan.train import resume_training
+    from keras_gan.training.run import resume_training
 
     config = tiny_config(tmp_path, epochs=5, batch_size=64, snap=2, grid_every=3, keep_checkpoints=10)
     run = run_training(config, verbose=0).run_dir
@@ -137,7 +137,7 @@ def test_a_stop_at_an_epochs_end_off_the_snap_beat_still_saves_that_epoch(tmp_pa
 
 
 def test_the_returned_history_stays_one_value_per_epoch_across_fits():
-    from keras_gan.callbacks import AlignedHistory
+    from keras_gan.training.callbacks import AlignedHistory
 
     aligned = AlignedHistory()
 
@@ -156,7 +156,7 @@ def test_the_returned_history_stays_one_value_per_epoch_across_fits():
 
 
 def test_steps_per_execution_divides_the_epoch_so_a_call_never_runs_into_the_next():
-    from keras_gan.train import execution_steps
+    from keras_gan.training.run import execution_steps
 
     gan = fill_defaults(tiny_config(Path("unused"), batch_size=256))  # gan: up to 8,192 images
     assert execution_steps(gan, 256, 19) == 19  # mnist_5k at batch 256: an epoch per call
@@ -164,5 +164,5 @@ def test_steps_per_execution_divides_the_epoch_so_a_call_never_runs_into_the_nex
     assert execution_steps(gan, 256, 37) == 1  # a prime above the cap: one step per call
     assert execution_steps(gan, 256, 15) == 15  # what is left of an epoch after a stop
     assert execution_steps(gan.replace(train={"steps_per_execution": 4}), 256, 18) == 3
-    dcgan = fill_defaults(tiny_config(Path("unused"), arch="dcgan"))
+    dcgan = fill_defaults(tiny_config(Path("unused"), family="dcgan"))
     assert execution_steps(dcgan, 128, 16) == 1  # seconds per step: nothing to save

@@ -3,7 +3,7 @@ path and what to do, for every command; a command that writes nothing it was ask
 write exits non-zero; counts printed are the files written.
 
 Tests run as root, where chmod does not stop writes, so a read-only folder is simulated where
-the file system says no: os.open and os.mkdir (under tempfile, pathlib and keras_gan.fileio)
+the file system says no: os.open and os.mkdir (under tempfile, pathlib and keras_gan.io.files)
 fail with EROFS below it, as on a read-only mount."""
 
 import errno
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
-from keras_gan.checkpoints import save_checkpoint
-from keras_gan.factory import build_model
+import keras_gan.cli.app as cli
+from keras_gan.training.checkpoints import save_checkpoint
+from keras_gan.training.factory import build_model
 from keras_gan.resolve import resolve
 from keras_gan.runs import CONFIG
 from tests.conftest import tiny_config, write_image
@@ -48,12 +48,12 @@ def read_only(monkeypatch):
     return lambda folder: folders.append(Path(folder).absolute())
 
 
-def untrained_run(root: Path, arch: str) -> Path:
+def untrained_run(root: Path, family: str) -> Path:
     """A run folder as `train` leaves it after its first checkpoint (no training needed
     to read, write or refuse outputs)."""
-    config, _ = resolve(tiny_config(root, arch=arch))
-    run_dir = root / f"run-{arch}"
-    save_checkpoint(build_model(config), run_dir / "checkpoints", 0, arch, keep=3)
+    config, _ = resolve(tiny_config(root, family=family))
+    run_dir = root / f"run-{family}"
+    save_checkpoint(build_model(config), run_dir / "checkpoints", 0, family, keep=3)
     (run_dir / CONFIG).write_text(config.to_json())
     return run_dir
 
@@ -116,7 +116,7 @@ def test_evaluate_prints_its_scores_before_the_read_only_run_folder_refuses_them
         def evaluate(self, model):
             return {"kid": 0.125, "n_generated": 4, "n_real": 4}
 
-    monkeypatch.setattr("keras_gan.evaluate.make_evaluator", lambda *args: Scores())
+    monkeypatch.setattr("keras_gan.commands.evaluate.make_evaluator", lambda *args: Scores())
     read_only(gan_run)
     result = invoke("evaluate", "--run", gan_run, "--metrics", "kid")
     assert_cannot_write(result, gan_run / "evaluation.jsonl")
@@ -130,7 +130,7 @@ def test_resume_of_a_read_only_run_folder_fails_before_any_training(gan_run, rea
     def no_training(*args):
         raise AssertionError("trained although nothing could be saved")
 
-    monkeypatch.setattr("keras_gan.train._resume", no_training)
+    monkeypatch.setattr("keras_gan.training.run._resume", no_training)
     read_only(gan_run)
     result = invoke("train", "--resume", gan_run)
     assert_cannot_write(result, gan_run)
@@ -143,7 +143,7 @@ def test_resume_refuses_a_disk_without_room_for_the_next_checkpoint(gan_run, mon
 
     usage = shutil.disk_usage(gan_run)
     monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=1000))
-    monkeypatch.setattr("keras_gan.train._resume", lambda *args: pytest.fail("trained"))
+    monkeypatch.setattr("keras_gan.training.run._resume", lambda *args: pytest.fail("trained"))
     result = invoke("train", "--resume", gan_run)
     assert_cannot_write(result, gan_run / "checkpoints", "not enough space for the next checkpoint")
 
@@ -156,9 +156,9 @@ def test_repeated_seeds_are_one_file_and_the_count_is_the_files_written(gan_run,
     assert "1 repeated seed left out" in result.output
 
 
-@pytest.mark.parametrize("arch, command", [("pix2pix", "translate"), ("srgan", "upscale")])
-def test_nothing_usable_to_translate_or_upscale_exits_1(tmp_path, arch, command, read_only):
-    run_dir = untrained_run(tmp_path, arch)
+@pytest.mark.parametrize("family, command", [("pix2pix", "translate"), ("srgan", "upscale")])
+def test_nothing_usable_to_translate_or_upscale_exits_1(tmp_path, family, command, read_only):
+    run_dir = untrained_run(tmp_path, family)
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     (inputs / "broken.png").write_bytes(b"not an image")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gan.factory import build_model
+from keras_gan.training.factory import build_model
 from keras_gan.families.gan import GAN
-from keras_gan.losses import LOSSES
+from keras_gan.training.losses import LOSSES
 from tests.conftest import tiny_config
 
 DIM = 6
@@ -85,7 +85,7 @@ def test_each_critic_step_sees_its_own_slice_of_the_batch(tmp_path):
 def test_wgan_gp_takes_the_paper_defaults_and_a_layernorm_critic(tmp_path):
     from keras_gan.resolve import fill_defaults
 
-    config = fill_defaults(tiny_config(tmp_path, arch="dcgan", loss="wgan_gp"))
+    config = fill_defaults(tiny_config(tmp_path, family="dcgan", loss="wgan_gp"))
     train = config.train
     assert (train.d_steps, train.lr, train.beta_1, train.beta_2) == (5, 1e-4, 0.0, 0.9)
     gan = build_model(config.replace(data={"channels": 1, "image_size": 16}))
@@ -96,7 +96,7 @@ def test_wgan_gp_takes_the_paper_defaults_and_a_layernorm_critic(tmp_path):
 
 
 def test_wgan_gp_trains_a_tiny_run_with_finite_losses(tmp_path):
-    from keras_gan.train import run_training
+    from keras_gan.training.run import run_training
 
     result = run_training(tiny_config(tmp_path, loss="wgan_gp", epochs=2, batch_size=32), verbose=0)
     assert all(np.isfinite(result.history["d_loss"])) and len(result.history["d_loss"]) == 2
@@ -104,9 +104,9 @@ def test_wgan_gp_trains_a_tiny_run_with_finite_losses(tmp_path):
 
 
 def test_r1_trains_a_tiny_dcgan_with_augmentation_and_finite_losses(tmp_path):
-    from keras_gan.train import run_training
+    from keras_gan.training.run import run_training
 
-    config = tiny_config(tmp_path, arch="dcgan", epochs=1, batch_size=32, augment="translation")
+    config = tiny_config(tmp_path, family="dcgan", epochs=1, batch_size=32, augment="translation")
     result = run_training(config.replace(model={"r1": 1.0}), verbose=0)
     assert all(np.isfinite(result.history["d_loss"]))
     assert result.config.model.r1 == 1.0

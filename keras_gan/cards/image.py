@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keras_gan.images import save_image
+from keras_gan.io.images import save_image
 
 EXAMPLE_INPUT, EXAMPLE_OUTPUT = "example_input.png", "example_output.png"
 

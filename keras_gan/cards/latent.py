@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.images import save_grid
+from keras_gan.io.images import save_grid
 from keras_gan.latents import RULE, RULE_TEXT, latents_for
 
 

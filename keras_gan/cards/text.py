@@ -8,7 +8,7 @@ import inspect
 import json
 from pathlib import Path
 
-from keras_gan.images import save_grid
+from keras_gan.io.images import save_grid
 from keras_gan.latents import RULE, latents_for
 from keras_gan.text import save_vocabulary
 from keras_gan.text.vocabulary import reference_tokenize, settings_path

@@ -54,7 +54,7 @@ def resolve_source(name: str, layout: str = "images") -> Source:
         if source.layout != layout:
             fitting = registered(layout)
             raise DataError(
-                f"Invalid data: expected {layout} for this --arch ({', '.join(fitting)}, or a "
+                f"Invalid data: expected {layout} for this --family ({', '.join(fitting)}, or a "
                 f"folder). Received: data={name!r}, which holds {source.layout}.")
         return source
     if Path(name).expanduser().exists():

@@ -1,7 +1,7 @@
 """Any folder of images, searched recursively; unreadable files are skipped and counted.
 
 Images are decoded once (keras_gan.data.decode), converted to the run's channel count
-and streamed into the cache (keras_gan.cache), so a folder larger than memory trains
+and streamed into the cache (keras_gan.data.cache), so a folder larger than memory trains
 and a second run on the same files starts in seconds. Each image's class is the name
 of the folder it is in.
 """
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.cache import EntryWriter, digest, load_entry
+from keras_gan.data.cache import EntryWriter, digest, load_entry
 from keras_gan.data.decode import (IMAGE_EXTENSIONS, MIN_SIDE, chunk_length, colour_channels,
                                    decode_chunks, decode_image, display_path, file_states,
                                    find_images, native_side, try_decode)
 from keras_gan.data.source import Data, DataError, DataRequest, Source
-from keras_gan.images import to_channels
+from keras_gan.io.images import to_channels
 
 CACHE_VERSION = 2  # part of the decoded-cache key; bump when decoding or resizing changes
 
@@ -86,7 +86,7 @@ def unread_error(root: Path, files: list[Path], skipped, image_size: int, min_si
     if native is not None and min_side > MIN_SIDE and native < min_side:
         return DataError(
             f"Invalid image_size: expected at most the images' own size (the images in {root} "
-            f"are {native} px on their shorter side), since this --arch trains on real pixels "
+            f"are {native} px on their shorter side), since this --family trains on real pixels "
             f"and never upscales. Received: image_size={image_size}. Pass --image-size {native} "
             "or less, or leave it out to train at the images' size.")
     return DataError(f"None of the {len(files)} image files in {root} could be read "

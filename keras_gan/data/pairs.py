@@ -1,4 +1,4 @@
-"""Paired image folders for image-to-image translation (`--arch pix2pix --data DIR`).
+"""Paired image folders for image-to-image translation (`--family pix2pix --data DIR`).
 
 Two layouts, and nothing is guessed:
 - DIR/A/ and DIR/B/ (any case: a/ and b/): files match by their path below A/ and B/
@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.cache import EntryWriter, digest, load_entry
+from keras_gan.data.cache import EntryWriter, digest, load_entry
 from keras_gan.data.decode import (center_crop_resize, chunk_length, colour_channels, decode_chunks,
                                    display_path, file_states, find_images, image_size, native_side,
                                    read_image, sample, to_array)
 from keras_gan.data.source import Data, DataError, DataRequest, Source
-from keras_gan.images import to_channels
+from keras_gan.io.images import to_channels
 
 CACHE_VERSION = 1
 HELDOUT_FOLDERS = ("val", "test")

@@ -4,7 +4,7 @@ captioned ones (coco_captions) for text-to-image.
 Loaded with download=False: offline, a download attempt hangs for minutes
 before failing, so a dataset that is not prepared is a clear error instead,
 with the command that prepares it. The train split is resized once and streamed
-into the cache (keras_gan.cache), so a set larger than memory trains.
+into the cache (keras_gan.data.cache), so a set larger than memory trains.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import tensorflow as tf
 
-from keras_gan.cache import EntryWriter, digest, load_entry
+from keras_gan.data.cache import EntryWriter, digest, load_entry
 from keras_gan.data.names import unknown_name_error
 from keras_gan.data.resize import center_crop_resize
 from keras_gan.data.source import Data, DataError, DataRequest, Source

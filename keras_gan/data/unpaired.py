@@ -1,4 +1,4 @@
-"""Two unpaired image sets for two-way translation (`--arch cyclegan|discogan`).
+"""Two unpaired image sets for two-way translation (`--family cyclegan|discogan`).
 
 - `--data DIR` in the reference layout: DIR/trainA/ and DIR/trainB/, with DIR/testA/ and
   DIR/testB/ (optional) held out for previews and scores;
@@ -24,7 +24,7 @@ from keras_gan.data.offline import mnist_digits
 from keras_gan.data.pairs import held_out
 from keras_gan.data.resize import resize_arrays
 from keras_gan.data.source import Data, DataError, DataRequest, Source
-from keras_gan.schedule import DECAY_SHARE
+from keras_gan.training.schedule import DECAY_SHARE
 
 DOMAINS = ("a", "b")
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.callbacks import QualityEval
-from keras_gan.checkpoints import BEST, meta_path
+from keras_gan.training.callbacks import QualityEval
+from keras_gan.training.checkpoints import BEST, meta_path
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.data.resize import resize_arrays
 from keras_gan.evaluation.domain import DomainScore, applicable
@@ -36,11 +36,11 @@ from keras_gan.evaluation.paired import PairedEvaluator
 from keras_gan.evaluation.super_resolution import SREvaluator
 from keras_gan.evaluation.two_way import TwoWayEvaluator
 from keras_gan.evaluation.stats import feature_frechet_distance, kernel_inception_distance
-from keras_gan.families.base import generate_in_batches
-from keras_gan.images import from_uint8
+from keras_gan.families.model import generate_in_batches
+from keras_gan.io.images import from_uint8
 from keras_gan.latents import latents_for
 from keras_gan.registry import Registry
-from keras_gan.resampling import downscale, upscale_bicubic
+from keras_gan.io.resampling import downscale, upscale_bicubic
 from keras_gan.text import r_precision
 
 log = logging.getLogger(__name__)
@@ -250,5 +250,5 @@ def quality_callbacks(config, run_dir, data) -> list:
     log.info("Scoring %s every %d epochs; the best epoch is kept as checkpoints/%s.weights.h5.",
              name, train.eval_every, BEST)
     return [QualityEval(evaluator, metric.key, train.eval_every, Path(run_dir) / "checkpoints",
-                        config.model.arch, best, info=log.info, higher_is_better=metric.higher_is_better,
+                        config.model.family, best, info=log.info, higher_is_better=metric.higher_is_better,
                         last_epoch=train.total_epochs, paced=train.eval_paced)]

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.cache import cache_root, digest
+from keras_gan.data.cache import cache_root, digest
 from keras_gan.evaluation.stats import feature_frechet_distance
-from keras_gan.fileio import atomic_path, write_text_atomic
+from keras_gan.io.files import atomic_path, write_text_atomic
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from keras_gan.images import to_channels, to_uint8
+from keras_gan.io.images import to_channels, to_uint8
 
 EXACT_MATCH_DB = 100.0
 SSIM_WINDOW = 11

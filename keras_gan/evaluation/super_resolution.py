@@ -25,7 +25,7 @@ import numpy as np
 
 from keras_gan.errors import invalid
 from keras_gan.evaluation.paired import psnr_ssim
-from keras_gan.images import to_uint8
+from keras_gan.io.images import to_uint8
 
 Y_SPACE, RGB_SPACE = "y", "rgb"
 # ITU-R BT.601 studio-range luma, the coefficients of MATLAB's rgb2ycbcr for [0, 255] input.

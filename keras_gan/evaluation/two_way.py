@@ -14,7 +14,7 @@ import numpy as np
 
 from keras_gan.evaluation.paired import paired_scores
 from keras_gan.evaluation.stats import feature_frechet_distance, kernel_inception_distance
-from keras_gan.images import from_uint8, to_channels, to_uint8
+from keras_gan.io.images import from_uint8, to_channels, to_uint8
 
 LUMA = np.array([0.299, 0.587, 0.114])
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from keras_gan.exporters.verify import Tolerance
-from keras_gan.fileio import path_size
+from keras_gan.io.files import path_size
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ import keras
 from keras_gan import __version__
 from keras_gan.exporters.base import Artifact
 from keras_gan.exporters.verify import FLOAT, check_signature
-from keras_gan.fileio import write_text_atomic
-from keras_gan.images import to_uint8
+from keras_gan.io.files import write_text_atomic
+from keras_gan.io.images import to_uint8
 from keras_gan.latents import RULE
 
 FILENAME, METADATA = "generator.keras", "generator.json"

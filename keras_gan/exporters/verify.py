@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keras_gan.images import to_uint8
+from keras_gan.io.images import to_uint8
 
 BATCH_SIZES = (1, 5)
 FLOAT_TOLERANCE = 1e-4

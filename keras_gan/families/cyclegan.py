@@ -22,17 +22,17 @@ from dataclasses import dataclass
 import keras
 from keras import ops
 
-from keras_gan.distribute import global_mean
+from keras_gan.training.distribute import global_mean
 from keras_gan.errors import ConfigError
-from keras_gan.families.base import GANModel
+from keras_gan.families.model import GANModel
 from keras_gan.families.family import Family, option
 from keras_gan.families.pix2pix import TranslatorOptions, default_image_size
 from keras_gan.families.pool import ImagePool
 from keras_gan.data.pipeline import random_crop_flip
-from keras_gan.losses import LOSSES
+from keras_gan.training.losses import LOSSES
 from keras_gan.networks import build_network, get_network, names
 from keras_gan.networks.base import with_spectral_norm
-from keras_gan.schedule import DECAY_SHARE
+from keras_gan.training.schedule import DECAY_SHARE
 from keras_gan.tasks.two_way import TwoWayImageToImage
 
 NETWORK_OF = {"AtoB": "generator_ab", "BtoA": "generator_ba"}
@@ -172,7 +172,7 @@ class DiscoGAN(CycleGAN):
 class CycleGANOptions(TranslatorOptions):
     """The "model" section of a cyclegan run's config.json."""
 
-    arch: str = "cyclegan"
+    family: str = "cyclegan"
     generator: str = option("resnet", "cyclegan: generator network of both directions.",
                             choices=tuple(names("translator")))
     discriminator: str = option("patchgan", "cyclegan: discriminator network of both domains "
@@ -195,7 +195,7 @@ class CycleGANOptions(TranslatorOptions):
 class DiscoGANOptions(TranslatorOptions):
     """The "model" section of a discogan run's config.json (the SKTBrain reference's values)."""
 
-    arch: str = "discogan"
+    family: str = "discogan"
     width: int = option(64, "discogan: base filters w of G and D.", minimum=1)
     feature_weight: float = option(0.9, "discogan: feature-matching share of the adversarial "
                                    "term (the rest is the GAN loss).", minimum=0, maximum=1)
@@ -235,7 +235,7 @@ def build_model(config, built: dict, augment) -> CycleGAN:
                               NETWORK_OF)
     common = {"seed": train.seed, "ema_decay": train.ema, "augment": augment,
               "d_steps": train.d_steps, "adversarial_scale": LOSSES.get(train.loss).reference_scale}
-    if model.arch == "discogan":
+    if model.family == "discogan":
         return DiscoGAN(built, task, feature_weight=model.feature_weight,
                         recon_rate=model.recon_rate, start_rate=model.start_rate,
                         curriculum_steps=model.curriculum_steps, name="discogan", **common)

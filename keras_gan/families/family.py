@@ -1,6 +1,6 @@
 """What a family registers: its options, data layout, defaults and builder.
 
-`--arch` names a preset (FAMILIES in keras_gan.families): `gan` and `dcgan` are two
+`--family` names a preset (FAMILIES in keras_gan.families): `gan` and `dcgan` are two
 presets of one family (GAN) with different networks; `pix2pix` is another family.
 A family's options are a frozen dataclass (the "model" section of config.json);
 each field's metadata gives the --help text and the allowed values, so the CLI
@@ -41,7 +41,7 @@ def validate_options(options) -> None:
 
 @dataclass(frozen=True)
 class Family:
-    """One --arch preset.
+    """One --family preset.
 
     networks(config) -> {name: network}, built in the training dtype policy, in a fixed
         order (same seed, same weights)
@@ -57,7 +57,7 @@ class Family:
     data_options(config) -> extra keras_gan.data.DataRequest fields (load size, direction)
     split(config, data) -> the decoded data with a held-out share taken out of training,
         for families whose data has none of its own (srgan's whole held-out images)
-    train_defaults: TrainConfig fields left unset (None) take these; keras_gan.schedule's
+    train_defaults: TrainConfig fields left unset (None) take these; keras_gan.training.schedule's
         DECAY_SHARE: the share of the epochs that decays when decay_epochs is unset
     adam(config) -> {optimizer name: Adam settings} for optimizers that do not follow
         --lr / --d-lr and the betas (text2image's encoders: their own rate)

@@ -21,11 +21,11 @@ from keras import ops
 
 from keras_gan.data.pipeline import random_flip
 from keras_gan.errors import ConfigError
-from keras_gan.families.base import GANModel, generate_in_batches
+from keras_gan.families.model import GANModel, generate_in_batches
 from keras_gan.families.family import Family, option, validate_options
-from keras_gan.hardware import bfloat16_units
+from keras_gan.training.hardware import bfloat16_units
 from keras_gan.latents import latents_for
-from keras_gan.losses import LOSSES
+from keras_gan.training.losses import LOSSES
 from keras_gan.networks import conditional, dcgan, get_network, mlp
 from keras_gan.networks.base import with_spectral_norm
 from keras_gan.tasks.noise_to_image import NoiseToImage
@@ -185,7 +185,7 @@ class GAN(GANModel):
 class GANOptions:
     """The "model" section of a gan / dcgan run's config.json."""
 
-    arch: str = "gan"
+    family: str = "gan"
     latent_dim: int | None = option(None, "Latent size [default: gan 100, dcgan 128].", minimum=1)
     width: int = option(64, "dcgan base width w (G starts at 8w channels).", minimum=1)
     spectral_norm: bool = option(False, "Spectral normalization on every discriminator "
@@ -261,7 +261,7 @@ def _recipe(config, data):
     """The data-dependent training recipe, for what was not set: x-flips, DiffAugment's
     low-shot policy, R1 and bfloat16 compute (where the hardware has it) for dcgan on
     small RGB sets; else all off."""
-    small = (config.model.arch == "dcgan" and config.data.channels == 3
+    small = (config.model.family == "dcgan" and config.data.channels == 3
              and data.count < SMALL_RGB_IMAGES)
     units = bfloat16_units() if small else None
     recipe = SMALL_RGB_RECIPE if small else OTHER_RECIPE

@@ -18,12 +18,12 @@ import keras
 from keras import ops
 
 from keras_gan.data.pipeline import random_crop_flip
-from keras_gan.families.base import GANModel
+from keras_gan.families.model import GANModel
 from keras_gan.families.family import Family, option, validate_options
-from keras_gan.losses import LOSSES
+from keras_gan.training.losses import LOSSES
 from keras_gan.networks import build_network, get_network, names
 from keras_gan.networks.base import with_spectral_norm
-from keras_gan.schedule import DECAY_SHARE
+from keras_gan.training.schedule import DECAY_SHARE
 from keras_gan.tasks.image_to_image import ImageToImage
 
 
@@ -105,7 +105,7 @@ class TranslatorOptions:
 class Pix2PixOptions(TranslatorOptions):
     """The "model" section of a pix2pix run's config.json."""
 
-    arch: str = "pix2pix"
+    family: str = "pix2pix"
     generator: str = option("unet", "pix2pix generator network.", choices=tuple(names("translator")))
     discriminator: str = option("patchgan", "pix2pix discriminator network (sees source and "
                                 "image stacked).", choices=tuple(names("discriminator")))

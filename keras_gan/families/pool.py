@@ -9,7 +9,7 @@ carry them and a resumed run queries exactly as an uninterrupted one. size 0 pas
 image through.
 
 Under tf.distribute the pool is queried with the global batch: every replica gathers all
-replicas' fakes (keras_gan.distribute.gather_batch), makes the same draws from the same
+replicas' fakes (keras_gan.training.distribute.gather_batch), makes the same draws from the same
 seed state on them, and keeps its own rows of the result. So every replica's fakes are
 stored, the replicas draw distinct slots, and N replicas store, swap and return exactly
 what one device does with the same global batch (the buffer stays one buffer of `size`
@@ -23,8 +23,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from keras_gan.distribute import gather_batch, own_rows
-from keras_gan.seeds import SeedStates
+from keras_gan.training.distribute import gather_batch, own_rows
+from keras_gan.training.seeds import SeedStates
 
 
 class ImagePool(SeedStates, keras.layers.Layer):

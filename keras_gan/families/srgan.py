@@ -15,7 +15,7 @@ step (no tf.cond around optimizer updates, which tf.distribute cannot merge).
 Data: any image set, decoded at the training size (images smaller are skipped and
 counted, never upscaled); each step takes random `crop` x `crop` HR crops (flips and
 90-degree rotations) and makes their LR inputs by antialiased bicubic downscaling
-(keras_gan.resampling). A share of whole images is held out for previews and PSNR/SSIM.
+(keras_gan.io.resampling). A share of whole images is held out for previews and PSNR/SSIM.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ from keras import ops
 
 from keras_gan.data.source import Data
 from keras_gan.errors import ConfigError
-from keras_gan.families.base import GANModel
+from keras_gan.families.model import GANModel
 from keras_gan.families.family import Family, option, validate_options
 from keras_gan.families.stages import TwoStages
-from keras_gan.losses import LOSSES
+from keras_gan.training.losses import LOSSES
 from keras_gan.networks import build_network, names
 from keras_gan.networks.base import with_spectral_norm
-from keras_gan.resampling import downscale, downscale_float, modcrop
+from keras_gan.io.resampling import downscale, downscale_float, modcrop
 from keras_gan.tasks.image_to_image import spread
 from keras_gan.tasks.super_resolution import SuperResolution
 
@@ -160,7 +160,7 @@ class SRGAN(TwoStages, GANModel):
 class SRGANOptions:
     """The "model" section of an srgan run's config.json."""
 
-    arch: str = "srgan"
+    family: str = "srgan"
     scale: int = option(4, "Upscaling factor (x2 sub-pixel stages).", choices=(2, 4, 8))
     blocks: int = option(16, "Residual blocks of the SRResNet generator.", minimum=1)
     width: int = option(64, "srgan: channels of G's residual blocks and of D's first "
@@ -282,7 +282,7 @@ def split(config, data: Data) -> Data:
     images = data.fields["image"]
     count = min(MAX_HELDOUT, max(1, round(len(images) * config.data.holdout)))
     if len(images) < 2:
-        raise ConfigError(f"Invalid data: expected at least 2 images for --arch srgan (one held "
+        raise ConfigError(f"Invalid data: expected at least 2 images for --family srgan (one held "
                           f"out for scores). Received: {len(images)} in {data.description}.")
     pick = spread(len(images), count)
     keep = np.setdiff1d(np.arange(len(images)), pick)

@@ -43,18 +43,18 @@ from keras import ops
 from keras_gan.data import resolve_source
 from keras_gan.data.captions import PROMPTS
 from keras_gan.data.source import Data
-from keras_gan.images import from_uint8, to_uint8
+from keras_gan.io.images import from_uint8, to_uint8
 from keras_gan.networks import build_network, dfgan, get_network, names
 from keras_gan.networks.base import nearest_size
 from keras_gan.tasks.text_to_image import TextToImage
 from keras_gan.text import build_vocabulary, image_encoder, text_encoder
 
-from keras_gan.distribute import roll_batch
+from keras_gan.training.distribute import roll_batch
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.families.base import GANModel
+from keras_gan.families.model import GANModel
 from keras_gan.families.family import Family, option, validate_options
 from keras_gan.families.stages import TwoStages
-from keras_gan.losses import LOSSES, GANLoss
+from keras_gan.training.losses import LOSSES, GANLoss
 from keras_gan.text import contrastive_loss
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class Text2Image(TwoStages, GANModel):
     def compile(self, *optimizers, loss: str | GANLoss = "hinge", **kwargs):
         hinge = LOSSES.get("hinge")
         if loss not in ("hinge", hinge):
-            raise ConfigError("Invalid loss: expected 'hinge' for --arch text2image (DF-GAN's "
+            raise ConfigError("Invalid loss: expected 'hinge' for --family text2image (DF-GAN's "
                               f"loss; its MA-GP is tuned for it). Received: loss={loss!r}.")
         super().compile(*optimizers, loss=hinge, **kwargs)
 
@@ -195,7 +195,7 @@ class Text2Image(TwoStages, GANModel):
 class Text2ImageOptions:
     """The "model" section of a text2image run's config.json."""
 
-    arch: str = "text2image"
+    family: str = "text2image"
     generator: str = option("dfgan", "text2image generator network ([noise, sentence] -> image).",
                             choices=tuple(names("text_generator")))
     discriminator: str = option("dfgan", "text2image discriminator network ([image, sentence] "

@@ -19,7 +19,7 @@ from typing import Callable
 
 import keras
 
-from keras_gan.distribute import replica_context, replica_rows, replicas_in_sync
+from keras_gan.training.distribute import replica_context, replica_rows, replicas_in_sync
 
 # text_*: conditioned on a sentence embedding ([noise, sentence] -> image; [image, sentence] -> logit)
 ROLES = ("generator", "translator", "upscaler", "discriminator", "text_generator",
@@ -52,7 +52,7 @@ def dropout(rate: float, **kwargs) -> keras.layers.Dropout:
 
 class ReplicaDropout(keras.layers.Dropout):
     """keras.layers.Dropout drawing, on each replica, the masks of the global batch's rows
-    and keeping its own (keras_gan.seeds.ReplicaRandom's rule): every replica holds the
+    and keeping its own (keras_gan.training.seeds.ReplicaRandom's rule): every replica holds the
     same seed state, so Keras' layer would give each replica's rows the same masks; these
     are the masks one device draws for the global batch. Its weights file entry is empty,
     so checkpoints load either way."""

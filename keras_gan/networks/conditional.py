@@ -1,13 +1,13 @@
 """Class-conditional versions of any architecture whose models are a chain of layers.
 
-G: [latent, label] -> concat(latent, Embedding(label)) -> the arch's generator
+G: [latent, label] -> concat(latent, Embedding(label)) -> the family's generator
    body (built for latent_dim + EMBED_DIM inputs). Label embedding concatenated to
    z, as in Mirza & Osindero 2014 with a learned embedding instead of a one-hot.
 D: projection discriminator (Miyato & Koyama 2018, "cGANs with Projection
    Discriminator"): logit = head(phi(x)) + <Embedding(label), phi(x)>, where
-   phi(x) is the input of the arch's layer named "logit".
+   phi(x) is the input of the family's layer named "logit".
 
-Both are flat functional models (the arch's layers are re-applied to new inputs),
+Both are flat functional models (the family's layers are re-applied to new inputs),
 so spectral norm, saving and export treat them like the unconditional ones.
 """
 

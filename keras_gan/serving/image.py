@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan.exporters.verify import BATCH_SIZES, UINT8_LEVEL, compare
-from keras_gan.images import from_uint8
+from keras_gan.io.images import from_uint8
 from keras_gan.serving.common import pixel_outputs
 
 ODD_SIZE = (37, 53)  # a size that is no multiple of anything: padding and cropping both run

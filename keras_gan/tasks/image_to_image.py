@@ -2,7 +2,7 @@
 
 Any H x W is translated: the image is padded by reflection to a multiple of the
 generator's 2^depth (centred), translated, and cropped back, never resized
-(keras_gan.translation).
+(keras_gan.io.padding).
 
 The preview grid shows a fixed held-out batch as three rows: source, output, target.
 """
@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from keras_gan.fileio import atomic_path
-from keras_gan.images import from_uint8, to_channels
+from keras_gan.io.files import atomic_path
+from keras_gan.io.images import from_uint8, to_channels
 from keras_gan.serving.image import ImageSpec
 from keras_gan.tasks.base import Preview
-from keras_gan.translation import translate_tensor
+from keras_gan.io.padding import translate_tensor
 
 
 EXAMPLES = "examples.npz"

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from keras_gan.images import from_uint8
+from keras_gan.io.images import from_uint8
 from keras_gan.serving.latent import LatentSpec
 from keras_gan.tasks.base import Preview
 

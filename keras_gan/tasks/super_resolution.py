@@ -2,9 +2,9 @@
 (`srgan`).
 
 The generator is fully convolutional, so any H x W goes in whole (no padding); large
-pictures are tiled by `python cli.py upscale` (keras_gan.tiling). The held-out split of a
+pictures are tiled by `python cli.py upscale` (keras_gan.io.tiling). The held-out split of a
 run is pairs made once from whole held-out images: source = the LR image
-(keras_gan.resampling.downscale), target = the modcropped original.
+(keras_gan.io.resampling.downscale), target = the modcropped original.
 
 The preview grid shows four rows per held-out image: the LR input (each pixel repeated),
 bicubic upscaling, the model's output and the original.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from keras_gan.images import from_uint8, to_uint8
-from keras_gan.resampling import upscale_bicubic, upscale_nearest
+from keras_gan.io.images import from_uint8, to_uint8
+from keras_gan.io.resampling import upscale_bicubic, upscale_nearest
 from keras_gan.serving.upscale import UpscaleSpec
 from keras_gan.tasks.base import Preview
 from keras_gan.tasks.image_to_image import ImageToImage

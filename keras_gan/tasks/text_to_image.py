@@ -17,8 +17,8 @@ import numpy as np
 from keras import ops
 
 from keras_gan.errors import ConfigError
-from keras_gan.families.base import generate_in_batches
-from keras_gan.fileio import write_text_atomic
+from keras_gan.families.model import generate_in_batches
+from keras_gan.io.files import write_text_atomic
 from keras_gan.latents import latents_for
 from keras_gan.serving.text import TextSpec
 from keras_gan.tasks.base import Preview

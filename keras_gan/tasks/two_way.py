@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.fileio import atomic_path
-from keras_gan.images import from_uint8, to_channels
+from keras_gan.io.files import atomic_path
+from keras_gan.io.images import from_uint8, to_channels
 from keras_gan.tasks.base import Preview
 from keras_gan.tasks.image_to_image import EXAMPLES, EXAMPLES_KEPT, ImageToImage, spread
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from keras import ops
 
-from keras_gan.distribute import gather_batch
+from keras_gan.training.distribute import gather_batch
 from keras_gan.errors import invalid
 
 

@@ -33,7 +33,7 @@ import keras
 import numpy as np
 
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.fileio import atomic_path
+from keras_gan.io.files import atomic_path
 
 STANDARDIZE = "lower_and_strip_punctuation"
 SPLIT = "whitespace"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.fileio import atomic_path
+from keras_gan.io.files import atomic_path
 
 
 def to_uint8(images) -> np.ndarray:

@@ -29,7 +29,7 @@ from typing import Callable
 import numpy as np
 
 from keras_gan.errors import invalid
-from keras_gan.images import to_uint8
+from keras_gan.io.images import to_uint8
 
 
 def _to_uint16(rows: np.ndarray) -> np.ndarray:

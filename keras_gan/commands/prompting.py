@@ -20,9 +20,9 @@ import numpy as np
 
 from keras_gan.config import RunConfig
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.families.base import generate_in_batches
-from keras_gan.fileio import atomic_path, make_dirs, new_output
-from keras_gan.images import save_gif, save_grid, to_uint8
+from keras_gan.families.model import generate_in_batches
+from keras_gan.io.files import atomic_path, make_dirs, new_output
+from keras_gan.io.images import save_gif, save_grid, to_uint8
 from keras_gan.latents import latents_for
 from keras_gan.runs import CONFIG, load_run
 from keras_gan.text.vocabulary import known_words, token_limit, words
@@ -84,7 +84,7 @@ def text_run(run_dir, checkpoint: str = "latest", command: str = "sample --promp
     if config.family.task != TASK:
         raise ConfigError(
             f"Invalid run: expected a text2image run for {command}. Received: a "
-            f"{config.model.arch!r} run, which takes no captions: leave out --prompt/--prompts.")
+            f"{config.model.family!r} run, which takes no captions: leave out --prompt/--prompts.")
     return config, model, used, model.task.read_examples(run_dir)
 
 

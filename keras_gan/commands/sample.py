@@ -8,8 +8,8 @@ import numpy as np
 
 from keras_gan.config import RunConfig
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.fileio import atomic_path, make_dirs, new_output
-from keras_gan.images import save_grid, save_image
+from keras_gan.io.files import atomic_path, make_dirs, new_output
+from keras_gan.io.images import save_grid, save_image
 from keras_gan.latents import latents_for
 from keras_gan.runs import load_run
 from keras_gan.tasks import NoiseToImage
@@ -21,12 +21,12 @@ def noise_run(run_dir, checkpoint: str = "latest", command: str = "sample"):
     if config.family.task == "text_to_image":
         raise ConfigError(
             f"Invalid run: expected a run that draws images from noise alone for {command}. "
-            f"Received: a {config.model.arch!r} run, which draws from captions: pass --prompt "
+            f"Received: a {config.model.family!r} run, which draws from captions: pass --prompt "
             "(two or more for interpolate).")
     if not isinstance(model.task, NoiseToImage):
         raise ConfigError(
             f"Invalid run: expected a run that draws images from noise (gan, dcgan) for {command}. "
-            f"Received: a {config.model.arch!r} run, which translates images: use "
+            f"Received: a {config.model.family!r} run, which translates images: use "
             f"`python cli.py translate --run {run_dir} INPUT --out DIR`.")
     return config, model, used
 

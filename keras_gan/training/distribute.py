@@ -9,7 +9,7 @@
 - tpu: TPUStrategy on the TPU found by TPUClusterResolver (TPU_NAME or a TPU VM).
 
 The GAN weights each replica's losses by its share of the global batch (`replica_share`)
-and draws its random numbers per replica (keras_gan.seeds.ReplicaRandom), so N replicas
+and draws its random numbers per replica (keras_gan.training.seeds.ReplicaRandom), so N replicas
 with a global batch B train like one device with batch B, an epoch's last, unevenly
 split batch included. BatchNormalization syncs its statistics across
 replicas (keras_gan.networks.base.batch_norm), and a loss that needs the whole batch

@@ -7,11 +7,11 @@ import contextlib
 import keras
 import tensorflow as tf
 
-from keras_gan.augment import ADA_TARGET, ADAPTIVE, DEFAULT_POLICY, DiffAugment, parse_augment
+from keras_gan.training.augment import ADA_TARGET, ADAPTIVE, DEFAULT_POLICY, DiffAugment, parse_augment
 from keras_gan.config import FULL_PRECISION, RunConfig
-from keras_gan.distribute import replicas_in_sync
+from keras_gan.training.distribute import replicas_in_sync
 from keras_gan.families import FAMILIES, GANModel
-from keras_gan.optimizers import FusedAdam
+from keras_gan.training.optimizers import FusedAdam
 from keras_gan.resolve import optimizer_settings
 
 
@@ -37,7 +37,7 @@ def dtype_policy(name: str):
         keras.config.set_dtype_policy(previous)
 
 
-def jit_compile(xla: str, arch: str) -> bool | str:
+def jit_compile(xla: str, family: str) -> bool | str:
     """TrainConfig.xla -> Keras' jit_compile: "auto" is Keras' own choice where there is
     a GPU (XLA), and on a CPU-only machine the architecture's measured choice, except
     with several replicas (XLA cannot compile one step over variables on several CPU
@@ -46,7 +46,7 @@ def jit_compile(xla: str, arch: str) -> bool | str:
         return xla == "on"
     if tf.config.list_logical_devices("GPU"):
         return "auto"
-    return FAMILIES.get(arch).xla_on_cpu and replicas_in_sync() == 1
+    return FAMILIES.get(family).xla_on_cpu and replicas_in_sync() == 1
 
 
 def trains_only_discriminators(networks: tuple[str, ...]) -> bool:
@@ -82,6 +82,6 @@ def build_model(config: RunConfig, precision: str | None = None) -> GANModel:
             if train.precision == "mixed_float16" else optimizer
 
     model.compile(**{name: adam(name) for name in model.OPTIMIZERS}, loss=train.loss,
-                  jit_compile=jit_compile(train.xla, config.model.arch))
+                  jit_compile=jit_compile(train.xla, config.model.family))
     model.build()
     return model

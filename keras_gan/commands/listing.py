@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from keras_gan.augment import ADAPTIVE, TRANSFORMS
+from keras_gan.training.augment import ADAPTIVE, TRANSFORMS
 from keras_gan.data import DATASETS, OTHER_SOURCES
 from keras_gan.evaluation import METRICS
 from keras_gan.exporters import FORMATS
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.families import FAMILIES
-from keras_gan.losses import LOSSES
+from keras_gan.training.losses import LOSSES
 from keras_gan.networks import NETWORKS
 
 
@@ -20,7 +20,7 @@ def registry_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     augmentations.append((ADAPTIVE, "adaptive probability (ADA, target r_t 0.6) over the transforms "
                                     "named with it, or all three"))
     return [
-        ("Architectures (--arch)", [(n, f"[{f.task}] {f.summary}") for n, f in FAMILIES.items()]),
+        ("Families (--family)", [(n, f"[{f.task}] {f.summary}") for n, f in FAMILIES.items()]),
         ("Networks (role:name; pix2pix --generator / --discriminator)",
          [(n, net.summary) for n, net in NETWORKS.items()]),
         ("Losses (--loss)", [(n, loss.summary) for n, loss in LOSSES.items()]),

@@ -7,9 +7,9 @@ import json
 import time
 from pathlib import Path
 
-from keras_gan.checkpoints import read_meta
+from keras_gan.training.checkpoints import read_meta
 from keras_gan.evaluation import default_metrics, make_evaluator, parse_metrics
-from keras_gan.fileio import append_text
+from keras_gan.io.files import append_text
 from keras_gan.resolve import load_run_data
 from keras_gan.runs import load_run
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from keras_gan.cards import image, latent, text, upscale
-from keras_gan.checkpoints import read_meta
+from keras_gan.training.checkpoints import read_meta
 from keras_gan.exporters.verify import format_table
 
 CARD = "MODEL_CARD.md"
@@ -32,7 +32,7 @@ PIPELINE = {"noise_to_image": "unconditional-image-generation", "image_to_image"
 
 def hub_header(config, spec, scores: dict) -> list[str]:
     """The YAML block model hubs read (Hugging Face's model card metadata)."""
-    tags = list(dict.fromkeys(["keras-gan", "gan", config.model.arch, spec.task_name.replace("_", "-")]))
+    tags = list(dict.fromkeys(["keras-gan", "gan", config.model.family, spec.task_name.replace("_", "-")]))
     if getattr(config.model, "conditional", False):
         tags.append("class-conditional")
     lines = ["---", "library_name: keras", f"pipeline_tag: {PIPELINE[spec.task_name]}",
@@ -100,7 +100,7 @@ def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
         progress += f"; the best epoch by {meta['metric']} = {meta['value']:.4g}"
     train, model = config.train, config.model
     options = ", ".join(f"{f.name} {getattr(model, f.name)}" for f in dataclasses.fields(model)
-                        if f.name != "arch" and getattr(model, f.name) not in (None, False))
+                        if f.name != "family" and getattr(model, f.name) not in (None, False))
     height, width, channels = shape
     d_rate = f" (D {train.d_lr:g})" if train.d_lr not in (None, train.lr) else ""
     return [
@@ -109,7 +109,7 @@ def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
         f"Generator exported by keras-gan from run `{run_dir}`, checkpoint `{checkpoint.name}` "
         f"({progress}).",
         "",
-        f"- Architecture `{model.arch}`: {options or 'defaults'}",
+        f"- Architecture `{model.family}`: {options or 'defaults'}",
         f"- Data `{config.data.name}`, images {height}x{width}x{channels}",
         f"- Loss `{train.loss}`, lr {train.lr:g}{d_rate}, batch {train.batch_size}, "
         f"{train.d_steps or 1} D step(s) per G step, seed {train.seed}",

@@ -16,25 +16,25 @@ from pathlib import Path
 
 import keras
 
-from keras_gan.callbacks import (AlignedHistory, CollapseWatch, DivergenceGuard, GANCheckpoint,
+from keras_gan.training.callbacks import (AlignedHistory, CollapseWatch, DivergenceGuard, GANCheckpoint,
                                  HistoryCSV, LossPlot, SampleGrid, StopOnInterrupt,
                                  tensorboard_callbacks)
-from keras_gan.checkpoints import checkpoint_bytes, latest_checkpoint, restore, save_checkpoint
+from keras_gan.training.checkpoints import checkpoint_bytes, latest_checkpoint, restore, save_checkpoint
 from keras_gan.config import RunConfig
 from keras_gan.data import Data, steps_per_epoch, training_pipeline
-from keras_gan.distribute import is_chief, make_strategy, writable_run_dir
+from keras_gan.training.distribute import is_chief, make_strategy, writable_run_dir
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import quality_callbacks
-from keras_gan.factory import build_model
-from keras_gan.fileio import WriteError, check_space, check_writable, write_text_atomic, writing
-from keras_gan.history import read_history, trim_history
-from keras_gan.init_from import initialize_from
-from keras_gan.images import progress_gif, save_grid
-from keras_gan.losses import LOSSES
-from keras_gan.progress import RunLog, RunProgress
+from keras_gan.training.factory import build_model
+from keras_gan.io.files import WriteError, check_space, check_writable, write_text_atomic, writing
+from keras_gan.training.history import read_history, trim_history
+from keras_gan.training.init_from import initialize_from
+from keras_gan.io.images import progress_gif, save_grid
+from keras_gan.training.losses import LOSSES
+from keras_gan.training.progress import RunLog, RunProgress
 from keras_gan.resolve import resolve
 from keras_gan.runs import CONFIG, create_run_dir
-from keras_gan.schedule import LearningRateDecay
+from keras_gan.training.schedule import LearningRateDecay
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class TrainingResult:
     config: RunConfig
     history: dict
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM; a checkpoint was saved, resume continues
-    stop_signal: int | None = None  # which signal stopped it (keras_gan.signals)
+    stop_signal: int | None = None  # which signal stopped it (keras_gan.training.signals)
     chief: bool = True  # False on multi-worker workers, whose run_dir was a removed scratch copy
     replicas: int = 1  # replicas in sync under --strategy
 
@@ -63,7 +63,7 @@ def run_training(config: RunConfig, verbose: int | str = 2, callbacks=()) -> Tra
     config, data = resolve(config)
     model = _new_model(config, strategy)
     if config.train.init_from:  # checked before a run folder exists; the source recorded
-        source = initialize_from(model, config.train.init_from, config.model.arch,
+        source = initialize_from(model, config.train.init_from, config.model.family,
                                  config.data.class_names)
         config = config.replace(train={"init_from": source})
         log.info("Initialised every network from %s.", source)
@@ -123,7 +123,7 @@ def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int
 
 def _resume(config: RunConfig, run_dir: Path, verbose, strategy, callbacks) -> TrainingResult:
     model = _new_model(config, strategy)
-    checkpoint, meta = restore(model, run_dir / "checkpoints", config.model.arch)
+    checkpoint, meta = restore(model, run_dir / "checkpoints", config.model.family)
     epoch, step = meta["epoch"], meta.get("step", 0)
     if epoch >= config.train.epochs:
         raise ConfigError(
@@ -150,7 +150,7 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
     grid = SampleGrid(run_dir / "samples",
                       model.task.preview_inputs(model, data, train.grid_size, train.seed),
                       ncols=train.grid_size, every=train.grid_every, last_epoch=train.total_epochs)
-    checkpointer = GANCheckpoint(run_dir / "checkpoints", config.model.arch,
+    checkpointer = GANCheckpoint(run_dir / "checkpoints", config.model.family,
                                  train.keep_checkpoints, steps_per_epoch=steps, every=train.snap,
                                  last_epoch=train.total_epochs, minutes=train.snap_minutes)
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
@@ -181,11 +181,11 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     A NaN or Inf loss stops the epoch; the model is rolled back to the newest good
     checkpoint with every base learning rate halved, up to MAX_ROLLBACKS times.
     """
-    train, arch = config.train, config.model.arch
+    train, family = config.train, config.model.family
     checkpoint_dir = run_dir / "checkpoints"
     if (epoch, step) == (0, 0):  # something to roll back to if the first epoch diverges
         with _resumable(run_dir):
-            save_checkpoint(model, checkpoint_dir, 0, arch, train.keep_checkpoints)
+            save_checkpoint(model, checkpoint_dir, 0, family, train.keep_checkpoints)
     batch = train.batch_size * train.d_steps
     steps = steps_per_epoch(data.count, batch)
     transform = config.family.transform(config)
@@ -214,7 +214,7 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
         if guard.diverged_at is None:
             epoch, step = end, 0
             continue
-        epoch, step = _roll_back(model, checkpoint_dir, arch, guard, run_dir, rollbacks := rollbacks + 1)
+        epoch, step = _roll_back(model, checkpoint_dir, family, guard, run_dir, rollbacks := rollbacks + 1)
     if checkpointer.failed is not None:  # training stopped after the step that could not be saved
         raise _resume_later(checkpointer.failed, run_dir)
     try:  # every epoch's grid, in order; a nicety, which a full disk must not turn into a failure
@@ -268,7 +268,7 @@ def use_steps_per_execution(model, steps: int) -> None:
         model.train_function = None  # traced again for the new count
 
 
-def _roll_back(model, checkpoint_dir: Path, arch: str, guard, run_dir: Path, rollbacks: int):
+def _roll_back(model, checkpoint_dir: Path, family: str, guard, run_dir: Path, rollbacks: int):
     """Restore the newest good checkpoint with every base learning rate halved (the schedule
     sets the rates from the bases at the start of the epoch); (epoch, step)."""
     bad_epoch, bad_step = guard.diverged_at
@@ -280,7 +280,7 @@ def _roll_back(model, checkpoint_dir: Path, arch: str, guard, run_dir: Path, rol
             f"folder keeps the last good checkpoint. Check the data for broken images, try a "
             f"lower --lr (now {min(rates.values()):.2e}) or another --loss; resume with: "
             f"python cli.py train --resume {run_dir}")
-    checkpoint, meta = restore(model, checkpoint_dir, arch)
+    checkpoint, meta = restore(model, checkpoint_dir, family)
     model.learning_rates = {name: rate / 2 for name, rate in rates.items()}
     log.warning("Loss became NaN/Inf at epoch %d, step %d: rolled back to %s and halved every "
                 "learning rate (%s) (rollback %d of %d).", bad_epoch + 1, bad_step, checkpoint.name,

@@ -2,7 +2,7 @@
 `docker stop`) are handled alike.
 
 Training records the first one and stops after the current step with a checkpoint
-(keras_gan.callbacks.StopOnInterrupt); everywhere else SIGTERM raises `Terminated`, as
+(keras_gan.training.callbacks.StopOnInterrupt); everywhere else SIGTERM raises `Terminated`, as
 Ctrl-C raises KeyboardInterrupt, so the cleanup of half-written files runs (atomic writes,
 export's staging folder) before the process exits with 128 + the signal's number.
 """

@@ -28,8 +28,8 @@ def parse(spec: str) -> tuple[Path, str]:
     return Path(spec), "latest"
 
 
-def initialize_from(model, spec: str, arch: str, class_names=None) -> str:
-    """Copy the source run's networks (and EMA copies) into `model`, an `arch` model whose
+def initialize_from(model, spec: str, family: str, class_names=None) -> str:
+    """Copy the source run's networks (and EMA copies) into `model`, an `family` model whose
     classes are `class_names` (conditional runs); returns the recorded source,
     'RUN_FOLDER:CHECKPOINT_FILE'. ConfigError if the source cannot serve."""
     run_dir, which = parse(spec)
@@ -37,10 +37,10 @@ def initialize_from(model, spec: str, arch: str, class_names=None) -> str:
         raise invalid("init_from", "a run folder with a config.json, optionally :best, :latest or "
                       ":<checkpoint file>", spec)
     source_config, source, used = load_run(run_dir, which)
-    if source_config.model.arch != arch:
+    if source_config.model.family != family:
         raise ConfigError(
-            f"Invalid init_from: expected a run of the same architecture as this one ({arch!r}). "
-            f"Received: init_from={spec!r}, a {source_config.model.arch!r} run.")
+            f"Invalid init_from: expected a run of the same architecture as this one ({family!r}). "
+            f"Received: init_from={spec!r}, a {source_config.model.family!r} run.")
     theirs = source_config.data.class_names
     if class_names and theirs and tuple(class_names) != tuple(theirs):  # label k would change meaning
         raise ConfigError(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from keras_gan.data.decode import display_path, find_images, flatten, open_still, to_array
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.fileio import make_dirs
-from keras_gan.images import save_image, to_channels
+from keras_gan.io.files import make_dirs
+from keras_gan.io.images import save_image, to_channels
 from keras_gan.runs import load_run
 from keras_gan.tasks import ImageToImage, TwoWayImageToImage
 
@@ -78,10 +78,10 @@ def translator(config, model, direction: str | None):
     if not isinstance(task, ImageToImage):
         raise ConfigError(
             f"Invalid run: expected an image-to-image run (pix2pix, cyclegan, discogan) for "
-            f"translate. Received: a {config.model.arch!r} run, which draws images from noise: "
+            f"translate. Received: a {config.model.family!r} run, which draws images from noise: "
             "use `python cli.py sample`.")
     if direction not in (None, getattr(config.model, "direction", "AtoB")):
-        raise invalid("direction", f"nothing or {config.model.direction}: this {config.model.arch} run "
+        raise invalid("direction", f"nothing or {config.model.direction}: this {config.model.family} run "
                       "learned one direction (train another with --direction for the other)",
                       direction)
     return task, model.sampling_generator

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.fileio import atomic_path
+from keras_gan.io.files import atomic_path
 
 EMPTY = ("", "NA", "nan", "NaN")  # "NA", "nan": keras-gan 0.1 (CSVLogger) placeholders
 

@@ -3,10 +3,10 @@
 Every input keeps its place and name (OUT/<its path below the named folder>.png, as
 `translate`) and its kind: grayscale stays grayscale, RGBA keeps its alpha (upscaled
 apart, bicubic: the generator never saw transparency), 16-bit PNGs come back as 16-bit
-PNGs. Pictures are upscaled in overlapping tiles with blended seams (keras_gan.tiling),
+PNGs. Pictures are upscaled in overlapping tiles with blended seams (keras_gan.io.tiling),
 so memory stays bounded: a 4000x3000 photo never goes to the model whole, and its output is
 never held whole: each band of finished rows is compressed into the PNG as the tiles finish
-(keras_gan.png_stream). Unreadable files are skipped and listed.
+(keras_gan.io.png_stream). Unreadable files are skipped and listed.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import tensorflow as tf
 
 from keras_gan.data.decode import open_still
 from keras_gan.errors import ConfigError
-from keras_gan.png_stream import PNGStream
+from keras_gan.io.png_stream import PNGStream
 from keras_gan.runs import load_run
 from keras_gan.tasks import SuperResolution
-from keras_gan.tiling import check_tiling, upscale_tiled
-from keras_gan.translate import Translated, each_picture, planned_outputs
+from keras_gan.io.tiling import check_tiling, upscale_tiled
+from keras_gan.commands.translate import Translated, each_picture, planned_outputs
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE, OVERLAP = 128, 32  # LR pixels: activations of a few hundred MB; 8 px of context per seam
@@ -108,7 +108,7 @@ def upscale_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path
     if not isinstance(model.task, SuperResolution):
         raise ConfigError(
             f"Invalid run: expected a super-resolution run (srgan) for upscale. Received: a "
-            f"{config.model.arch!r} run; use `python cli.py translate` or `sample`.")
+            f"{config.model.family!r} run; use `python cli.py translate` or `sample`.")
     return each_picture(pairs, read_hires,
                         lambda picture, target: upscale_to_png(model.task, model.sampling_generator,
                                                                picture, target, tile, overlap, progress),

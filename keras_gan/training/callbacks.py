@@ -10,16 +10,16 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_gan.checkpoints import BEST, save_checkpoint
-from keras_gan.fileio import WriteError, atomic_path
-from keras_gan.history import append_epoch, read_history
-from keras_gan.images import make_grid, save_grid, to_uint8
-from keras_gan.pacing import Budget, Interval
-from keras_gan.progress import EpochSteps
-from keras_gan.signals import STOP_SIGNALS, describe, restorable
+from keras_gan.training.checkpoints import BEST, save_checkpoint
+from keras_gan.io.files import WriteError, atomic_path
+from keras_gan.training.history import append_epoch, read_history
+from keras_gan.io.images import make_grid, save_grid, to_uint8
+from keras_gan.training.pacing import Budget, Interval
+from keras_gan.training.progress import EpochSteps
+from keras_gan.training.signals import STOP_SIGNALS, describe, restorable
 
 # Shares of the training time the default grids, loss plot and scoring may take each
-# (keras_gan.pacing): with checkpoints every few minutes, side work stays under 5% at any
+# (keras_gan.training.pacing): with checkpoints every few minutes, side work stays under 5% at any
 # epoch length (1.5% + 1.5% + 5% measured 7% on gan's 0.6-s epochs; 1% + 1% + 3%, the
 # scoring's best checkpoints outside its budget, 8.6% over a 22-s stretch of gan b256, where
 # the scoring alone took 1.0 s more than in the short run it is compared with).
@@ -30,7 +30,7 @@ SCORE_SHARE = 0.02
 def due(model, epoch: int, every: int | None, last_epoch: int | None, pace=None) -> bool:
     """Whether epoch-end side work runs after `epoch` (0-based): at the run's last epoch,
     whenever training stops early (Ctrl-C, a stop callback), and otherwise every `every`
-    epochs, or with every None when `pace` (keras_gan.pacing) allows."""
+    epochs, or with every None when `pace` (keras_gan.training.pacing) allows."""
     done = epoch + 1
     if done == last_epoch or model.stop_training:
         return True
@@ -107,7 +107,7 @@ def tensorboard_callbacks(run_dir: str | Path, grid: SampleGrid) -> list:
 
 
 class GANCheckpoint(EpochSteps):
-    """Saves the whole GAN state (see keras_gan.checkpoints) every `minutes` of training,
+    """Saves the whole GAN state (see keras_gan.training.checkpoints) every `minutes` of training,
     mid-epoch too, or with `every`, every N epochs instead; always at the last epoch and
     when training stops early (Ctrl-C: mid-epoch).
 
@@ -119,12 +119,12 @@ class GANCheckpoint(EpochSteps):
     WriteError for the trainer to report, instead of training on with nothing saved.
     """
 
-    def __init__(self, checkpoint_dir: str | Path, arch: str, keep: int = 3,
+    def __init__(self, checkpoint_dir: str | Path, family: str, keep: int = 3,
                  steps_per_epoch: int | None = None, every: int | None = 1,
                  last_epoch: int | None = None, minutes: float = 5.0):
         super().__init__()
         self.checkpoint_dir = Path(checkpoint_dir)
-        self.arch = arch
+        self.family = family
         self.keep = keep
         self.steps_per_epoch = steps_per_epoch
         self.every, self.last_epoch = every, last_epoch  # --snap, and always the last and Ctrl-C
@@ -138,7 +138,7 @@ class GANCheckpoint(EpochSteps):
         if self.failed is not None:
             return
         try:
-            save_checkpoint(self.model, self.checkpoint_dir, epoch, self.arch, self.keep, step)
+            save_checkpoint(self.model, self.checkpoint_dir, epoch, self.family, self.keep, step)
         except WriteError as err:
             self.failed, self.unsaved = err, None
             self.model.stop_training = True
@@ -188,14 +188,14 @@ class QualityEval(keras.callbacks.Callback):
     encoder stage) is not scored. Must run before CSVLogger in the callback list."""
 
 
-    def __init__(self, evaluator, key: str, every: int, checkpoint_dir: str | Path, arch: str,
+    def __init__(self, evaluator, key: str, every: int, checkpoint_dir: str | Path, family: str,
                  best: float | None = None, info=None, higher_is_better: bool = False,
                  last_epoch: int | None = None, paced: bool = False):
         super().__init__()
         self.evaluator, self.key, self.every = evaluator, key, every
         self.last_epoch = last_epoch  # the trained G is always scored
         self.pace = Budget(SCORE_SHARE) if paced else None
-        self.checkpoint_dir, self.arch = Path(checkpoint_dir), arch
+        self.checkpoint_dir, self.family = Path(checkpoint_dir), family
         self.best = best
         self.sign = -1.0 if higher_is_better else 1.0
         self.info = info or (lambda message: None)
@@ -224,7 +224,7 @@ class QualityEval(keras.callbacks.Callback):
         result = self.evaluator.evaluate(self.model)
         value = logs[self.key] = float(result[self.key])
         if self.best is None or self.sign * value < self.sign * self.best:
-            save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.arch, keep=1,
+            save_checkpoint(self.model, self.checkpoint_dir, epoch + 1, self.family, keep=1,
                             name=BEST, extra={"metric": self.key, "value": value, "result": result})
             self.info(f"Epoch {epoch + 1}: {self.key} {value:.4g} is the best so far "
                       f"(was {self.best if self.best is None else f'{self.best:.4g}'}); saved "
@@ -342,7 +342,7 @@ class CollapseWatch(keras.callbacks.Callback):
 
 
 class StopOnInterrupt(keras.callbacks.Callback):
-    """The first of `signals` (Ctrl-C, SIGTERM: keras_gan.signals): finish the current step,
+    """The first of `signals` (Ctrl-C, SIGTERM: keras_gan.training.signals): finish the current step,
     then stop (the epoch-end callbacks then save a mid-epoch checkpoint); `signal` records
     which. The handlers before it are back from then on, so a second signal acts at once."""
 
@@ -384,7 +384,7 @@ class StopOnInterrupt(keras.callbacks.Callback):
 
 
 class HistoryCSV(keras.callbacks.Callback):
-    """Writes each epoch's numbers to history.csv (keras_gan.history: no placeholder
+    """Writes each epoch's numbers to history.csv (keras_gan.training.history: no placeholder
     columns, empty cells where nothing was measured). Runs after QualityEval."""
 
     def __init__(self, path: str | Path):

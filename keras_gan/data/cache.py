@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.fileio import DIR_MODE
+from keras_gan.io.files import DIR_MODE
 
 log = logging.getLogger(__name__)
 

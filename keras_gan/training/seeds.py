@@ -11,7 +11,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gan.distribute import replica_context, replica_rows
+from keras_gan.training.distribute import replica_context, replica_rows
 
 
 class SeedStates:

@@ -28,10 +28,10 @@ from keras_gan.errors import ConfigError, invalid
 from keras_gan.exporters import FORMATS, artifact_size
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.exporters.verify import format_table
-from keras_gan.fileio import (DIR_MODE, atomic_path, check_space, make_dirs, write_text_atomic,
+from keras_gan.io.files import (DIR_MODE, atomic_path, check_space, make_dirs, write_text_atomic,
                               writing)
-from keras_gan.hub import push
-from keras_gan.model_card import CARD, CARDS, model_card
+from keras_gan.exporters.hub import push
+from keras_gan.cards.card import CARD, CARDS, model_card
 from keras_gan.runs import load_run, slug
 from keras_gan.serving.latent import LatentSpec
 
@@ -106,7 +106,7 @@ def export_network(network, spec, model_dir: Path, options: ExportConfig,
                 finish(result, staging)
             staging.chmod(DIR_MODE)  # servers often run as another user
             staging.rename(final)
-        except BaseException:  # a failure, Ctrl-C, SIGTERM (keras_gan.signals): no half version
+        except BaseException:  # a failure, Ctrl-C, SIGTERM (keras_gan.training.signals): no half version
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return result
@@ -148,7 +148,7 @@ def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResu
     """Export a run's generator to options.out/<name>/<version>/ with MODEL_CARD.md."""
     options = check_options(options or ExportConfig())
     config, model, checkpoint = load_run(run_dir, options.checkpoint)
-    name = options.name or f"{config.model.arch}-{slug(config.data.name)}"
+    name = options.name or f"{config.model.family}-{slug(config.data.name)}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise invalid("name", "letters, digits, '_', '.' or '-' (a folder name)", name)
     examples = model.task.read_examples(run_dir)

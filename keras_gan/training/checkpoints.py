@@ -21,7 +21,7 @@ import numpy as np
 
 from keras_gan import __version__
 from keras_gan.errors import ConfigError
-from keras_gan.fileio import atomic_path, check_space, write_text_atomic
+from keras_gan.io.files import atomic_path, check_space, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,13 @@ def meta_path(weights: Path) -> Path:
     return weights.with_name(weights.name.removesuffix(".weights.h5") + ".json")
 
 
-def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, arch: str, keep: int,
+def save_checkpoint(gan, checkpoint_dir: Path, epoch: int, family: str, keep: int,
                     step: int = 0, name: str | None = None, extra: dict | None = None) -> Path:
     """Save epoch_NNNN (pruned to the newest `keep`, named in latest.json), or, with
     `name`, a named pair such as best.weights.h5 that is neither pruned nor resumed from."""
     checkpoint_dir = Path(checkpoint_dir)
     weights = checkpoint_dir / (f"{name}.weights.h5" if name else checkpoint_name(epoch, step))
-    meta = {"format": FORMAT, "keras_gan": __version__, "arch": arch, "epoch": epoch, "step": step,
+    meta = {"format": FORMAT, "keras_gan": __version__, "family": family, "epoch": epoch, "step": step,
             "iterations": {name: int(optimizer.iterations.numpy())
                            for name, optimizer in gan.optimizers.items()},
             "learning_rates": dict(gan.learning_rates), **(extra or {})}
@@ -134,16 +134,17 @@ def read_meta(weights: Path) -> dict:
         return {"format": FORMAT, "epoch": epoch, "step": 0}  # written before metadata existed
 
 
-def check_compatible(meta: dict, arch: str, weights: Path) -> None:
+def check_compatible(meta: dict, family: str, weights: Path) -> None:
     if meta.get("format") not in READABLE:
         raise CheckpointError(
             f"Cannot restore {weights}: it is checkpoint format {meta.get('format')!r} (written by "
             f"keras-gan {meta.get('keras_gan', '?')}), and keras-gan {__version__} reads formats "
             f"{', '.join(map(str, READABLE))}. Use the keras-gan version that wrote it.")
-    if meta.get("arch", arch) != arch:
+    saved = meta.get("family", meta.get("arch", family))  # "arch" before format 4 of config.json
+    if saved != family:
         raise CheckpointError(
-            f"Cannot restore {weights}: it holds a {meta['arch']!r} GAN, but the run's config.json "
-            f"says arch={arch!r}. The checkpoint and config.json come from different runs.")
+            f"Cannot restore {weights}: it holds a {saved!r} GAN, but the run's config.json "
+            f"says family={family!r}. The checkpoint and config.json come from different runs.")
 
 
 def saved_iterations(meta: dict) -> dict[str, int]:
@@ -172,7 +173,7 @@ def chosen(checkpoint_dir: str | Path, which: str = "latest") -> list[Path]:
     return [path]
 
 
-def restore(gan, checkpoint_dir: str | Path, arch: str,
+def restore(gan, checkpoint_dir: str | Path, family: str,
             which: str = "latest") -> tuple[Path, dict]:
     """Load the newest checkpoint (or the one `which` names, see `chosen`) that loads cleanly
     into `gan` (compiled: optimizers built).
@@ -187,7 +188,7 @@ def restore(gan, checkpoint_dir: str | Path, arch: str,
         except ValueError as err:
             problems.append(f"{meta_path(weights).name}: unreadable metadata ({err})")
             continue
-        check_compatible(meta, arch, weights)
+        check_compatible(meta, family, weights)
         try:
             gan.load_weights(weights)
         except Exception as err:  # h5py/Keras raise many types for a damaged file

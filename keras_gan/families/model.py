@@ -31,11 +31,11 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_gan.augment import ADA_BOOST
-from keras_gan.distribute import (for_fit_logs, global_batch_means, replica_share,
+from keras_gan.training.augment import ADA_BOOST
+from keras_gan.training.distribute import (for_fit_logs, global_batch_means, replica_share,
                                   replicas_in_sync)
-from keras_gan.losses import LOSSES, GANLoss
-from keras_gan.seeds import ReplicaRandom, SeedStates
+from keras_gan.training.losses import LOSSES, GANLoss
+from keras_gan.training.seeds import ReplicaRandom, SeedStates
 
 
 def per_replica(loss, share=None):
@@ -105,7 +105,7 @@ class GANModel(SeedStates, keras.Model):
         for name in self.EMA_NETWORKS:
             setattr(self, f"ema_{name}", self._ema_copy(networks[name]) if ema_decay else None)
         self.task = task  # keras_gan.tasks: what crosses the model boundary
-        self.augment = augment  # a keras_gan.augment.DiffAugment in front of D, or None
+        self.augment = augment  # a keras_gan.training.augment.DiffAugment in front of D, or None
         self.d_steps = int(d_steps)  # D updates per G update, each on its own slice of the batch
         # The training latents / the other random numbers (gradient-penalty mixing); their
         # states are variables, so checkpoints carry them.

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.fileio import new_output
-from keras_gan.images import save_gif, save_grid, to_uint8
-from keras_gan.sample import noise_run, resolve_label
+from keras_gan.io.files import new_output
+from keras_gan.io.images import save_gif, save_grid, to_uint8
+from keras_gan.commands.sample import noise_run, resolve_label
 
 
 def slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:

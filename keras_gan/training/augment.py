@@ -13,7 +13,7 @@ falls, by at most batch / (ADA_KIMG * 1000) per step. p is a variable of this
 layer, so it is checkpointed; the exported generator never sees this layer.
 
 Images are float in [-1, 1] (the package range); transforms follow the
-reference DiffAugment code's ranges and draw from a keras_gan.seeds.ReplicaRandom,
+reference DiffAugment code's ranges and draw from a keras_gan.training.seeds.ReplicaRandom,
 so replicas under tf.distribute augment their samples differently.
 """
 
@@ -25,13 +25,13 @@ from keras import ops
 
 from keras_gan.errors import invalid
 from keras_gan.registry import Registry
-from keras_gan.seeds import ReplicaRandom, SeedStates
+from keras_gan.training.seeds import ReplicaRandom, SeedStates
 
 # p can go from 0 to 1 in this many thousand real images (the ADA paper uses 500 for
 # 70k-image sets trained on millions of images; our runs see ~100x fewer images).
 ADA_KIMG = 100
 ADA_TARGET = 0.6  # the ADA paper's r_t target
-# When D has won outright for several epochs (keras_gan.callbacks.CollapseWatch), p jumps by
+# When D has won outright for several epochs (keras_gan.training.callbacks.CollapseWatch), p jumps by
 # this much at once: at ADA_KIMG's pace, 0.2 takes 20,000 images (300 steps at batch 64).
 ADA_BOOST = 0.2
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_gan.fileio import atomic_path
+from keras_gan.io.files import atomic_path
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> grey, grey + alpha, RGB, RGBA
@@ -31,7 +31,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 class PNGStream:
     """with PNGStream(path, height, width, channels, np.uint8 or np.uint16) as png:
-    png[rows] = pixels  (row slices in order, as keras_gan.tiling writes its output)."""
+    png[rows] = pixels  (row slices in order, as keras_gan.io.tiling writes its output)."""
 
     def __init__(self, path: str | Path, height: int, width: int, channels: int, dtype=np.uint8):
         self.path, self.shape = Path(path), (height, width, channels)

@@ -16,17 +16,17 @@ import click
 from keras_gan.config import model_options
 from keras_gan.data import DATASETS
 from keras_gan.families import FAMILIES
-from keras_gan.schedule import DECAY_SHARE
+from keras_gan.training.schedule import DECAY_SHARE
 from keras_gan.tasks import TASKS
 
 
 def _fields() -> dict[str, list[tuple[str, dataclasses.Field]]]:
-    """option name -> [(arch, field)] for every user-settable family option."""
+    """option name -> [(family, field)] for every user-settable family option."""
     found: dict[str, list] = {}
-    for arch, family in FAMILIES.items():
-        for f in dataclasses.fields(family.options):
-            if f.name != "arch" and not f.metadata.get("filled"):
-                found.setdefault(f.name, []).append((arch, f))
+    for family, spec in FAMILIES.items():
+        for f in dataclasses.fields(spec.options):
+            if f.name != "family" and not f.metadata.get("filled"):
+                found.setdefault(f.name, []).append((family, f))
     return found
 
 
@@ -53,18 +53,18 @@ def _click_type(entries):
 def _by_value(entries, value_of) -> list[tuple[str, list[str]]]:
     """[(value as shown, [archs with it])] in the order first met; None values left out."""
     found: dict = {}
-    for arch, f in entries:
+    for family, f in entries:
         value = value_of(f)
         if value is not None:
             shown = "on" if value is True else "off" if value is False else str(value)
-            found.setdefault(shown, []).append(arch)
+            found.setdefault(shown, []).append(family)
     return list(found.items())
 
 
 def _help(entries) -> str:
-    """Each family's help (once), which --arch have it, the values each takes where they
+    """Each family's help (once), which --family have it, the values each takes where they
     differ, and the default of each."""
-    archs = [arch for arch, _ in entries]
+    archs = [family for family, _ in entries]
     texts = list(dict.fromkeys(f.metadata["help"] for _, f in entries))
 
     def per_arch(label, shown):
@@ -94,43 +94,43 @@ def family_options(command):
 # `train` options outside the families' option dataclasses that only some families read,
 # each with the rule that says which
 DATA_OPTIONS = {
-    "data_b": lambda family: family.layout == "unpaired",  # the second domain's folder
-    "holdout": lambda family: TASKS[family.task].holds_out,
+    "data_b": lambda spec: spec.layout == "unpaired",  # the second domain's folder
+    "holdout": lambda spec: TASKS[spec.task].holds_out,
 }
 
 
-def takes(arch: str, name: str) -> bool:
-    """Whether --arch `arch` reads the `train` option `name` (a family option or one of
+def takes(family: str, name: str) -> bool:
+    """Whether --family `family` reads the `train` option `name` (a family option or one of
     DATA_OPTIONS; any other option is every family's)."""
-    family = FAMILIES.get(arch)
+    spec = FAMILIES.get(family)
     if name in DATA_OPTIONS:
-        return DATA_OPTIONS[name](family)
+        return DATA_OPTIONS[name](spec)
     if name in _fields():
-        return name in {f.name for f in dataclasses.fields(family.options)}
+        return name in {f.name for f in dataclasses.fields(spec.options)}
     return True
 
 
-def model_from_cli(arch: str, values: dict, given=()):
-    """The options of family `arch` from the typed values (None: not typed); a
+def model_from_cli(family: str, values: dict, given=()):
+    """The options of family `family` from the typed values (None: not typed); a
     UsageError names every typed option the family does not take (of `values`, and the
     other `given` option names), with the families that take it."""
     typed = {name: value for name, value in values.items() if value is not None}
-    foreign = sorted(name for name in {*typed, *given} if not takes(arch, name))
+    foreign = sorted(name for name in {*typed, *given} if not takes(family, name))
     if foreign:
         detail = "; ".join(f"--{n.replace('_', '-')} is for "
                            f"{', '.join(a for a in FAMILIES.names() if takes(a, n))}" for n in foreign)
-        raise click.UsageError(f"Options that --arch {arch} does not have: {detail}.")
-    return model_options(arch, **typed)
+        raise click.UsageError(f"Options that --family {family} does not have: {detail}.")
+    return model_options(family, **typed)
 
 
 def train_default_help(field: str) -> str:
     """'[default: gan/dcgan 64, pix2pix 1]' from the families' train_defaults, and the
     datasets' own ('mnist_outline 5'); decay_epochs also from their DECAY_SHARE."""
     by_value: dict = {}
-    for arch, family in FAMILIES.items():
-        value = _train_default(family.train_defaults, field, family=True)
+    for family, spec in FAMILIES.items():
+        value = _train_default(spec.train_defaults, field, spec=True)
         if value is not None:
-            by_value.setdefault(value, []).append(arch)
+            by_value.setdefault(value, []).append(family)
     for name, source in DATASETS.items():
         value = _train_default(source.train_defaults, field)
         if value is not None:
@@ -138,12 +138,12 @@ def train_default_help(field: str) -> str:
     return "[default: " + ", ".join(f"{'/'.join(a)} {v}" for v, a in by_value.items()) + "]"
 
 
-def _train_default(defaults: dict, field: str, family: bool = False):
+def _train_default(defaults: dict, field: str, spec: bool = False):
     """The default of `field` in a train_defaults dict, as help shows it; None: not set
     there (a family without a decay_epochs or a share decays none)."""
     if field in defaults:
         return defaults[field]
-    if field != "decay_epochs" or not (family or DECAY_SHARE in defaults):
+    if field != "decay_epochs" or not (spec or DECAY_SHARE in defaults):
         return None
     share = defaults.get(DECAY_SHARE, 0)
     return {0: 0, 0.5: "half of --epochs"}.get(share, f"{share:g} of --epochs")
