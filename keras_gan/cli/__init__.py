@@ -1,6 +1,8 @@
 """The `keras-gan` command (also `python -m keras_gan` and `python cli.py`).
 
-`main` quiets TensorFlow's start-up before anything imports it; the click group is
+`main` answers --version at once, quiets TensorFlow's start-up before anything imports it,
+then loads the plugins (keras_gan.plugins) before the click group is built, so a plugin's
+family, network or loss is a valid choice of every option; the click group is
 keras_gan.cli.app.cli (also reachable here as `keras_gan.cli.cli`).
 """
 
@@ -11,13 +13,32 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line with `argv` (default: sys.argv[1:])."""
+    from keras_gan import __version__
     from keras_gan.console import quiet_start
 
-    args = sys.argv[1:] if argv is None else argv
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args == ["--version"]:  # without loading TensorFlow (the group's --version does too)
+        print(f"keras-gan {__version__}")
+        return
     quiet_start(verbose="--verbose" in args)  # before anything below imports TensorFlow
+    _load_plugins()
     from keras_gan.cli.app import cli
 
     cli.main(args=args, prog_name="keras-gan")
+
+
+def _load_plugins() -> None:
+    """KERAS_GAN_PLUGINS and the installed `keras_gan.plugins` entry points; a plugin that
+    fails is one paragraph naming it (exit status 1), not a traceback."""
+    import click
+
+    from keras_gan.plugins import PluginError, load_plugins
+
+    try:
+        load_plugins()
+    except PluginError as err:
+        click.ClickException(str(err)).show()
+        sys.exit(1)
 
 
 def __getattr__(name: str):
