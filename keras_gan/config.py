@@ -64,7 +64,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int | None = None  # in all; None: the family's (gan/dcgan 100: mnist_5k in ~3 min)
+    epochs: int | None = None  # in all; None: the family's (gan/dcgan 100: the quick start)
     # the last this many of `epochs` with the rate decaying linearly toward 0
     # (keras_gan.training.schedule); None: the family's share of epochs (pix2pix/cyclegan half, the
     # reference's 100 + 100 = 200; 0 for the others)
@@ -88,7 +88,8 @@ class TrainConfig:
     grid_every: int | None = None
     grid_size: int = 8  # the per-epoch grid: grid_size x grid_size images, or grid_size pairs
     # Decay of an EMA copy of G used for grids, sample, export and metrics; None: no EMA.
-    # 0.999 by measurement (benchmarks/quality.py): gan domain_fd 3.09 vs 5.06 without, 2 seeds.
+    # 0.999: gan scored better with it than without over 2 seeds (benchmarks/quality.py;
+    # measured: benchmarks/RESULTS.md#ema).
     ema: float | None = 0.999
     # DiffAugment transforms before D ("translation,cutout,color"), "ada": adaptive, "" or
     # "none": off; None: the family's choice from the data (dcgan on small RGB sets: on).
@@ -117,7 +118,8 @@ class TrainConfig:
     # logical devices, one replica each (tries a multi-replica run on a laptop); None: no split.
     cpu_replicas: int | None = None
     # XLA-compile the train step; auto: Keras' choice on GPUs (on), the architecture's
-    # measured choice on CPUs (benchmarks/train_throughput.py --xla off,on).
+    # measured choice on CPUs (benchmarks/train_throughput.py --xla off,on;
+    # benchmarks/RESULTS.md#xla).
     xla: str = "auto"
     # Steps per call into TensorFlow (Keras' steps_per_execution; callbacks, Ctrl-C and the
     # NaN check then act per call); None: the family's choice. Rounded down to a divisor of

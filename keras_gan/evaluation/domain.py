@@ -3,10 +3,10 @@ class subfolders, a TFDS set with a class label).
 
 A small CNN is trained on the dataset's own labels (10% held out to report its
 accuracy) and cached by a hash of the pixels and labels: two convolutions for
-images up to 32 px (MNIST-like digits: the network every digit figure in the README
-was measured with), four with batch norm for larger images (emoji, sprites, photos),
-which it first resizes to at most 64 px and trains on with x-flips. On generated images
-it gives:
+images up to 32 px (MNIST-like digits: the network every digit figure in
+benchmarks/RESULTS.md was measured with), four with batch norm for larger images (emoji,
+sprites, photos), which it first resizes to at most 64 px and trains on with x-flips. On
+generated images it gives:
 - domain_fd: the Fréchet distance between real and generated features of its
   128-d penultimate layer (FID's recipe on a network that knows the domain);
 - class_entropy: the entropy of the predicted-class histogram divided by log(K)
@@ -101,7 +101,7 @@ def train_classifier(pixels: np.ndarray, labels: np.ndarray, num_classes: int,
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     if not epochs:
         epochs = EPOCHS[kind]
-        if kind == "large":  # about 2 minutes on 2 cores, whatever the set's size
+        if kind == "large":  # a bounded one-off cost, whatever the set's size
             epochs = max(3, min(epochs, LARGE_IMAGES // len(fit)))
     if kind == "small":  # as every digit figure was measured
         model.fit(images[fit], labels[fit], batch_size=128, epochs=epochs, verbose=0)

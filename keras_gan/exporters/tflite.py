@@ -9,7 +9,7 @@ into constants): converting the Keras 3 model with its variables leaves
 READ_VARIABLE ops that LiteRT runs as NaN.
 
 Dynamic-range quantization is deliberately not offered: on conv generators it
-measured ~20x slower than float32 on CPU.
+measured many times slower than float32 on CPU (benchmarks/RESULTS.md#export).
 """
 
 from __future__ import annotations

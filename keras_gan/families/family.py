@@ -62,7 +62,7 @@ class Family:
     adam(config) -> {optimizer name: Adam settings} for optimizers that do not follow
         --lr / --d-lr and the betas (text2image's encoders: their own rate)
     xla_on_cpu: whether --xla auto compiles the train step on a CPU-only machine, by
-        measurement (benchmarks/train_throughput.py --xla off,on)
+        measurement (benchmarks/train_throughput.py --xla off,on; benchmarks/RESULTS.md#xla)
     execution_images: how many images' worth of steps one call into TensorFlow may run
         (Keras' steps_per_execution) unless --steps-per-execution says; 0: one step per
         call. Worth it where a step takes milliseconds and Keras' per-step Python work

@@ -246,11 +246,11 @@ def _model(config, networks: dict, augment) -> GAN:
                augment=augment, d_steps=train.d_steps, r1=model.r1 or 0.0, name="gan")
 
 
-# dcgan on RGB sets smaller than this trains with SMALL_RGB_RECIPE unless told otherwise: at
-# 64 px on 2,455 emoji, 1,209 steps, domain_fd 60 -> 40 with flips and DiffAugment, -> 28
-# with R1 as well (benchmarks/quality.py; README "Small RGB sets"). Where the hardware
-# computes bfloat16 natively it trains in mixed_bfloat16: 1.23-1.42x faster there, domain_fd
-# 29.49/26.94/20.95 vs float32's 30.96/27.94/26.40 over seeds 0-2 (README "Precision").
+# dcgan on RGB sets smaller than this trains with SMALL_RGB_RECIPE unless told otherwise: on
+# a few thousand emoji, flips and DiffAugment lowered domain_fd well below EMA alone, and R1
+# lowered it further (benchmarks/quality.py; measured: benchmarks/RESULTS.md#small-rgb-recipe).
+# Where the hardware computes bfloat16 natively it trains in mixed_bfloat16: faster there and
+# no worse over three seeds (measured: benchmarks/RESULTS.md#precision).
 SMALL_RGB_IMAGES = 10_000
 SMALL_RGB_RECIPE = {"augment": "translation,color,cutout", "mirror": True, "r1": 1.0,
                     "precision": "mixed_bfloat16"}
@@ -311,9 +311,10 @@ def _presets() -> dict[str, Family]:
                       default_image_size=mlp.default_image_size,
                       check_size=mlp.check_size,
                       summary="vanilla MLP GAN; trains at the data's own size (MNIST: 28x28)",
-                      # 2 cores: XLA makes fit() 21% faster at batch 256 (56 vs 45 steps/s) but
-                      # only ~4% at the default 64 and ~10% end to end, and compiling takes 3x
-                      # longer (minutes with WGAN-GP's 5 unrolled critic steps): opt-in.
+                      # XLA on CPUs: faster fit() at batch 256 but little gain at the default
+                      # 64 or end to end, compiling takes several times longer (minutes with
+                      # WGAN-GP's 5 unrolled critic steps), and the quick start ended worse on
+                      # 2 of 3 seeds: opt-in (measured: benchmarks/RESULTS.md#xla).
                       # Steps of a few ms: up to 8,192 images per call into TF (32 steps at
                       # batch 256, an epoch of mnist_5k at 64) saves Keras' per-step work.
                       execution_images=8192,
@@ -322,7 +323,7 @@ def _presets() -> dict[str, Family]:
                         default_image_size=dcgan.default_image_size,
                         check_size=dcgan.check_size,
                         summary="convolutional DCGAN, 32/64/128 px, grayscale or RGB (default 64)",
-                        # 2 cores, 64x64x3, batch 128: 0.63 steps/s with XLA, 0.96 without
+                        # XLA makes its CPU step slower (measured: benchmarks/RESULTS.md#xla)
                         **common),
     }
 

@@ -308,9 +308,9 @@ def fill(config, data: Data):
 
 
 def adam(config) -> dict:
-    """The encoders' own Adam: contrastive matching learns at 1e-3 with the usual betas
-    (measured on captioned digits: R-precision 0.99 after 6 epochs, 0.69 at G's 1e-4 with
-    beta_1 0 after 2)."""
+    """The encoders' own Adam: contrastive matching learns at 1e-3 with the usual betas, far
+    better than at G's 1e-4 with beta_1 0 (measured on captioned digits:
+    benchmarks/RESULTS.md#text2image)."""
     return {"e_optimizer": {"learning_rate": config.model.encoder_lr, "beta_1": 0.9,
                             "beta_2": 0.999}}
 

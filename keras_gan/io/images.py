@@ -113,7 +113,8 @@ def save_gif(path: str | Path, frames: list, duration_ms: int = 100, min_side: i
 def progress_gif(samples_dir: str | Path, out: str | Path, max_frames: int = 50,
                  max_width: int = 256) -> Path | None:
     """Assemble samples/epoch_NNNN.png into one GIF (evenly thinned to `max_frames`, the last
-    epoch always kept, at most `max_width` wide: a 100-epoch MNIST run is ~3 MB, not 13);
+    epoch always kept, at most `max_width` wide, so a long run's GIF stays a few MB:
+    benchmarks/RESULTS.md#run-folder);
     None when there are no grids yet."""
     from PIL import Image
 

@@ -44,8 +44,9 @@ class TextSpec:
     outputs = "images"
     task_name = "text_to_image"
     tensor_signature = "generate_tokens"  # the SavedModel signature that takes `names`
-    # no int8 by default: DF-GAN's affine text fusion measured 25-26 dB PSNR full-integer
-    # (under the 30 dB bar) on captioned digits; float16 is half the size at 67 dB
+    # no int8 by default: DF-GAN's affine text fusion measured under the 30 dB bar
+    # full-integer on captioned digits, while float16 passes at half the size
+    # (benchmarks/RESULTS.md#export)
     quantize = ("float32", "float16")
 
     def __init__(self, vocabulary, latent_dim: int, prompts=()):

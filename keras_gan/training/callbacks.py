@@ -20,9 +20,8 @@ from keras_gan.training.signals import STOP_SIGNALS, describe, restorable
 
 # Shares of the training time the default grids, loss plot and scoring may take each
 # (keras_gan.training.pacing): with checkpoints every few minutes, side work stays under 5% at any
-# epoch length (1.5% + 1.5% + 5% measured 7% on gan's 0.6-s epochs; 1% + 1% + 3%, the
-# scoring's best checkpoints outside its budget, 8.6% over a 22-s stretch of gan b256, where
-# the scoring alone took 1.0 s more than in the short run it is compared with).
+# epoch length; larger shares, or the scoring's best checkpoints left outside its budget,
+# measured over 5% on gan's sub-second epochs (benchmarks/RESULTS.md#side-work).
 GRID_SHARE = PLOT_SHARE = 0.01
 SCORE_SHARE = 0.02
 
@@ -430,9 +429,9 @@ class LossPlot(keras.callbacks.Callback):
               (("r_precision",), "quality: R-precision (higher is better)"))
     SCORES = 1  # the panel of probabilities, drawn from 0 to 1
 
-    # Drawing costs ~0.1 s; with epochs of a second or less (mnist at batch 256) that is
-    # ~10% of training, so it redraws as often as PLOT_SHARE of the time allows, and always
-    # when training ends.
+    # Drawing costs a large share of an epoch of a second or less (mnist at batch 256;
+    # benchmarks/RESULTS.md#side-work), so it redraws as often as PLOT_SHARE of the time
+    # allows, and always when training ends.
 
     def __init__(self, history_csv: str | Path, out: str | Path):
         super().__init__()

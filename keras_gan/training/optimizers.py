@@ -2,7 +2,8 @@
 
 keras.optimizers.Adam updates each variable with about a dozen small ops (two moment updates,
 a square, a square root, a division, ...). On CPUs, where a GAN step of small matmuls is
-bound by how many ops TensorFlow dispatches, that is a tenth of `gan`'s step. FusedAdam keeps
+bound by how many ops TensorFlow dispatches, that is a real share of `gan`'s step
+(benchmarks/RESULTS.md#fused-adam). FusedAdam keeps
 Keras' Adam (its variables, names, learning rate, schedules, loss scaling, tf.distribute
 handling and checkpoints are Keras') and only replaces the arithmetic of `update_step` with
 `tf.raw_ops.ResourceApplyAdam`, the kernel behind TF1's AdamOptimizer, which computes the
