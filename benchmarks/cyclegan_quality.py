@@ -11,6 +11,8 @@ Training never sees the pairing: the two folders are loaded as two unpaired doma
 held-out split is a hash of each file's relative path, so the same emoji are held out in both).
 Only this script lines the held-out files up again, to score G(A) against the real B of the
 same emoji and F(B) against the real A. The run folder (grids, checkpoints) is kept in --out.
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#cyclegan
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ real cartoon frames), then measures:
 
     python benchmarks/data_pipeline.py                    # 1,000 frames, 128 px, batch 128
     python benchmarks/data_pipeline.py --frames 200 --json
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#data-pipeline
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ look of an undertrained generator), or from one class or two (mode collapse).
 
     python benchmarks/domain_calibration.py --data ../shared/data/openmoji/color --image-size 64
     python benchmarks/domain_calibration.py --data mnist_5k --image-size 28
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#domain-calibration
 """
 
 from __future__ import annotations

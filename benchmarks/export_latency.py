@@ -11,6 +11,8 @@ onnxruntime. Reports the median of --repeats timed runs after one warm-up.
 
 Random-init generators give the sizes and latencies; PSNR of the quantized files
 means more on trained runs (pass --run).
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#export
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ test-time modes, parameter counts and seconds per step, for a fixed step budget.
     python benchmarks/pix2pix_quality.py --data PAIRS_DIR --image-size 64 --steps 3000
     python benchmarks/pix2pix_quality.py --run runs/00002-pix2pix-mnist_outline   # score a run
 
-Test-time modes (the README's choice between them):
+Test-time modes (the measurement behind the choice between them: RESULTS.md, below):
 - inference: moving BatchNorm statistics, no dropout (deterministic; what translate and
   every export use);
 - paper: "dropout at test time and batch normalization using the statistics of the test
   batch" (Isola et al. 2017, 3.3), each image alone (batch 1, as trained); stochastic.
 The run folder (grids, checkpoints) is kept in --out for looking at.
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#pix2pix
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ EMA, random numbers) and all framework overhead took no time.
 
     python benchmarks/profile_step.py --family gan --batch 256
     python benchmarks/profile_step.py --family dcgan --batch 128 --size 64 --channels 3 --steps 3
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#profile
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ Trains each (family, variant, seed) through the library's `run_training` (the CL
 on any labelled data set: mnist_5k by default, or a folder of class subfolders such as
 ../shared/data/openmoji/color at 64 px, for a fixed budget of epochs or of steps, then
 scores the final checkpoint (and the best, where --eval-every scored during training)
-on 5,000 samples (history.csv's domain_fd, lower is better; the README's calibration
-table says what values mean). Defaults are chosen from this table, not guessed.
+on 5,000 samples (history.csv's domain_fd, lower is better; what values mean:
+benchmarks/RESULTS.md#domain-calibration). Defaults are chosen from this table, not guessed;
+the tables behind them, dated with the machine and command: benchmarks/RESULTS.md#ema,
+RESULTS.md#small-rgb-recipe and RESULTS.md#precision.
 
     python benchmarks/quality.py                               # every family and variant
     python benchmarks/quality.py --archs gan --variants base,ema --gan-epochs 20

@@ -10,6 +10,8 @@ Train a run that keeps its stage-switch checkpoint, then score it:
 The SRResNet row is the run's checkpoint at the end of pretraining (epoch_<pretrain>), the
 SRGAN row its newest. Both use the EMA generator, as every export and `upscale` does. The
 strip shows, per held-out image: bicubic | SRResNet | SRGAN | original.
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#srgan
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ For every checkpoint asked for (default: each epoch_NNNN kept, plus best):
   the digit the caption names, per digit and overall, and the class entropy of what it
   reads across all of them (1.0: every digit equally often), plus domain_fd.
 Then a grid of --prompt rows (seeds 0-7) from the last checkpoint, to look at.
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#text2image
 """
 
 from __future__ import annotations

