@@ -13,6 +13,7 @@ from click.core import ParameterSource
 
 from keras_gan.config import PRECISIONS, STRATEGIES, XLA, DataConfig, ExportConfig, RunConfig, TrainConfig
 from keras_gan.data.check import check_data as scan_data
+from keras_gan import __version__
 from keras_gan.errors import ConfigError
 from keras_gan.commands.evaluate import RECORDS, evaluate_run, save_record
 from keras_gan.evaluation import METRICS
@@ -100,6 +101,7 @@ class Commands(click.Group):
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="keras-gan", message="%(prog)s %(version)s")
 @click.option("--quiet", is_flag=True, help=QUIET_HELP)
 @click.option("--verbose", is_flag=True, help=VERBOSE_HELP)
 def cli(quiet, verbose):
