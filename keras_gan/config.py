@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from keras_gan.training.augment import parse_augment
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.families import FAMILIES
+from keras_gan.registry import FAMILIES  # filled on first lookup: config imports no family
 from keras_gan.exporters.hub import check_repo_id
 from keras_gan.training.losses import LOSSES
 

@@ -221,10 +221,9 @@ def _report(result):
         click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")
         sys.exit(exit_code(signum))
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
-    verb = {"noise_to_image": "sample --run {run}",
-            "super_resolution": "upscale --run {run} INPUT --out DIR",
-            "text_to_image": 'sample --run {run} --prompt "YOUR CAPTION"'}.get(
-        FAMILIES.get(result.config.model.family).task, "translate --run {run} INPUT --out DIR")
+    from keras_gan.registry import TASKS  # the task says how its runs are used
+
+    verb = TASKS.get(result.config.family.task).use
     click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
 
 
