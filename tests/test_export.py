@@ -269,7 +269,8 @@ def test_a_missing_converter_names_the_package(trained_run, tmp_path, monkeypatc
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "tf2onnx" else real(name, *a))
-    with pytest.raises(ConfigError, match="onnx needs the Python packages tf2onnx"):
+    with pytest.raises(ConfigError, match=r'onnx needs the Python packages tf2onnx, which are not '
+                                          r'installed \(pip install "keras-gan\[onnx\]"\)'):
         export_run(trained_run, options_for(tmp_path, formats=("onnx",)))
 
 
@@ -396,7 +397,7 @@ def test_push_to_hub_uploads_the_verified_version_with_a_hub_card(trained_run, t
     assert "![the images of seeds 0-15](samples.png)" in card and "## Intended use and limitations" in card
     # without huggingface_hub: the export is written, the push refused with what to install
     monkeypatch.setitem(sys.modules, "huggingface_hub", None)
-    with pytest.raises(ConfigError, match="pip install huggingface_hub"):
+    with pytest.raises(ConfigError, match=r'pip install "keras-gan\[hub\]"'):
         export_run(trained_run, options_for(tmp_path, formats=("saved_model",), push_to_hub="me/gan"))
     with pytest.raises(ConfigError, match="Invalid push_to_hub: expected a Hugging Face model repository"):
         options_for(tmp_path, push_to_hub="no slash").validate()

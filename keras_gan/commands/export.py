@@ -69,11 +69,13 @@ def check_options(options: ExportConfig) -> ExportConfig:
             raise invalid(key, f"a comma-separated list of {', '.join(registry.names())}",
                           ",".join(values))
     for name in options.formats:
-        missing = [m for m in FORMATS.get(name).requires if importlib.util.find_spec(m) is None]
+        kind = FORMATS.get(name)
+        missing = [m for m in kind.requires if importlib.util.find_spec(m) is None]
         if missing:
+            install = f'pip install "keras-gan[{kind.extra}]"' if kind.extra else f"pip install {' '.join(missing)}"
             raise ConfigError(
                 f"Invalid formats: {name} needs the Python packages {', '.join(missing)}, which "
-                f"are not installed (pip install -r requirements.txt). Received: formats="
+                f"are not installed ({install}). Received: formats="
                 f"{','.join(options.formats)!r}.")
     return options
 

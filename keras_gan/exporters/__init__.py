@@ -21,6 +21,6 @@ FORMATS.register("keras", ExportFormat(
     "keras_gan.load_generator(folder)"))
 FORMATS.register("onnx", ExportFormat(
     onnx.write, onnx.verify, "ONNX opset 17 (tf2onnx), verified with onnxruntime",
-    requires=("tf2onnx", "onnxruntime")))
+    requires=("tf2onnx", "onnxruntime"), extra="onnx"))
 
 __all__ = ["FORMATS", "Artifact", "ExportFormat", "artifact_size"]

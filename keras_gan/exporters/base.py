@@ -31,6 +31,7 @@ class ExportFormat:
     verify: Callable
     summary: str
     requires: tuple[str, ...] = ()  # import names; missing ones give a clear error before exporting
+    extra: str | None = None  # the keras-gan extra that installs `requires` (pip install "keras-gan[onnx]")
 
 
 def artifact_size(folder: Path, artifact: Artifact) -> int:

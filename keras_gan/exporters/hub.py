@@ -1,7 +1,7 @@
 """`export --push-to-hub USER/REPO`: upload a verified export version to the Hugging Face Hub.
 
-huggingface_hub is optional (not in requirements.txt): without it the export is still
-written and verified, and the push is refused with what to install. The credentials are
+huggingface_hub is optional (the `hub` extra: pip install "keras-gan[hub]"): without it the
+export is still written and verified, and the push is refused with what to install. The credentials are
 huggingface_hub's own (`huggingface-cli login` or HF_TOKEN). A two-way export pushes each
 direction into its own folder of the repository.
 """
@@ -28,7 +28,7 @@ def push(folder: Path, repo_id: str, path_in_repo: str | None = None) -> str:
     except ImportError:
         raise ConfigError(
             f"Invalid push_to_hub: expected the huggingface_hub package (pip install "
-            f"huggingface_hub), which keras-gan does not require. Received: push_to_hub="
+            f"\"keras-gan[hub]\"), which keras-gan does not require. Received: push_to_hub="
             f"{repo_id!r} without it; the export itself is written and verified at {folder}.") from None
     api = huggingface_hub.HfApi()
     api.create_repo(repo_id, repo_type="model", exist_ok=True)
