@@ -43,25 +43,34 @@ def _tokens(line: str) -> list[str]:
     return list(lexer)
 
 
-def _keras_gan_args(words: list[str]) -> list[str] | None:
-    """The arguments after the program, where the words call keras-gan; else None."""
+PLUGINS = "KERAS_GAN_PLUGINS"
+
+
+def _keras_gan_args(words: list[str]) -> tuple[list[str] | None, str | None]:
+    """(the arguments after the program, or None where the words do not call keras-gan;
+    the KERAS_GAN_PLUGINS=... the line sets before the program, or None)."""
+    plugins = None
     while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):  # VAR=value before it
+        name, _, value = words[0].partition("=")
+        plugins = value if name == PLUGINS else plugins
         words = words[1:]
     if not words:
-        return None
+        return None, plugins
     program = Path(words[0]).name
     if program == "keras-gan":
-        return words[1:]
+        return words[1:], plugins
     if re.fullmatch(r"python(3(\.\d+)?)?", program):
         if words[1:2] == ["cli.py"]:
-            return words[2:]
+            return words[2:], plugins
         if words[1:3] == ["-m", "keras_gan"]:
-            return words[3:]
-    return None
+            return words[3:], plugins
+    return None, plugins
 
 
-def _commands_in(text: str) -> list[tuple[int, str]]:
-    """(line number, command line) of each keras-gan call in a page's code."""
+def _commands_in(text: str) -> list[tuple[int, str, str]]:
+    """(line number, command line, plugins) of each keras-gan call in a page's code;
+    plugins: the KERAS_GAN_PLUGINS the page exported above the call or the call sets
+    ("" for none)."""
     found = []
     for block in SHELL_BLOCK.finditer(text):
         if block["lang"].lower() not in SHELL_LANGUAGES:
@@ -79,9 +88,9 @@ def _commands_in(text: str) -> list[tuple[int, str]]:
     outside = SHELL_BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     for span in INLINE.finditer(outside):
         found.append((outside.count("\n", 0, span.start()) + 1, span.group(1), True))
-    calls = []
-    for number, line, inline in found:
-        if not re.search(r"keras-gan|cli\.py|-m keras_gan", line):
+    calls, exported = [], ""
+    for number, line, inline in sorted(found):
+        if not re.search(r"keras-gan|cli\.py|-m keras_gan|" + PLUGINS, line):
             continue
         try:
             words = _tokens(line)
@@ -94,34 +103,44 @@ def _commands_in(text: str) -> list[tuple[int, str]]:
             else:
                 segments[-1].append(word)
         for segment in segments:
-            args = _keras_gan_args(segment)
-            if inline and (not args or "..." in args):  # prose naming the command, or a synopsis
+            if not inline and segment[:1] == ["export"] and segment[1:2] and \
+                    segment[1].startswith(PLUGINS + "="):
+                exported = segment[1].partition("=")[2]
                 continue
-            if args is not None:
-                calls.append((number, shlex.join(args)))
+            args, plugins = _keras_gan_args(segment)
+            if args is None or inline and (not args or "..." in args):  # prose naming it, a synopsis
+                continue
+            calls.append((number, shlex.join(args), exported if plugins is None else plugins))
     return calls
 
 
-def documented_commands() -> list[tuple[str, str]]:
-    """(page:line, the arguments after the program) for every page."""
-    return [(f"{_relative(page)}:{number}", args) for page in PAGES
-            for number, args in _commands_in(page.read_text())]
+def documented_commands() -> list[tuple[str, str, str]]:
+    """(page:line, the arguments after the program, plugins) for every page."""
+    return [(f"{_relative(page)}:{number}", args, plugins) for page in PAGES
+            for number, args, plugins in _commands_in(page.read_text())]
 
 
 COMMANDS = documented_commands()
 
 
 @contextlib.contextmanager
-def _paths_need_not_exist(command: click.Command):
-    """click.Path(exists=True) parameters accept a path that is not there, for this parse."""
-    relaxed = [p.type for p in command.params if isinstance(p.type, click.Path) and p.type.exists]
-    for kind in relaxed:
-        kind.exists = False
+def _relaxed(command: click.Command, plugins: str):
+    """For this parse: click.Path(exists=True) accepts a path that is not there, and under
+    a plugin (KERAS_GAN_PLUGINS) a choice accepts any name, since the plugin adds names to
+    the registries the choices list. Plugins are not imported here: they would change the
+    registries for every later test in this process."""
+    saved = [(p, p.type) for p in command.params]
+    for param, kind in saved:
+        if isinstance(kind, click.Path) and kind.exists:
+            param.type = click.Path(file_okay=kind.file_okay, dir_okay=kind.dir_okay,
+                                    path_type=kind.type)
+        elif plugins and isinstance(kind, click.Choice):
+            param.type = click.STRING
     try:
         yield
     finally:
-        for kind in relaxed:
-            kind.exists = True
+        for param, kind in saved:
+            param.type = kind
 
 
 def _family_takes():
@@ -131,58 +150,77 @@ def _family_takes():
     return takes
 
 
-def parse(args: str) -> None:
+def parse(args: str, plugins: str = "") -> None:
     """Parse a documented command with the real CLI (click), running nothing; a `train`
-    line's options must be ones its family reads. Raises click's error on a mismatch."""
+    line's options must be ones its family reads (for a family the package registers).
+    Raises click's error on a mismatch."""
     from keras_gan.cli.app import cli
+    from keras_gan.families import FAMILIES
 
-    words = shlex.split(args)
-    with cli.make_context("keras-gan", list(words)) as group:
+    with _relaxed(cli, plugins), cli.make_context("keras-gan", shlex.split(args)) as group:
         rest = [*group._protected_args, *group.args]
         if not rest:
             return
         name, command, sub_args = cli.resolve_command(group, rest)
-        with _paths_need_not_exist(command), command.make_context(name, sub_args, parent=group) as ctx:
-            if name == "train":
-                takes = _family_takes()
-                family = ctx.params["family"]
-                given = [p.name for p in command.params
-                         if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE]
-                foreign = [n for n in given if not takes(family, n)]
-                if foreign:
-                    raise click.UsageError(f"--family {family} does not read {foreign}")
+        with _relaxed(command, plugins), command.make_context(name, sub_args, parent=group) as ctx:
+            family = ctx.params.get("family")
+            if name != "train" or family not in FAMILIES.names():
+                return
+            takes = _family_takes()
+            given = [p.name for p in command.params
+                     if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE]
+            foreign = ", ".join(f"--{n.replace('_', '-')}" for n in given if not takes(family, n))
+            if foreign:
+                raise click.UsageError(f"--family {family} does not read {foreign}")
 
 
 def test_the_docs_show_commands():
     """The reader is not left without examples, and the extractor did not silently stop."""
-    pages = {where.split(":")[0] for where, _ in COMMANDS}
+    pages = {where.split(":")[0] for where, _, _ in COMMANDS}
     assert "README.md" in pages and len(COMMANDS) >= 100, len(COMMANDS)
 
 
-@pytest.mark.parametrize("where,args", COMMANDS, ids=[where for where, _ in COMMANDS])
-def test_documented_command_parses(where, args, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("where,args,plugins", COMMANDS, ids=[where for where, _, _ in COMMANDS])
+def test_documented_command_parses(where, args, plugins, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)  # relative paths in the docs name nothing here
     try:
-        parse(args)
+        parse(args, plugins)
     except click.exceptions.Exit as done:  # --help, --version
         assert done.exit_code == 0, f"{where}: keras-gan {args}"
     except click.ClickException as err:
         pytest.fail(f"{where}: `keras-gan {args}` does not parse: {err.format_message()}")
 
 
-@pytest.mark.parametrize("args,error", [
-    ("train --family pix2pix --made-up-option 3", "No such option"),
-    ("train --family pix2pix --latent-dim 8", "does not read"),
-    ("sampel --n 4", "No such command"),
-    ("export --formats", "requires an argument"),
+@pytest.mark.parametrize("args,plugins,error", [
+    ("train --family pix2pix --made-up-option 3", "", "No such option"),
+    ("train --family pix2pix --latent-dim 8", "", "does not read"),
+    ("train --family pix2pux", "", "is not one of"),
+    ("train --family my_family --made-up-option 3", "./my_family.py", "No such option"),
+    ("sampel --n 4", "", "No such command"),
+    ("export --formats", "", "requires an argument"),
+    ("sample --n 0", "", "not in the range"),
 ])
-def test_a_wrong_command_is_caught(args, error, tmp_path, monkeypatch, capsys):
+def test_a_wrong_command_is_caught(args, plugins, error, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(click.ClickException, match=error):
-        parse(args)
+        parse(args, plugins)
 
 
-def test_commands_are_found_in_blocks_spans_and_continuations():
+def test_the_relaxed_parse_leaves_the_cli_as_it_was(tmp_path, monkeypatch):
+    from keras_gan.cli.app import cli
+
+    def types():
+        return {(c, p.name): p.type for c, command in cli.commands.items() for p in command.params}
+
+    before = types()
+    monkeypatch.chdir(tmp_path)
+    parse("translate photo.jpg scans/ --out translated")
+    parse("train --family toy --width 4", "docs/examples/toy_family.py")
+    assert types() == before
+    assert before["translate", "inputs"].exists and isinstance(before["train", "family"], click.Choice)
+
+
+def test_commands_are_found_in_blocks_spans_continuations_and_under_plugins():
     page = "\n".join([
         "Run `keras-gan list` first; `keras-gan` and `keras-gan ...` are the command.",
         "```bash",
@@ -190,13 +228,19 @@ def test_commands_are_found_in_blocks_spans_and_continuations():
         "    --epochs 3   # three epochs",
         "python3.11 -m venv .venv && .venv/bin/keras-gan sample --n 4",
         "echo done",
+        "KERAS_GAN_PLUGINS=toy.py python -m keras_gan train --family toy",
+        "export KERAS_GAN_PLUGINS=./mine.py",
         "```",
         "```python",
         "keras-gan = 'not a command'",
         "```",
+        "```console",
+        "$ python cli.py train --family mine",
+        "```",
     ])
-    assert _commands_in(page) == [(3, "train --family dcgan --epochs 3"), (5, "sample --n 4"),
-                                  (1, "list")]
+    assert _commands_in(page) == [(1, "list", ""), (3, "train --family dcgan --epochs 3", ""),
+                                  (5, "sample --n 4", ""), (7, "train --family toy", "toy.py"),
+                                  (14, "train --family mine", "./mine.py")]
 
 
 def _links(page: Path) -> list[str]:
