@@ -19,10 +19,9 @@ import numpy as np
 
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.exporters.keras_file import FILENAME, METADATA
-from keras_gan.families.model import generate_in_batches
 from keras_gan.io.images import from_uint8, to_uint8
-from keras_gan.latents import latents_for
-from keras_gan.commands.prompting import check_prompts
+from keras_gan.networks.base import generate_in_batches
+from keras_gan.registry import TASKS
 from keras_gan.runs import CONFIG, load_run
 from keras_gan.text import load_vocabulary
 
@@ -30,7 +29,7 @@ from keras_gan.text import load_vocabulary
 @dataclass
 class Generator:
     network: keras.Model  # float32 [-1, 1] in and out
-    task: str  # noise_to_image, image_to_image or text_to_image
+    task: str  # a keras_gan.tasks name: noise_to_image, image_to_image, text_to_image...
     latent_dim: int | None = None
     num_classes: int | None = None
     vocabulary: keras.layers.TextVectorization | None = None  # text_to_image: its tokenizer
@@ -38,31 +37,12 @@ class Generator:
     def generate(self, seeds, label: int | None = None, prompt: str | None = None) -> np.ndarray:
         """uint8 images, one per seed (keras_gan.latents); `label` for conditional generators,
         `prompt` (one caption for every seed) for text-to-image ones."""
-        if self.task not in ("noise_to_image", "text_to_image"):
-            raise invalid("task", "a generator that draws from noise for generate()", self.task)
-        seeds = list(seeds)
-        latents = latents_for(seeds, self.latent_dim)
-        if self.task == "text_to_image":
-            if not isinstance(prompt, str) or not prompt.strip():
-                raise invalid("prompt", "a caption (text-to-image generator)", prompt)
-            check_prompts(self.vocabulary, [prompt])
-            tokens = np.asarray(self.vocabulary([prompt] * len(seeds))).astype("int32")
-            inputs = [tokens, latents]
-        elif prompt is not None:
-            raise invalid("prompt", "no prompt: this generator takes no text", prompt)
-        elif self.num_classes is not None:
-            if label is None or not 0 <= int(label) < self.num_classes:
-                raise invalid("label", f"a class 0-{self.num_classes - 1} (conditional generator)", label)
-            inputs = [latents, np.full(len(seeds), int(label), np.int32)]
-        elif label is not None:
-            raise invalid("label", "no label: this generator is not conditional", label)
-        else:
-            inputs = latents
+        inputs = TASKS.get(self.task).generator_inputs(self, list(seeds), label, prompt)
         return to_uint8(generate_in_batches(self.network, inputs))
 
     def translate(self, images) -> np.ndarray:
         """uint8 images in (a size the network takes: the training size is safe), uint8 out."""
-        if self.task in ("noise_to_image", "text_to_image"):
+        if "translate" not in TASKS.get(self.task).commands:
             raise invalid("task", "an image-to-image generator for translate()", self.task)
         return to_uint8(generate_in_batches(self.network, from_uint8(images)))
 
@@ -81,12 +61,6 @@ def load_generator(path: str | Path, checkpoint: str = "latest") -> Generator:
         return Generator(network, task, latent_dim, meta.get("num_classes"), vocabulary)
     if (folder / CONFIG).is_file():
         config, model, _ = load_run(folder, checkpoint)
-        task = config.family.task
-        if task == "noise_to_image":
-            return Generator(model.sampling_generator, task, model.latent_dim, model.num_classes)
-        if task == "text_to_image":
-            return Generator(model.task.serving_network(model), task, model.latent_dim,
-                             vocabulary=model.task.read_examples(folder)["vocabulary"])
-        return Generator(model.sampling_generator, "image_to_image")
+        return Generator(**TASKS.get(config.family.task).run_generator(model, folder))
     raise ConfigError(f"Invalid path: expected an export version folder with {FILENAME} or a run "
                       f"folder with {CONFIG}. Received: path={str(path)!r}.")

@@ -17,16 +17,13 @@ from keras_gan.training.augment import parse_augment
 from keras_gan.config import FULL_PRECISION, RunConfig, TrainConfig
 from keras_gan.data import Data, DataRequest, resolve_source
 from keras_gan.errors import ConfigError
-from keras_gan.evaluation import METRICS, check_domain, domain_reason
+from keras_gan.evaluation import METRICS, check_domain
 from keras_gan.evaluation.inception import weights_file
+from keras_gan.registry import TASKS
 from keras_gan.training.losses import LOSSES
 from keras_gan.training.schedule import DECAY_SHARE, decay_part
 
 log = logging.getLogger(__name__)
-
-# epochs, where a metric needs no download
-AUTO_EVAL_EVERY = {"noise_to_image": 10, "image_to_image": 1, "two_way_image_to_image": 1,
-                   "super_resolution": 1, "text_to_image": 1}
 
 
 def resolve(config: RunConfig, labels: bool = False) -> tuple[RunConfig, Data]:
@@ -132,37 +129,25 @@ def fill_from_data(config: RunConfig, data: Data) -> RunConfig:
     return fill_eval(config, data)
 
 
-def free_metric(task: str, data: Data) -> str | None:
-    """The metric that needs no download for this task and data, or None."""
-    if task == "image_to_image":
-        return "l1"
-    if task == "super_resolution":
-        return "psnr"
-    if task == "text_to_image":  # captioned digits: whether the digit asked for is drawn
-        return "domain" if domain_reason(task, data) is None else "rprecision"
-    if task == "two_way_image_to_image":  # the true translation where the data knows it
-        return "l1" if "a_truth" in (data.heldout or {}) else "cycle"
-    return "domain" if domain_reason(task, data) is None else None
-
-
 def fill_eval(config: RunConfig, data: Data) -> RunConfig:
     """eval_every and eval_metric, with the metric's needs checked (labels for domain,
     reachable weights for kid/fid) before a run folder exists.
 
-    eval_every None (the default): every AUTO_EVAL_EVERY epochs where a download-free
-    metric applies (the domain score on digits, L1 on image pairs), paced (eval_paced: a
+    eval_every None (the default): every task.eval_every epochs where the task's download-free
+    metric applies (free_metric: the domain score on digits, L1 on image pairs), paced (eval_paced: a
     scoring is skipped while scoring would take over SCORE_SHARE (2%) of the time), else off.
     """
-    train, task = config.train, config.family.task
+    train, task = config.train, TASKS.get(config.family.task)
     every, name = train.eval_every, train.eval_metric
-    if name is not None and task not in METRICS.get(name).tasks:
-        fitting = [n for n, m in METRICS.items() if task in m.tasks]
+    if name is not None and name not in task.metrics:
+        METRICS.get(name)  # an unknown name: the registry's message
+        fitting = [n for n in METRICS.names() if n in task.metrics]
         raise ConfigError(f"Invalid eval_metric: expected one of {', '.join(fitting)} for "
                           f"--family {config.model.family}. Received: eval_metric={name!r}.")
-    free = free_metric(task, data)
+    free = task.free_metric(data)
     if every is None:
         auto = free is not None and name in (None, free)
-        every, name = (AUTO_EVAL_EVERY[task], free) if auto else (0, name)
+        every, name = (task.eval_every, free) if auto else (0, name)
         config = config.replace(train={"eval_paced": auto})
         if not auto:
             log.info("No download-free quality metric applies to %s; pass --eval-every N to score "

@@ -8,13 +8,16 @@ import hashlib
 import json
 from pathlib import Path
 
-from keras_gan.cards import image, latent, text, upscale
-from keras_gan.training.checkpoints import read_meta
 from keras_gan.exporters.verify import format_table
+from keras_gan.registry import TASKS
+from keras_gan.training.checkpoints import read_meta
 
 CARD = "MODEL_CARD.md"
-CARDS = {"noise_to_image": latent, "image_to_image": image, "super_resolution": upscale,
-         "text_to_image": text}  # per task: sections(), files()
+
+
+def card_of(spec):
+    """The cards module (picture(), sections(), files()) of the task a serving spec serves."""
+    return TASKS.get(spec.task_name).card
 
 
 def sha256(path: Path) -> str:
@@ -25,17 +28,12 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-PIPELINE = {"noise_to_image": "unconditional-image-generation", "image_to_image": "image-to-image",
-            "text_to_image": "text-to-image",
-            "super_resolution": "image-to-image"}
-
-
 def hub_header(config, spec, scores: dict) -> list[str]:
     """The YAML block model hubs read (Hugging Face's model card metadata)."""
     tags = list(dict.fromkeys(["keras-gan", "gan", config.model.family, spec.task_name.replace("_", "-")]))
     if getattr(config.model, "conditional", False):
         tags.append("class-conditional")
-    lines = ["---", "library_name: keras", f"pipeline_tag: {PIPELINE[spec.task_name]}",
+    lines = ["---", "library_name: keras", f"pipeline_tag: {TASKS.get(spec.task_name).pipeline_tag}",
              "license: other", "tags:", *[f"- {tag}" for tag in tags],
              *(["datasets:", f"- {json.dumps(config.data.name)}"] if public(config.data.name) else [])]
     if scores:
@@ -79,10 +77,7 @@ def _scores(scores: dict) -> list[str]:
 
 
 def _use(spec) -> list[str]:
-    what = {"noise_to_image": "images like the training set's, from seeds (and classes)",
-            "text_to_image": "images like the training set's, from captions like its captions "
-                             "(other words are unknown to it)"}.get(
-        spec.task_name, "images translated like the training pairs")
+    what = TASKS.get(spec.task_name).intended_use
     return ["## Intended use and limitations", "",
             f"Intended for research, teaching and prototypes that need {what}. A GAN reproduces "
             "its training data's content and biases, can memorise training images, and its "
@@ -127,7 +122,7 @@ def model_card(result, folder: Path, config, run_dir, checkpoint, network, spec,
     shape = (config.data.image_size, config.data.image_size, config.data.channels)
     scores = latest_scores(run_dir, checkpoint)
     lines = [*hub_header(config, spec, scores), *_provenance(result, config, run_dir, checkpoint, shape)]
-    lines += CARDS[spec.task_name].picture()
+    lines += card_of(spec).picture()
     if direction:
         other = "BtoA" if direction == "AtoB" else "AtoB"
         stem = result.path.parent.name.removesuffix(f"-{direction}")
@@ -135,7 +130,7 @@ def model_card(result, folder: Path, config, run_dir, checkpoint, network, spec,
                   f"{other[0]} -> {other[-1]} one is exported beside it, as `{stem}-{other}`: two "
                   "servables, so each direction is versioned, served and verified on its own "
                   "with the same signatures as any image-to-image model.", ""]
-    lines += CARDS[spec.task_name].sections(result, spec, shape, max_images, config.data.class_names)
+    lines += card_of(spec).sections(result, spec, shape, max_images, config.data.class_names)
     lines += _scores(scores) + _use(spec)
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CARD)
     lines += [

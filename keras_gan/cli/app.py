@@ -23,6 +23,7 @@ from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.exporters.verify import format_table
 from keras_gan.io.files import WriteError
 from keras_gan.families import FAMILIES
+from keras_gan.registry import TASKS
 from keras_gan.cli.options import family_options, model_from_cli, train_default_help
 from keras_gan.commands.interpolate import write_walk
 from keras_gan.commands.prompting import is_text_run, read_prompts, shorten, write_prompt_samples, write_prompt_walk
@@ -221,9 +222,7 @@ def _report(result):
         click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")
         sys.exit(exit_code(signum))
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
-    from keras_gan.registry import TASKS  # the task says how its runs are used
-
-    verb = TASKS.get(result.config.family.task).use
+    verb = TASKS.get(result.config.family.task).use  # the task says how its runs are used
     click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
 
 

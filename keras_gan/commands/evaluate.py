@@ -10,23 +10,11 @@ from pathlib import Path
 from keras_gan.training.checkpoints import read_meta
 from keras_gan.evaluation import default_metrics, make_evaluator, parse_metrics
 from keras_gan.io.files import append_text
+from keras_gan.registry import TASKS
 from keras_gan.resolve import load_run_data
 from keras_gan.runs import load_run
 
 RECORDS = "evaluation.jsonl"  # one JSON record per evaluation, appended
-CONVENTIONS = {"noise_to_image": {"resize": "bilinear+antialias to 299 (kid/fid)"},
-               "image_to_image": {"convention": "uint8 outputs vs targets, RGB, no border crop "
-                                                "(keras_gan.evaluation.paired)"},
-               "two_way_image_to_image": {"convention": "uint8 outputs, |difference| / 255; "
-                                                        "keras_gan.evaluation.two_way"},
-               "super_resolution": {"convention": "uint8 upscales of modcropped held-out images, "
-                                                  "`scale` border pixels cropped, BT.601 Y (or "
-                                                  "RGB: metric_space), data range 255; "
-                                                  "keras_gan.evaluation.super_resolution"},
-               "text_to_image": {"convention": "training captions with EVAL_SEED latents; "
-                                               "R-precision 1 true + 99 other-image captions "
-                                               "(other classes where labelled), run's encoders; "
-                                               "keras_gan.evaluation.TextEvaluator"}}
 
 
 def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest",
@@ -44,7 +32,7 @@ def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest
     meta = read_meta(used)
     record = {"checkpoint": used.name, "epoch": meta.get("epoch"), "step": meta.get("step", 0),
               "metrics": list(metrics), "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
-              **CONVENTIONS[task], **evaluator.evaluate(model)}
+              **TASKS.get(task).convention, **evaluator.evaluate(model)}
     if save:
         save_record(run_dir, record)
     return record

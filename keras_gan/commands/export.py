@@ -31,7 +31,7 @@ from keras_gan.exporters.verify import format_table
 from keras_gan.io.files import (DIR_MODE, atomic_path, check_space, make_dirs, write_text_atomic,
                               writing)
 from keras_gan.exporters.hub import push
-from keras_gan.cards.card import CARD, CARDS, model_card
+from keras_gan.cards.card import CARD, card_of, model_card
 from keras_gan.runs import load_run, slug
 from keras_gan.serving.latent import LatentSpec
 
@@ -153,22 +153,14 @@ def export_run(run_dir: Path, options: ExportConfig | None = None) -> ExportResu
     name = options.name or f"{config.model.family}-{slug(config.data.name)}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
         raise invalid("name", "letters, digits, '_', '.' or '-' (a folder name)", name)
-    examples = model.task.read_examples(run_dir)
-    if not hasattr(model.task, "ways"):
-        result = _export_one(model.task.serving_network(model), model.task.serving(examples),
-                             Path(options.out) / name, options, (config, run_dir, checkpoint))
-        if options.push_to_hub:
-            result.pushed = push(result.path, options.push_to_hub)
-        return result
-    # two-way: one servable per direction, each the image-to-image export of pix2pix
-    results = [_export_one(model.task.network(model, direction),
-                           model.task.serving(examples, direction),
-                           Path(options.out) / f"{name}-{direction}", options,
-                           (config, run_dir, checkpoint), direction)
-               for direction in model.task.ways]
+    # one servable, or one per direction of a two-way run (each an image-to-image export)
+    servables = model.task.servables(model, model.task.read_examples(run_dir))
+    results = [_export_one(network, spec, Path(options.out) / (f"{name}-{way}" if way else name),
+                           options, (config, run_dir, checkpoint), way)
+               for way, network, spec in servables]
     if options.push_to_hub:
-        for direction, result in zip(model.task.ways, results):
-            result.pushed = push(result.path, options.push_to_hub, direction)
+        for (way, _, _), result in zip(servables, results):
+            result.pushed = push(result.path, options.push_to_hub, way)
     results[0].others = results[1:]
     return results[0]
 
@@ -178,7 +170,7 @@ def _export_one(network, spec, model_dir: Path, options: ExportConfig, provenanc
     config, run_dir, checkpoint = provenance
 
     def finish(result, folder):
-        CARDS[spec.task_name].files(folder, spec, network)
+        card_of(spec).files(folder, spec, network)
         write_text_atomic(folder / CARD, model_card(result, folder, config, run_dir, checkpoint,
                                                     network, spec, options.max_images, direction))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from keras_gan.training.augment import ADAPTIVE, TRANSFORMS
 from keras_gan.data import DATASETS, OTHER_SOURCES
-from keras_gan.evaluation import METRICS
+from keras_gan.evaluation import METRICS, metric_tasks
 from keras_gan.exporters import FORMATS
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.families import FAMILIES
@@ -27,7 +27,7 @@ def registry_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Datasets (--data)", datasets),
         ("Augmentations (--augment, comma-separated)", augmentations),
         ("Metrics (evaluate --metrics, --eval-metric)",
-         [(n, f"[{', '.join(m.tasks)}] {m.summary}") for n, m in METRICS.items()]),
+         [(n, f"[{', '.join(metric_tasks(n))}] {m.summary}") for n, m in METRICS.items()]),
         ("Export formats (export --formats)", [(n, f.summary) for n, f in FORMATS.items()]),
         ("TFLite variants (export --quantize)", [(n, q.summary) for n, q in QUANTIZATIONS.items()]),
     ]

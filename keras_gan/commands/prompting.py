@@ -20,68 +20,30 @@ import numpy as np
 
 from keras_gan.config import RunConfig
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.families.model import generate_in_batches
+from keras_gan.networks.base import generate_in_batches
+from keras_gan.registry import TASKS
+from keras_gan.tasks.text_to_image import check_prompts, shorten  # noqa: F401 (the CLI's)
 from keras_gan.io.files import atomic_path, make_dirs, new_output
 from keras_gan.io.images import save_gif, save_grid, to_uint8
 from keras_gan.latents import latents_for
 from keras_gan.runs import CONFIG, load_run
-from keras_gan.text.vocabulary import known_words, token_limit, words
 
 log = logging.getLogger(__name__)
 
-TASK = "text_to_image"
-ECHO_CHARS = 80  # a prompt echoed in a message or a listing is cut to this many characters
-LISTED = 8  # unknown words named in a warning, and vocabulary examples in an error
-
-
-def shorten(prompt: str, limit: int = ECHO_CHARS) -> str:
-    """`prompt` for a message: at most `limit` characters, '...' where it was cut."""
-    return prompt if len(prompt) <= limit else prompt[:limit - 3].rstrip() + "..."
-
-
-def check_prompts(vocabulary, prompts) -> None:
-    """ConfigError for a prompt whose words the encoder reads (the first token_limit) are
-    all unknown to `vocabulary` (or none at all); a warning naming the unknown words of
-    any other, and one naming the limit for a prompt longer than it."""
-    known, limit = known_words(vocabulary), token_limit(vocabulary)
-    lookup = set(known)
-    for prompt in prompts:
-        found = words(prompt)
-        read = found[:limit]
-        unknown = list(dict.fromkeys(w for w in read if w not in lookup))
-        if len(unknown) == len(set(read)):
-            what = ("no word once punctuation is stripped" if not read else
-                    f"only words the run's vocabulary lacks ({_listed(unknown)})")
-            raise ConfigError(
-                f"Invalid prompt: expected at least one word of the run's vocabulary "
-                f"({len(known)} words, e.g. {', '.join(known[:LISTED])})"
-                f"{f' among its first {limit}' if len(found) > limit else ''}. Received: "
-                f"prompt={shorten(prompt)!r}, {what}: each becomes [UNK], so every such "
-                f"prompt draws the same images.")
-        if unknown:
-            log.warning("Prompt %r: %d word%s not in the run's vocabulary, read as [UNK] (any "
-                        "unknown word is the same token): %s.", shorten(prompt), len(unknown),
-                        "s" * (len(unknown) > 1), _listed(unknown))
-        if len(found) > limit:
-            log.warning("Prompt %r has %d words; the text encoder reads the first %d (its token "
-                        "limit) and ignores the rest.", shorten(prompt), len(found), limit)
-
-
-def _listed(names: list[str]) -> str:
-    more = f" and {len(names) - LISTED} more" if len(names) > LISTED else ""
-    return ", ".join(shorten(n, 24) for n in names[:LISTED]) + more
+SAMPLES = "sample --prompt"  # in a task's `commands`: its runs draw from captions
 
 
 def is_text_run(run_dir) -> bool:
     """Whether the run at `run_dir` draws images from captions (read from its config.json)."""
-    return RunConfig.from_json(Path(run_dir) / CONFIG, saved=True).family.task == TASK
+    task = RunConfig.from_json(Path(run_dir) / CONFIG, saved=True).family.task
+    return SAMPLES in TASKS.get(task).commands
 
 
 def text_run(run_dir, checkpoint: str = "latest", command: str = "sample --prompt"):
     """(config, model, checkpoint used, {"vocabulary", "prompts"}) of a text2image run;
     any other run is refused."""
     config, model, used = load_run(run_dir, checkpoint)
-    if config.family.task != TASK:
+    if SAMPLES not in model.task.commands:
         raise ConfigError(
             f"Invalid run: expected a text2image run for {command}. Received: a "
             f"{config.model.family!r} run, which takes no captions: leave out --prompt/--prompts.")

@@ -11,23 +11,29 @@ from keras_gan.errors import ConfigError, invalid
 from keras_gan.io.files import atomic_path, make_dirs, new_output
 from keras_gan.io.images import save_grid, save_image
 from keras_gan.latents import latents_for
+from keras_gan.registry import FAMILIES, TASKS
 from keras_gan.runs import load_run
-from keras_gan.tasks import NoiseToImage
+
+
+def families_for(command: str) -> str:
+    """The families whose task's `commands` include `command`, for a refusal's message."""
+    return ", ".join(name for name, family in FAMILIES.items()
+                     if command in TASKS.get(family.task).commands)
 
 
 def noise_run(run_dir, checkpoint: str = "latest", command: str = "sample"):
-    """load_run for commands that draw from latents; an image-to-image run is refused."""
+    """load_run for commands that draw from latents; a run of another task is refused."""
     config, model, used = load_run(run_dir, checkpoint)
-    if config.family.task == "text_to_image":
+    if "sample --prompt" in model.task.commands:
         raise ConfigError(
             f"Invalid run: expected a run that draws images from noise alone for {command}. "
             f"Received: a {config.model.family!r} run, which draws from captions: pass --prompt "
             "(two or more for interpolate).")
-    if not isinstance(model.task, NoiseToImage):
+    if "sample" not in model.task.commands:
         raise ConfigError(
-            f"Invalid run: expected a run that draws images from noise (gan, dcgan) for {command}. "
-            f"Received: a {config.model.family!r} run, which translates images: use "
-            f"`python cli.py translate --run {run_dir} INPUT --out DIR`.")
+            f"Invalid run: expected a run that draws images from noise ({families_for('sample')}) "
+            f"for {command}. Received: a {config.model.family!r} run, which translates images: "
+            f"use `python cli.py {model.task.use.format(run=run_dir)}`.")
     return config, model, used
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keras_gan.commands.sample import families_for
 from keras_gan.data.decode import display_path, find_images, flatten, open_still, to_array
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.io.files import make_dirs
 from keras_gan.io.images import save_image, to_channels
 from keras_gan.runs import load_run
-from keras_gan.tasks import ImageToImage, TwoWayImageToImage
 
 
 @dataclass
@@ -72,14 +72,14 @@ def read_picture(path: Path, channels: int):
 def translator(config, model, direction: str | None):
     """(one-way task, network) of a run for `direction` (two-way runs: AtoB or BtoA)."""
     task = model.task
-    if isinstance(task, TwoWayImageToImage):
-        direction = direction or "AtoB"
-        return task.direction(direction), task.network(model, direction)
-    if not isinstance(task, ImageToImage):
+    if "translate" not in task.commands:
         raise ConfigError(
-            f"Invalid run: expected an image-to-image run (pix2pix, cyclegan, discogan) for "
+            f"Invalid run: expected an image-to-image run ({families_for('translate')}) for "
             f"translate. Received: a {config.model.family!r} run, which draws images from noise: "
             "use `python cli.py sample`.")
+    if task.ways:  # two-way: one translator per direction
+        direction = direction or "AtoB"
+        return task.direction(direction), task.network(model, direction)
     if direction not in (None, getattr(config.model, "direction", "AtoB")):
         raise invalid("direction", f"nothing or {config.model.direction}: this {config.model.family} run "
                       "learned one direction (train another with --direction for the other)",

@@ -21,8 +21,9 @@ from keras_gan.data.decode import open_still
 from keras_gan.errors import ConfigError
 from keras_gan.io.png_stream import PNGStream
 from keras_gan.runs import load_run
-from keras_gan.tasks import SuperResolution
+from keras_gan.tasks import SuperResolution  # what upscale_to_png reads: channels, scale
 from keras_gan.io.tiling import check_tiling, upscale_tiled
+from keras_gan.commands.sample import families_for
 from keras_gan.commands.translate import Translated, each_picture, planned_outputs
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -105,9 +106,10 @@ def upscale_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path
     check_tiling(tile, overlap, names=("tile", "tile_overlap"))
     pairs = planned_outputs(inputs, out, overwrite)
     config, model, used = load_run(run_dir, checkpoint)
-    if not isinstance(model.task, SuperResolution):
+    if "upscale" not in model.task.commands:
         raise ConfigError(
-            f"Invalid run: expected a super-resolution run (srgan) for upscale. Received: a "
+            f"Invalid run: expected a super-resolution run ({families_for('upscale')}) for "
+            f"upscale. Received: a "
             f"{config.model.family!r} run; use `python cli.py translate` or `sample`.")
     return each_picture(pairs, read_hires,
                         lambda picture, target: upscale_to_png(model.task, model.sampling_generator,

@@ -1,5 +1,7 @@
 """Sample-quality metrics, one registry for every task; `make_evaluator` serves both
-`python cli.py evaluate` and `train --eval-every`.
+`python cli.py evaluate` and `train --eval-every` (whose callback keras_gan.training.quality
+builds: evaluation knows nothing of training). Which metrics score a task, its defaults
+and its evaluator are the task's (keras_gan.tasks); the evaluators live here:
 
 - noise_to_image: KID and FID on InceptionV3 features, and the download-free domain
   score for labelled data (digits, folders of class subfolders). Real statistics come
@@ -19,28 +21,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from keras_gan.training.callbacks import QualityEval
-from keras_gan.training.checkpoints import BEST, meta_path
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.data.resize import resize_arrays
-from keras_gan.evaluation.domain import DomainScore, applicable
+from keras_gan.evaluation.domain import DomainScore
 from keras_gan.evaluation.inception import InceptionFeatures
-from keras_gan.evaluation.paired import PairedEvaluator
-from keras_gan.evaluation.super_resolution import SREvaluator
-from keras_gan.evaluation.two_way import TwoWayEvaluator
 from keras_gan.evaluation.stats import feature_frechet_distance, kernel_inception_distance
-from keras_gan.families.model import generate_in_batches
 from keras_gan.io.images import from_uint8
 from keras_gan.latents import latents_for
-from keras_gan.registry import Registry
-from keras_gan.io.resampling import downscale, upscale_bicubic
+from keras_gan.networks.base import generate_in_batches
+from keras_gan.registry import TASKS, Registry
 from keras_gan.text import r_precision
 
 log = logging.getLogger(__name__)
@@ -51,48 +45,49 @@ EVAL_SEED = 12345  # latents for evaluation samples, distinct from the grid's
 @dataclass(frozen=True)
 class Metric:
     key: str  # the number that ranks checkpoints
-    summary: str
-    tasks: tuple[str, ...]  # the keras_gan.tasks names it scores
+    summary: str  # which tasks it scores is each task's `metrics` (keras_gan.tasks)
     needs_inception: bool = False
     higher_is_better: bool = False
 
 
-NOISE, PAIRS, TWO_WAY = "noise_to_image", "image_to_image", "two_way_image_to_image"
-SR, TEXT = "super_resolution", "text_to_image"
 METRICS: Registry[Metric] = Registry("metric")
 METRICS.register("kid", Metric("kid", "Kernel Inception Distance (mean and std over 100 subsets; "
                                "InceptionV3); two-way: G(A) vs B and F(B) vs A, averaged",
-                               (NOISE, TWO_WAY, TEXT), needs_inception=True))
+                               needs_inception=True))
 METRICS.register("fid", Metric("fid", "Fréchet Inception Distance (InceptionV3 pool features)",
-                               (NOISE, TWO_WAY, TEXT), needs_inception=True))
+                               needs_inception=True))
 METRICS.register("domain", Metric("domain_fd", "labelled data: Fréchet distance on a classifier "
                                   "trained on the dataset's labels, class entropy, confident share "
                                   "(no download); two-way: each direction's outputs against the "
                                   "other domain, averaged, and how often the class survives "
                                   "(label_accuracy); text: how often the digit a caption names "
-                                  "is drawn (label_accuracy)", (NOISE, TWO_WAY, TEXT)))
+                                  "is drawn (label_accuracy)"))
 METRICS.register("rprecision", Metric("r_precision", "text: how often a generated image's own "
                                       "caption ranks first among it and 99 captions of other "
                                       "images (other classes, where labelled), by the run's "
                                       "encoders; real images' beside it (r_precision_real)",
-                                      (TEXT,), higher_is_better=True))
+                                      higher_is_better=True))
 METRICS.register("l1", Metric("l1", "mean |output - target| / 255 on held-out pairs (two-way: "
                               "to the true translation, where the data knows it), with the "
-                              "do-nothing baseline", (PAIRS, TWO_WAY)))
+                              "do-nothing baseline"))
 METRICS.register("psnr", Metric("psnr", "PSNR in dB (skimage's convention, RGB), as l1; "
                                 "super-resolution: on the Y channel with `scale` border pixels "
-                                "cropped, with bicubic upscaling beside it",
-                                (PAIRS, TWO_WAY, SR), higher_is_better=True))
+                                "cropped, with bicubic upscaling beside it", higher_is_better=True))
 METRICS.register("ssim", Metric("ssim", "SSIM (tf.image.ssim, 11x11 Gaussian window), as psnr",
-                                (PAIRS, TWO_WAY, SR), higher_is_better=True))
+                                higher_is_better=True))
 METRICS.register("cycle", Metric("cycle_l1", "two-way: held-out |F(G(A)) - A| and |G(F(B)) - B| "
-                                 "/ 255, averaged (and identity L1)", (TWO_WAY,)))
+                                 "/ 255, averaged (and identity L1)"))
+
+
+def metric_tasks(name: str) -> list[str]:
+    """The tasks a metric scores (each task lists its own: keras_gan.tasks)."""
+    return [task for task, kind in TASKS.items() if name in kind.metrics]
 
 
 def parse_metrics(spec, task: str | None = None) -> tuple[str, ...]:
     """Comma-separated metric names, checked against the registry (and the run's task)."""
     names = tuple(n.strip() for n in (spec.split(",") if isinstance(spec, str) else spec) if n.strip())
-    allowed = [n for n, m in METRICS.items() if task is None or task in m.tasks]
+    allowed = [n for n in METRICS.names() if task is None or n in TASKS.get(task).metrics]
     if not names or any(n not in allowed for n in names):
         what = f" for {task.replace('_', ' ')} runs" if task else ""
         raise invalid("metrics", f"a comma-separated subset of {', '.join(allowed)}{what}",
@@ -101,29 +96,13 @@ def parse_metrics(spec, task: str | None = None) -> tuple[str, ...]:
 
 
 def default_metrics(task: str, data) -> tuple[str, ...]:
-    """What `evaluate` scores when --metrics is not given: nothing that needs a download
-    where something else applies."""
-    if task == PAIRS:
-        return ("l1", "psnr", "ssim")
-    if task == SR:
-        return ("psnr", "ssim")
-    if task == TEXT:
-        return ("rprecision",) + (("domain",) if domain_reason(task, data) is None else ())
-    if task == TWO_WAY:
-        return (("cycle",) + (("l1", "psnr", "ssim") if "a_truth" in (data.heldout or {}) else ())
-                + (("domain",) if domain_reason(task, data) is None else ()))
-    return ("domain",) if domain_reason(task, data) is None else ("kid", "fid")
+    """What `evaluate` scores when --metrics is not given (the task's default_metrics)."""
+    return TASKS.get(task).default_metrics(data)
 
 
 def domain_reason(task: str, data) -> str | None:
     """None if the domain score applies to this task and data, else why not."""
-    if task == TWO_WAY:  # both domains, at the training size (held out), may be colour
-        for d in ("a", "b"):
-            reason = applicable(data.heldout[d].shape, data.fields.get(f"{d}_label"))
-            if reason:
-                return f"domain {d.upper()}: {reason}"
-        return None
-    return applicable(data.images.shape, data.labels)
+    return TASKS.get(task).domain_reason(data)
 
 
 class Evaluator:
@@ -202,27 +181,9 @@ def check_domain(config, data, option: str, value: str) -> None:
 
 def make_evaluator(config, data, metrics, n: int, inception_weights: str | None = "imagenet",
                    seed: int = 0):
-    """The evaluator for the run's task."""
+    """The evaluator of the run's task (its `evaluator`), for metrics it can be scored by."""
     names = parse_metrics(metrics, config.family.task)
-    if config.family.task == SR:
-        scale = config.model.scale
-        return SREvaluator(data.heldout["target"], scale, lambda hr: downscale(hr, scale),
-                           upscale_bicubic, n, config.model.metric_space)
-    if config.family.task == PAIRS:
-        return PairedEvaluator(data.heldout, n)
-    if config.family.task == TEXT:
-        return TextEvaluator(config, data, names, n, inception_weights, seed)
-    if config.family.task == TWO_WAY:
-        inception = None
-        if any(METRICS.get(m).needs_inception for m in names):
-            inception = InceptionFeatures(inception_weights)
-        reals = {d: data.fields[d][:n] for d in ("a", "b")}
-        domains = None
-        if "domain" in names:
-            check_domain(config, data, "metrics", ",".join(names))
-            domains = {d: domain_score(data, d, n, seed) for d in ("a", "b")}
-        return TwoWayEvaluator(data.heldout, n, inception, reals, domains)
-    return Evaluator(config, data, names, n, inception_weights, seed)
+    return TASKS.get(config.family.task).evaluator(config, data, names, n, inception_weights, seed)
 
 
 def domain_score(data, domain: str, n: int, seed: int) -> DomainScore:
@@ -233,22 +194,3 @@ def domain_score(data, domain: str, n: int, seed: int) -> DomainScore:
     images = images if images.shape[1] == size else resize_arrays(images, size, images.shape[-1])
     return DomainScore(images, np.asarray(data.fields[f"{domain}_label"]),
                        len(data.class_names), n, seed)
-
-
-def quality_callbacks(config, run_dir, data) -> list:
-    """The --eval-every callback (empty list when off); real statistics are computed now,
-    before the first epoch."""
-    train = config.train
-    if not train.eval_every:
-        return []
-    name = train.eval_metric
-    metric = METRICS.get(name)
-    evaluator = make_evaluator(config, data, (name,), train.eval_samples,
-                               train.inception_weights or "imagenet", seed=train.seed)
-    best_file = meta_path(Path(run_dir) / "checkpoints" / f"{BEST}.weights.h5")
-    best = json.loads(best_file.read_text()).get("value") if best_file.is_file() else None
-    log.info("Scoring %s every %d epochs; the best epoch is kept as checkpoints/%s.weights.h5.",
-             name, train.eval_every, BEST)
-    return [QualityEval(evaluator, metric.key, train.eval_every, Path(run_dir) / "checkpoints",
-                        config.model.family, best, info=log.info, higher_is_better=metric.higher_is_better,
-                        last_epoch=train.total_epochs, paced=train.eval_paced)]

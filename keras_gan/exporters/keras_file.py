@@ -21,20 +21,16 @@ from keras_gan.exporters.base import Artifact
 from keras_gan.exporters.verify import FLOAT, check_signature
 from keras_gan.io.files import write_text_atomic
 from keras_gan.io.images import to_uint8
-from keras_gan.latents import RULE
+from keras_gan.registry import TASKS
 
 FILENAME, METADATA = "generator.keras", "generator.json"
 
 
 def metadata(spec) -> dict:
-    """What a loader needs besides the weights (keras_gan.serving specs)."""
-    meta = {"keras_gan": __version__, "task": spec.task_name, "range": [-1.0, 1.0]}
-    if spec.task_name == "noise_to_image":
-        meta.update(latent_dim=spec.latent_dim, num_classes=spec.num_classes, seed_rule=RULE)
-    if spec.task_name == "text_to_image":  # inputs [tokens, latent]; the ids of vocabulary.txt
-        meta.update(latent_dim=spec.latent_dim, caption_length=spec.length, seed_rule=RULE,
-                    vocabulary="vocabulary.txt")
-    return meta
+    """What a loader needs besides the weights (keras_gan.serving specs): the task's own
+    fields (its export_metadata) beside the common ones."""
+    return {"keras_gan": __version__, "task": spec.task_name, "range": [-1.0, 1.0],
+            **TASKS.get(spec.task_name).export_metadata(spec)}
 
 
 def write(network, spec, folder: Path, options) -> list[Artifact]:

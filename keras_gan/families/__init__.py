@@ -1,15 +1,17 @@
-"""Model families by --family preset: one model file each, one registration line each.
+"""Model families by --family name: one model file each, one registration line each.
 
 `gan` and `dcgan` are presets of the GAN family (noise -> image); `pix2pix` is the
-paired image-to-image family. See keras_gan.families.family for what a preset says.
+paired image-to-image family. See keras_gan.families.family for what a family says.
+FAMILIES itself lives in keras_gan.registry (config reads it without importing this
+package); a family defined outside the package registers the same way:
+`FAMILIES.register("toy", Family(...))`.
 """
 
 from keras_gan.families import cyclegan, gan, pix2pix, srgan, text2image
-from keras_gan.families.model import GANModel
 from keras_gan.families.family import Family
-from keras_gan.registry import Registry
+from keras_gan.families.model import GANModel
+from keras_gan.registry import FAMILIES
 
-FAMILIES: Registry[Family] = Registry("family")
 FAMILIES.register("gan", gan.PRESETS["gan"])
 FAMILIES.register("dcgan", gan.PRESETS["dcgan"])
 FAMILIES.register("pix2pix", pix2pix.PRESET)

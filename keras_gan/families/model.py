@@ -27,7 +27,6 @@ import threading
 from typing import Callable, ClassVar
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -36,6 +35,7 @@ from keras_gan.training.distribute import (for_fit_logs, global_batch_means, rep
                                   replicas_in_sync)
 from keras_gan.training.losses import LOSSES, GANLoss
 from keras_gan.training.seeds import ReplicaRandom, SeedStates
+from keras_gan.networks.base import generate_in_batches  # noqa: F401 (imported from here too)
 
 
 def per_replica(loss, share=None):
@@ -57,19 +57,6 @@ _STEP = threading.local()
 def batch_rows(batch: dict):
     """Rows of this replica's batch (every named tensor of a step has as many)."""
     return ops.shape(next(iter(batch.values())))[0]
-
-
-def generate_in_batches(network: keras.Model, inputs, batch_size: int = 256) -> np.ndarray:
-    """network(inputs) as float32 numpy, by direct calls: predict() builds a data
-    pipeline per call (costlier than a 64-image grid) and, under a multi-worker
-    strategy, needs every worker to call it."""
-    parts = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-    chunks = []
-    for start in range(0, len(parts[0]), batch_size):
-        chunk = [part[start:start + batch_size] for part in parts]
-        out = network(chunk if len(chunk) > 1 else chunk[0], training=False)
-        chunks.append(ops.convert_to_numpy(out).astype("float32"))
-    return np.concatenate(chunks)
 
 
 def all_layers(model: keras.Model) -> list:

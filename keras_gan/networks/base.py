@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import keras
+import numpy as np
+from keras import ops
 
 from keras_gan.training.distribute import replica_context, replica_rows, replicas_in_sync
 
@@ -136,3 +138,16 @@ def with_spectral_norm(discriminator: keras.Model) -> keras.Model:
         return fresh
 
     return keras.models.clone_model(discriminator, clone_function=clone)
+
+
+def generate_in_batches(network: keras.Model, inputs, batch_size: int = 256) -> np.ndarray:
+    """network(inputs) as float32 numpy, by direct calls: predict() builds a data
+    pipeline per call (costlier than a 64-image grid) and, under a multi-worker
+    strategy, needs every worker to call it."""
+    parts = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    chunks = []
+    for start in range(0, len(parts[0]), batch_size):
+        chunk = [part[start:start + batch_size] for part in parts]
+        out = network(chunk if len(chunk) > 1 else chunk[0], training=False)
+        chunks.append(ops.convert_to_numpy(out).astype("float32"))
+    return np.concatenate(chunks)

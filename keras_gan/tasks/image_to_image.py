@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from keras_gan.cards import image as image_card
+from keras_gan.evaluation.paired import PairedEvaluator
 from keras_gan.io.files import atomic_path
 from keras_gan.io.images import from_uint8, to_channels
-from keras_gan.serving.image import ImageSpec
-from keras_gan.tasks.base import Preview
 from keras_gan.io.padding import translate_tensor
+from keras_gan.serving.image import ImageSpec
+from keras_gan.tasks.base import Preview, Task
 
 
 EXAMPLES = "examples.npz"
@@ -31,9 +33,17 @@ def spread(count: int, n: int) -> np.ndarray:
     return np.unique(np.linspace(0, count - 1, min(n, count)).round().astype(int))
 
 
-class ImageToImage:
+class ImageToImage(Task):
     name = "image_to_image"
     holds_out = True  # a share of the data (--holdout) kept for previews and scores
+    metrics = ("l1", "psnr", "ssim")
+    convention = {"convention": "uint8 outputs vs targets, RGB, no border crop "
+                                "(keras_gan.evaluation.paired)"}
+    card = image_card
+    pipeline_tag = "image-to-image"
+    intended_use = "images translated like the training pairs"
+    use = "translate --run {run} INPUT --out DIR"
+    commands = ("translate",)
 
     def __init__(self, source_channels: int, channels: int, multiple: int, image_size: int):
         self.source_channels = source_channels
@@ -100,10 +110,19 @@ class ImageToImage:
         with np.load(path, allow_pickle=False) as arrays:
             return arrays["source"]
 
-    def serving_network(self, model):
-        """The network the export writes and verifies: the sampling (EMA) generator."""
-        return model.sampling_generator
-
     def serving(self, examples=None) -> ImageSpec:
         """The serving spec; `examples` (uint8 sources) calibrate and verify quantized files."""
         return ImageSpec(self, examples)
+
+    @classmethod
+    def free_metric(cls, data) -> str | None:
+        return "l1"
+
+    @classmethod
+    def default_metrics(cls, data) -> tuple[str, ...]:
+        return ("l1", "psnr", "ssim")
+
+    @classmethod
+    def evaluator(cls, config, data, metrics, n, inception_weights, seed):
+        del metrics, inception_weights, seed  # scores every paired metric at once
+        return PairedEvaluator(data.heldout, n)

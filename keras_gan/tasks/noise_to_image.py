@@ -10,9 +10,13 @@ import math
 
 import numpy as np
 
+from keras_gan.cards import latent as latent_card
+from keras_gan.errors import invalid
+from keras_gan.evaluation import Evaluator
 from keras_gan.io.images import from_uint8
+from keras_gan.latents import RULE, latents_for
 from keras_gan.serving.latent import LatentSpec
-from keras_gan.tasks.base import Preview
+from keras_gan.tasks.base import Preview, Task
 
 
 def random_reals(data, n: int, seed: int) -> tuple[np.ndarray, int]:
@@ -24,9 +28,16 @@ def random_reals(data, n: int, seed: int) -> tuple[np.ndarray, int]:
     return from_uint8(images[pick]), math.isqrt(n)
 
 
-class NoiseToImage:
+class NoiseToImage(Task):
     name = "noise_to_image"
-    holds_out = False  # a share of the data (--holdout) kept for previews and scores
+    metrics = ("kid", "fid", "domain")
+    eval_every = 10  # a noise run's epoch is short; scoring each would be a real share of it
+    convention = {"resize": "bilinear+antialias to 299 (kid/fid)"}
+    card = latent_card
+    pipeline_tag = "unconditional-image-generation"
+    intended_use = "images like the training set's, from seeds (and classes)"
+    use = "sample --run {run}"
+    commands = ("sample", "interpolate")
 
     def __init__(self, latent_dim: int, num_classes: int | None = None):
         self.latent_dim = latent_dim
@@ -50,10 +61,41 @@ class NoiseToImage:
     def read_examples(self, run_dir) -> None:
         return None
 
-    def serving_network(self, model):
-        """The network the export writes and verifies: the sampling (EMA) generator."""
-        return model.sampling_generator
-
     def serving(self, examples=None) -> LatentSpec:
         del examples  # latents need no example data
         return LatentSpec(self.latent_dim, self.num_classes)
+
+    @classmethod
+    def free_metric(cls, data) -> str | None:
+        return "domain" if cls.domain_reason(data) is None else None
+
+    @classmethod
+    def default_metrics(cls, data) -> tuple[str, ...]:
+        return ("domain",) if cls.domain_reason(data) is None else ("kid", "fid")
+
+    @classmethod
+    def evaluator(cls, config, data, metrics, n, inception_weights, seed):
+        return Evaluator(config, data, metrics, n, inception_weights, seed)
+
+    @classmethod
+    def export_metadata(cls, spec) -> dict:
+        return {"latent_dim": spec.latent_dim, "num_classes": spec.num_classes, "seed_rule": RULE}
+
+    @classmethod
+    def generator_inputs(cls, generator, seeds, label, prompt):
+        latents = latents_for(seeds, generator.latent_dim)
+        if prompt is not None:
+            raise invalid("prompt", "no prompt: this generator takes no text", prompt)
+        if generator.num_classes is not None:
+            if label is None or not 0 <= int(label) < generator.num_classes:
+                raise invalid("label", f"a class 0-{generator.num_classes - 1} (conditional generator)",
+                              label)
+            return [latents, np.full(len(seeds), int(label), np.int32)]
+        if label is not None:
+            raise invalid("label", "no label: this generator is not conditional", label)
+        return latents
+
+    @classmethod
+    def run_generator(cls, model, run_dir) -> dict:
+        return {"network": model.sampling_generator, "task": cls.name,
+                "latent_dim": model.latent_dim, "num_classes": model.num_classes}

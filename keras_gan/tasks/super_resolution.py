@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from keras_gan.cards import upscale as upscale_card
+from keras_gan.evaluation.super_resolution import SREvaluator
 from keras_gan.io.images import from_uint8, to_uint8
-from keras_gan.io.resampling import upscale_bicubic, upscale_nearest
+from keras_gan.io.resampling import downscale, upscale_bicubic, upscale_nearest
 from keras_gan.serving.upscale import UpscaleSpec
 from keras_gan.tasks.base import Preview
 from keras_gan.tasks.image_to_image import ImageToImage
@@ -25,6 +27,13 @@ from keras_gan.tasks.noise_to_image import random_reals
 
 class SuperResolution(ImageToImage):
     name = "super_resolution"
+    metrics = ("psnr", "ssim")
+    convention = {"convention": "uint8 upscales of modcropped held-out images, `scale` border "
+                                "pixels cropped, BT.601 Y (or RGB: metric_space), data range 255; "
+                                "keras_gan.evaluation.super_resolution"}
+    card = upscale_card
+    use = "upscale --run {run} INPUT --out DIR"
+    commands = ("upscale", "translate")
 
     def __init__(self, channels: int, scale: int, image_size: int):
         # image_size: the HR training size; the LR side of a held-out image is the tile
@@ -50,3 +59,18 @@ class SuperResolution(ImageToImage):
 
     def serving(self, examples=None) -> UpscaleSpec:
         return UpscaleSpec(self, examples)
+
+    @classmethod
+    def free_metric(cls, data) -> str | None:
+        return "psnr"
+
+    @classmethod
+    def default_metrics(cls, data) -> tuple[str, ...]:
+        return ("psnr", "ssim")
+
+    @classmethod
+    def evaluator(cls, config, data, metrics, n, inception_weights, seed):
+        del metrics, inception_weights, seed  # scores PSNR and SSIM at once
+        scale = config.model.scale
+        return SREvaluator(data.heldout["target"], scale, lambda hr: downscale(hr, scale),
+                           upscale_bicubic, n, config.model.metric_space)

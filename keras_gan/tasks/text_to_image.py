@@ -10,27 +10,44 @@ export tokenize with exactly the ids the model trained on.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import keras
 import numpy as np
 from keras import ops
 
-from keras_gan.errors import ConfigError
-from keras_gan.families.model import generate_in_batches
+from keras_gan.cards import text as text_card
+from keras_gan.errors import ConfigError, invalid
+from keras_gan.evaluation import TextEvaluator
 from keras_gan.io.files import write_text_atomic
-from keras_gan.latents import latents_for
+from keras_gan.latents import RULE, latents_for
+from keras_gan.networks.base import generate_in_batches
 from keras_gan.serving.text import TextSpec
-from keras_gan.tasks.base import Preview
+from keras_gan.tasks.base import Preview, Task
 from keras_gan.tasks.noise_to_image import random_reals
 from keras_gan.text import load_vocabulary, save_vocabulary
+from keras_gan.text.vocabulary import known_words, token_limit, words
+
+log = logging.getLogger(__name__)
 
 VOCABULARY, PROMPTS = "vocabulary.txt", "prompts.txt"
+ECHO_CHARS = 80  # a prompt echoed in a message or a listing is cut to this many characters
+LISTED = 8  # unknown words named in a warning, and vocabulary examples in an error
 
 
-class TextToImage:
+class TextToImage(Task):
     name = "text_to_image"
-    holds_out = False  # a share of the data (--holdout) kept for previews and scores
+    metrics = ("kid", "fid", "domain", "rprecision")
+    convention = {"convention": "training captions with EVAL_SEED latents; R-precision 1 true + "
+                                "99 other-image captions (other classes where labelled), run's "
+                                "encoders; keras_gan.evaluation.TextEvaluator"}
+    card = text_card
+    pipeline_tag = "text-to-image"
+    intended_use = ("images like the training set's, from captions like its captions (other "
+                    "words are unknown to it)")
+    use = 'sample --run {run} --prompt "YOUR CAPTION"'
+    commands = ("sample --prompt", "interpolate --prompt")
 
     def __init__(self, latent_dim: int):
         self.latent_dim = latent_dim
@@ -85,3 +102,75 @@ class TextToImage:
 
     def serving(self, examples: dict) -> TextSpec:
         return TextSpec(examples["vocabulary"], self.latent_dim, examples["prompts"])
+
+    @classmethod
+    def free_metric(cls, data) -> str | None:
+        """Captioned digits: whether the digit asked for is drawn; else R-precision."""
+        return "domain" if cls.domain_reason(data) is None else "rprecision"
+
+    @classmethod
+    def default_metrics(cls, data) -> tuple[str, ...]:
+        return ("rprecision",) + (("domain",) if cls.domain_reason(data) is None else ())
+
+    @classmethod
+    def evaluator(cls, config, data, metrics, n, inception_weights, seed):
+        return TextEvaluator(config, data, metrics, n, inception_weights, seed)
+
+    @classmethod
+    def export_metadata(cls, spec) -> dict:
+        """Inputs [tokens, latent]; the token ids of vocabulary.txt."""
+        return {"latent_dim": spec.latent_dim, "caption_length": spec.length, "seed_rule": RULE,
+                "vocabulary": VOCABULARY}
+
+    @classmethod
+    def generator_inputs(cls, generator, seeds, label, prompt):
+        latents = latents_for(seeds, generator.latent_dim)
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise invalid("prompt", "a caption (text-to-image generator)", prompt)
+        check_prompts(generator.vocabulary, [prompt])
+        tokens = np.asarray(generator.vocabulary([prompt] * len(seeds))).astype("int32")
+        return [tokens, latents]
+
+    @classmethod
+    def run_generator(cls, model, run_dir) -> dict:
+        task = model.task
+        return {"network": task.serving_network(model), "task": cls.name,
+                "latent_dim": model.latent_dim, "vocabulary": task.read_examples(run_dir)["vocabulary"]}
+
+
+def shorten(prompt: str, limit: int = ECHO_CHARS) -> str:
+    """`prompt` for a message: at most `limit` characters, '...' where it was cut."""
+    return prompt if len(prompt) <= limit else prompt[:limit - 3].rstrip() + "..."
+
+
+def check_prompts(vocabulary, prompts) -> None:
+    """ConfigError for a prompt whose words the encoder reads (the first token_limit) are
+    all unknown to `vocabulary` (or none at all); a warning naming the unknown words of
+    any other, and one naming the limit for a prompt longer than it."""
+    known, limit = known_words(vocabulary), token_limit(vocabulary)
+    lookup = set(known)
+    for prompt in prompts:
+        found = words(prompt)
+        read = found[:limit]
+        unknown = list(dict.fromkeys(w for w in read if w not in lookup))
+        if len(unknown) == len(set(read)):
+            what = ("no word once punctuation is stripped" if not read else
+                    f"only words the run's vocabulary lacks ({_listed(unknown)})")
+            raise ConfigError(
+                f"Invalid prompt: expected at least one word of the run's vocabulary "
+                f"({len(known)} words, e.g. {', '.join(known[:LISTED])})"
+                f"{f' among its first {limit}' if len(found) > limit else ''}. Received: "
+                f"prompt={shorten(prompt)!r}, {what}: each becomes [UNK], so every such "
+                f"prompt draws the same images.")
+        if unknown:
+            log.warning("Prompt %r: %d word%s not in the run's vocabulary, read as [UNK] (any "
+                        "unknown word is the same token): %s.", shorten(prompt), len(unknown),
+                        "s" * (len(unknown) > 1), _listed(unknown))
+        if len(found) > limit:
+            log.warning("Prompt %r has %d words; the text encoder reads the first %d (its token "
+                        "limit) and ignores the rest.", shorten(prompt), len(found), limit)
+
+
+def _listed(names: list[str]) -> str:
+    more = f" and {len(names) - LISTED} more" if len(names) > LISTED else ""
+    return ", ".join(shorten(n, 24) for n in names[:LISTED]) + more

@@ -13,18 +13,26 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gan.evaluation import METRICS, check_domain, domain_score
+from keras_gan.evaluation.domain import applicable
+from keras_gan.evaluation.inception import InceptionFeatures
+from keras_gan.evaluation.two_way import TwoWayEvaluator
 from keras_gan.io.files import atomic_path
 from keras_gan.io.images import from_uint8, to_channels
-from keras_gan.tasks.base import Preview
+from keras_gan.tasks.base import Preview, Task
 from keras_gan.tasks.image_to_image import EXAMPLES, EXAMPLES_KEPT, ImageToImage, spread
 
 # direction -> (source domain, target domain)
 DIRECTIONS = {"AtoB": ("a", "b"), "BtoA": ("b", "a")}
 
 
-class TwoWayImageToImage:
+class TwoWayImageToImage(Task):
     name = "two_way_image_to_image"
     holds_out = True  # a share of the data (--holdout) kept for previews and scores
+    metrics = ("kid", "fid", "domain", "l1", "psnr", "ssim", "cycle")
+    convention = {"convention": "uint8 outputs, |difference| / 255; keras_gan.evaluation.two_way"}
+    commands = ("translate",)
+    # exported as one image_to_image servable per direction: its card, tag and use are those
 
     def __init__(self, channels_a: int, channels_b: int, multiple: int, image_size: int,
                  networks: dict[str, str]):
@@ -84,3 +92,38 @@ class TwoWayImageToImage:
     def serving(self, examples=None, direction: str = "AtoB"):
         source = DIRECTIONS[direction][0]
         return self.ways[direction].serving(None if examples is None else examples[source])
+
+    def servables(self, model, examples) -> list:
+        """One image-to-image servable per direction, named by it."""
+        return [(d, self.network(model, d), self.serving(examples, d)) for d in self.ways]
+
+    @classmethod
+    def domain_reason(cls, data) -> str | None:
+        """Both domains, at the training size (held out), may be colour."""
+        for d in ("a", "b"):
+            reason = applicable(data.heldout[d].shape, data.fields.get(f"{d}_label"))
+            if reason:
+                return f"domain {d.upper()}: {reason}"
+        return None
+
+    @classmethod
+    def free_metric(cls, data) -> str | None:
+        """The true translation where the data knows it, else the cycle's."""
+        return "l1" if "a_truth" in (data.heldout or {}) else "cycle"
+
+    @classmethod
+    def default_metrics(cls, data) -> tuple[str, ...]:
+        return (("cycle",) + (("l1", "psnr", "ssim") if "a_truth" in (data.heldout or {}) else ())
+                + (("domain",) if cls.domain_reason(data) is None else ()))
+
+    @classmethod
+    def evaluator(cls, config, data, metrics, n, inception_weights, seed):
+        inception = None
+        if any(METRICS.get(m).needs_inception for m in metrics):
+            inception = InceptionFeatures(inception_weights)
+        reals = {d: data.fields[d][:n] for d in ("a", "b")}
+        domains = None
+        if "domain" in metrics:
+            check_domain(config, data, "metrics", ",".join(metrics))
+            domains = {d: domain_score(data, d, n, seed) for d in ("a", "b")}
+        return TwoWayEvaluator(data.heldout, n, inception, reals, domains)

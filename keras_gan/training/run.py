@@ -24,7 +24,7 @@ from keras_gan.config import RunConfig
 from keras_gan.data import Data, steps_per_epoch, training_pipeline
 from keras_gan.training.distribute import is_chief, make_strategy, writable_run_dir
 from keras_gan.errors import ConfigError
-from keras_gan.evaluation import quality_callbacks
+from keras_gan.training.quality import quality_callbacks
 from keras_gan.training.factory import build_model
 from keras_gan.io.files import WriteError, check_space, check_writable, write_text_atomic, writing
 from keras_gan.training.history import read_history, trim_history

@@ -1,0 +1,57 @@
+"""The import rules of docs/architecture.md, checked on the source (every import statement,
+in functions too), so the layers cannot drift back: config reads families through the
+registry, a task never names a family, evaluation builds no training callback, and the
+library never imports the commands or the CLI on top of it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "keras_gan"
+
+# (files: a module or a folder of the package, forbidden module prefix, why)
+RULES = [
+    ("config.py", "keras_gan.families", "config looks families up in keras_gan.registry.FAMILIES"),
+    ("tasks", "keras_gan.families", "a family is built on a task, never the other way"),
+    ("evaluation", "keras_gan.training", "training builds the --eval-every callback "
+                                         "(keras_gan.training.quality) from an evaluator"),
+    *[(layer, above, "the library never imports the commands or the CLI on top of it")
+      for layer in ("config.py", "registry.py", "resolve.py", "runs.py", "generator.py", "tasks",
+                    "families", "networks", "evaluation", "serving", "cards", "exporters",
+                    "training", "data", "io", "text")
+      for above in ("keras_gan.commands", "keras_gan.cli")],
+]
+
+
+def imported(path: Path) -> set[str]:
+    """Every module an import statement of `path` names (`from a import b`: a and a.b)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def files(where: str) -> list[Path]:
+    path = PACKAGE / where
+    return sorted(path.rglob("*.py")) if path.is_dir() else [path]
+
+
+@pytest.mark.parametrize("where, forbidden, why", RULES, ids=[f"{w}-{f}" for w, f, _ in RULES])
+def test_layers_import_only_downwards(where, forbidden, why):
+    found = [f"{path.relative_to(PACKAGE.parent)} imports {name}"
+             for path in files(where) for name in sorted(imported(path))
+             if name == forbidden or name.startswith(forbidden + ".")]
+    assert not found, f"{where} must not import {forbidden} ({why}): {found}"
+
+
+def test_the_scan_sees_imports_inside_functions_and_from_imports(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text("def f():\n    from keras_gan import families\n    import keras_gan.training.run\n")
+    assert {"keras_gan.families", "keras_gan.training.run"} <= imported(source)
