@@ -4,10 +4,11 @@ in them points at a file: a renamed or removed command or option fails here, not
 Commands are read from fenced code blocks (bash, sh, shell, console or no language) and from
 inline code spans: each `keras-gan ...`, `python cli.py ...` or `python -m keras_gan ...`
 (continuation lines joined, comments after `#` dropped, `&&`, `|` and `;` split; a span
-without arguments or with `...` names the command, not a call). Parsing
-runs click's make_context on the group and then on the subcommand, so nothing runs; paths
-that must exist are only checked to be paths (docs use placeholders such as photo.jpg).
-A `train` line must also give only options its --family reads.
+without arguments or with `...` names the command, not a call). Parsing runs click's
+make_context on the group and then on the subcommand, so nothing runs; paths that must exist
+are only checked to be paths (docs use placeholders such as photo.jpg). A `train` line must
+also give only options its --family reads. Under a plugin the docs name (KERAS_GAN_PLUGINS),
+a choice takes any name: the plugin adds names the package does not have.
 """
 
 from __future__ import annotations
@@ -158,7 +159,10 @@ def parse(args: str, plugins: str = "") -> None:
     from keras_gan.families import FAMILIES
 
     with _relaxed(cli, plugins), cli.make_context("keras-gan", shlex.split(args)) as group:
-        rest = [*group._protected_args, *group.args]
+        try:
+            rest = [*group._protected_args, *group.args]  # click 8.2 on
+        except AttributeError:
+            rest = [*group.protected_args, *group.args]
         if not rest:
             return
         name, command, sub_args = cli.resolve_command(group, rest)
