@@ -5,12 +5,12 @@
     result = keras_gan.train(resume=result.run_dir, epochs=40)   # continue it
     generator = keras_gan.load_generator(result.run_dir)
 
-Keyword options are the fields of the config sections (keras_gan.config): the data
-section's `name`, `name_b` and `data_dir` are `data`, `data_b` and `data_dir` as on the
-command line, every other DataConfig and TrainConfig field keeps its name, `family` and
-the family's own options (`latent_dim`, `width`, ...) make the model section, and
-`runs_root` / `run_dir` say where the run folder goes. Defaults are filled in by
-keras_gan.resolve, as for the command line.
+Keyword options are spelled as `keras-gan train` spells its options, with underscores:
+`data` / `data_b` (the data section's name / name_b), every other data and training field
+(`image_size`, `epochs`, `batch_size`, `loss`, `ema`, ...; keras_gan.config), `runs_root` /
+`run_dir` for the run folder, and `family` with the family's own options (`latent_dim`,
+`width`, ...) for the model section. Defaults are filled in by keras_gan.resolve, as for
+the command line.
 """
 
 from __future__ import annotations
@@ -20,50 +20,60 @@ from pathlib import Path
 
 from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
 from keras_gan.errors import ConfigError
+from keras_gan.families import FAMILIES
 
-# keyword -> the DataConfig field it sets, where the command line's name differs
-DATA_ALIASES = {"data": "name", "data_b": "name_b"}
-RUN_FIELDS = ("runs_root", "run_dir")
+# Where a field's option name differs from the field's and the field carries no `cli`
+# name of its own (keras_gan.config.setting): --data sets data.name, --data-b data.name_b.
+CLI_NAMES = {("data", "name"): "data", ("data", "name_b"): "data_b"}
+SECTIONS = (("data", DataConfig), ("train", TrainConfig), ("run", RunConfig))
+RUN_FIELDS = ("runs_root", "run_dir")  # RunConfig's own, beside its sections
 RESUME_OPTIONS = ("epochs", "strategy", "cpu_replicas")  # what a resumed run may change
 
 
-def _fields(cls) -> set[str]:
-    return {f.name for f in dataclasses.fields(cls)}
+def option_fields() -> dict[str, tuple[str, dataclasses.Field]]:
+    """keyword -> (section, field) for every data, training and run-folder field, by the
+    name `keras-gan train` gives its option, with underscores (data= sets data.name)."""
+    found = {}
+    for section, kind in SECTIONS:
+        for f in dataclasses.fields(kind):
+            if section == "run" and f.name not in RUN_FIELDS:
+                continue
+            name = f.metadata.get("cli") or CLI_NAMES.get((section, f.name), f.name)
+            found[name.replace("-", "_")] = (section, f)
+    return found
 
 
 def config_from_options(config: RunConfig | None = None, **options) -> RunConfig:
-    """`config` (default: RunConfig()) with the keyword options of keras_gan.train set:
-    a family switches the model section to that family's options (its defaults for what
-    is not given); an unknown keyword is a ConfigError listing the known ones."""
+    """`config` (default: RunConfig()) with the keyword options of keras_gan.train set,
+    converted as the command line converts them (ema=0: no EMA). `family` switches the
+    model section to that family's options (its defaults for what is not given); an
+    unknown keyword is a ConfigError listing the known ones."""
     config = config or RunConfig()
-    data_fields, train_fields = _fields(DataConfig), _fields(TrainConfig)
+    fields = option_fields()
     family = options.pop("family", config.model.family)
-    data, train, model, run = {}, {}, {}, {}
+    sections: dict = {"data": {}, "train": {}, "run": {}}
+    model = {}
     for key, value in options.items():
-        field = DATA_ALIASES.get(key, key)
-        if key in RUN_FIELDS:
-            run[key] = value
-        elif field in data_fields and field not in ("name", "name_b") or key in DATA_ALIASES:
-            data[field] = value
-        elif key in train_fields:
-            train[key] = value
-        else:
+        if key not in fields:
             model[key] = value
+            continue
+        section, f = fields[key]
+        convert = f.metadata.get("from_cli")
+        sections[section][f.name] = convert(value) if convert else value
+    known = {f.name for f in dataclasses.fields(FAMILIES.get(family).options)} - {"family"}
+    unknown = sorted(set(model) - known)
+    if unknown:
+        raise ConfigError(
+            f"Unknown options for keras_gan.train: {', '.join(unknown)}. Expected data, training "
+            f"and run-folder options ({', '.join(sorted(fields))}), family, or the {family} "
+            f"family's own ({', '.join(sorted(known))}).")
     if family != config.model.family:
         model_section = model_options(family, **model)
     else:
-        known = _fields(type(config.model)) - {"family"}
-        unknown = sorted(set(model) - known)
-        if unknown:
-            raise ConfigError(
-                f"Unknown options for keras_gan.train: {unknown}. Expected data options "
-                f"({', '.join(sorted({*DATA_ALIASES, *data_fields} - {'name', 'name_b'}))}), "
-                f"training options ({', '.join(sorted(train_fields))}), {', '.join(RUN_FIELDS)}, "
-                f"family, or the {family} family's own ({', '.join(sorted(known))}).")
         model_section = dataclasses.replace(config.model, **model)
-    return dataclasses.replace(config, data=dataclasses.replace(config.data, **data),
-                               train=dataclasses.replace(config.train, **train),
-                               model=model_section, **run)
+    return dataclasses.replace(config, data=dataclasses.replace(config.data, **sections["data"]),
+                               train=dataclasses.replace(config.train, **sections["train"]),
+                               model=model_section, **sections["run"])
 
 
 def train(config: RunConfig | None = None, *, resume: str | Path | None = None,
@@ -104,4 +114,4 @@ def train(config: RunConfig | None = None, *, resume: str | Path | None = None,
                         callbacks=callbacks)
 
 
-__all__ = ["config_from_options", "train"]
+__all__ = ["config_from_options", "option_fields", "train"]
