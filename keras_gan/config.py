@@ -325,7 +325,7 @@ class RunConfig:
                                   f"train writes them. Received: no {', '.join(missing)} (keys: {sorted(raw)}).")
             return check_resolved(cls.from_dict(_as_trained(raw)).validate())
         except ConfigError as err:
-            raise ConfigError(f"{err} (in {path}: hand-edited, or written by another keras-gan?)") from None
+            raise ConfigError(f"{err} (in {path}: {_why_foreign(raw)})") from None
 
 
 SECTIONS = ("data", "model", "train")
@@ -349,6 +349,17 @@ def _epochs_in_all(train: dict) -> dict:
 # existed trained without them, and resumes so.
 OFF_WHEN_MISSING = {"train": {"augment": "", "precision": FULL_PRECISION},
                     "model": {"mirror": False, "r1": 0.0}}
+
+
+def _why_foreign(raw) -> str:
+    """What may make a run's config.json unreadable here: a family no plugin has registered
+    (KERAS_GAN_PLUGINS: keras_gan.plugins), else an edit or another version."""
+    model = _family_key(raw).get("model") if isinstance(raw, dict) else None
+    family = model.get("family") if isinstance(model, dict) else None
+    if isinstance(family, str) and family not in FAMILIES:
+        return ("a family from a plugin is known once the plugin is loaded: name its module or "
+                ".py file in KERAS_GAN_PLUGINS, or install its package")
+    return "hand-edited, or written by another keras-gan?"
 
 
 def _family_key(raw: dict) -> dict:

@@ -225,3 +225,17 @@ def test_pyproject_dependencies_allow_what_requirements_pins():
         assert pinned.get(name) == requirement, name
     extras = {_name(r) for reqs in PYPROJECT["project"]["optional-dependencies"].values() for r in reqs}
     assert set(pinned) - set(runtime) <= extras | {"build"}, set(pinned) - set(runtime) - extras
+
+
+def test_a_run_of_an_unknown_family_hints_at_its_plugin(tmp_path):
+    from keras_gan.config import RunConfig
+
+    path = tmp_path / "config.json"
+    path.write_text('{"format": 4, "data": {}, "train": {}, "model": {"family": "made_up"}}')
+    with pytest.raises(keras_gan.ConfigError, match=r"Unknown family 'made_up'.*a family from a "
+                                                    r"plugin is known once the plugin is loaded: "
+                                                    r"name its module or \.py file in KERAS_GAN_PLUGINS"):
+        RunConfig.from_json(path, saved=True)
+    path.write_text('{"format": 4, "data": {}, "train": {}, "model": {"family": "gan", "width": "wide"}}')
+    with pytest.raises(keras_gan.ConfigError, match="hand-edited, or written by another keras-gan"):
+        RunConfig.from_json(path, saved=True)
