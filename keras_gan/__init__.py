@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "train": "keras_gan.api",
     "config_from_options": "keras_gan.api",
-    "load_generator": "keras_gan.generator",
+    "load_generator": "keras_gan.api",
     "Generator": "keras_gan.generator",
     "TrainingResult": "keras_gan.training.run",
     "RunConfig": "keras_gan.config",

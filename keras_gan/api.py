@@ -21,6 +21,7 @@ from pathlib import Path
 from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
 from keras_gan.errors import ConfigError
 from keras_gan.families import FAMILIES
+from keras_gan.plugins import load_plugins
 
 # Where a field's option name differs from the field's and the field carries no `cli`
 # name of its own (keras_gan.config.setting): --data sets data.name, --data-b data.name_b.
@@ -91,11 +92,15 @@ def train(config: RunConfig | None = None, *, resume: str | Path | None = None,
     verbose: Keras' fit() verbosity ("auto", 0, 1 or 2).
     callbacks: extra keras.callbacks.Callback objects, run after the built-in ones.
 
+    The plugins KERAS_GAN_PLUGINS and installed packages name are loaded first
+    (keras_gan.plugins), as the command line loads them.
+
     A user mistake raises keras_gan.ConfigError with a one-paragraph message.
     """
     from keras_gan.runs import resolve_run
     from keras_gan.training.run import resume_training, run_training
 
+    load_plugins()  # a plugin's family, network or loss, as the command line has them
     if resume is not None:
         if config is not None:
             raise ConfigError("Invalid config: expected no RunConfig with resume, which continues "
@@ -114,4 +119,20 @@ def train(config: RunConfig | None = None, *, resume: str | Path | None = None,
                         callbacks=callbacks)
 
 
-__all__ = ["config_from_options", "option_fields", "train"]
+def load_generator(path: str | Path, checkpoint: str = "latest"):
+    """A trained generator (keras_gan.generator.Generator) from an export version folder
+    (`export/<name>/<version>/` with generator.keras) or a run folder (its `checkpoint`:
+    "latest", "best" or a file name), after loading the plugins (keras_gan.plugins), so a run
+    trained with a plugin's family is rebuilt as the command line rebuilds it.
+
+        g = keras_gan.load_generator("runs/00001-gan-mnist_5k")
+        images = g.generate(seeds=[0, 7, 123])   # uint8 [3, H, W, C]
+        outputs = g.translate(photos_uint8)        # image-to-image generators
+    """
+    from keras_gan.generator import load_generator as load
+
+    load_plugins()
+    return load(path, checkpoint)
+
+
+__all__ = ["config_from_options", "load_generator", "option_fields", "train"]

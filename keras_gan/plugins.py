@@ -13,8 +13,10 @@ export of a run trained with it) finds them again. Two places name plugins:
   `my_family = "my_package.family"` (a module) or `"my_package:register"` (a function,
   called with no arguments).
 
-Python code (`import keras_gan`) loads nothing by itself: import your plugin module, or
-call `keras_gan.load_plugins()`. Importing this module imports no TensorFlow.
+In Python, `keras_gan.train` and `keras_gan.load_generator` load the same plugins first
+(a run trained with a plugin's family is rebuilt from its folder); `import keras_gan` alone
+loads none: import your plugin module, or call `keras_gan.load_plugins()`. Importing this
+module imports no TensorFlow.
 """
 
 from __future__ import annotations

@@ -151,9 +151,15 @@ def test_train_options_map_onto_the_config_sections():
         keras_gan.train(resume="runs/x", loss="lsgan")
 
 
-def test_train_from_python_returns_the_run_and_resumes_it(tmp_path, monkeypatch):
-    result = keras_gan.train(tiny_config(tmp_path), seed=3, verbose=0)
-    assert result.config.train.seed == 3 and (result.run_dir / "config.json").is_file()
+def test_train_from_python_loads_the_plugins_returns_the_run_and_resumes_it(
+        tmp_path, monkeypatch, clean_registries):
+    (tmp_path / "api_loss_plugin.py").write_text(PLUGIN.format(name="api_hinge"))
+    monkeypatch.setenv(plugins.ENV, str(tmp_path / "api_loss_plugin.py"))
+    monkeypatch.setattr(plugins, "_loaded", {})
+    monkeypatch.delitem(sys.modules, "api_loss_plugin", raising=False)
+    result = keras_gan.train(tiny_config(tmp_path), seed=3, loss="api_hinge", verbose=0)
+    assert (result.config.train.seed, result.config.train.loss) == (3, "api_hinge")
+    assert (result.run_dir / "config.json").is_file()
     assert len((result.run_dir / "history.csv").read_text().strip().splitlines()) == 1 + 1
     # resume hands the run folder to the training loop's resume (tests/test_resume.py runs it)
     calls = []
