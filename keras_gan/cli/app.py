@@ -424,7 +424,7 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, prompts, seed, 
 @click.option("--quantize", default=None, callback=comma_list, help=f"TFLite variants, from: {', '.join(QUANTIZATIONS.names())} [default: all three; text2image: float32,float16 (its int8 file measured 25-26 dB, under the 30 dB bar)].")
 @click.option("--calibration-samples", type=click.IntRange(min=1), default=ExportConfig.calibration_samples, help="Inputs the int8 converter calibrates on (latents; held-out images for pix2pix).", **OPTS)
 @click.option("--max-images", type=click.IntRange(min=1), default=ExportConfig.max_images, help="Largest num_images the generate_n signature accepts.", **OPTS)
-@click.option("--push-to-hub", default=None, help="USER/REPO: upload the verified version to the Hugging Face Hub (needs the hub extra, `pip install "keras-gan[hub]"`, and a login).")
+@click.option("--push-to-hub", default=None, help="USER/REPO: upload the verified version to the Hugging Face Hub (needs the hub extra, `pip install \"keras-gan[hub]\"`, and a login).")
 def export(run, runs_root, **options):
     """Export a run's generator, verify every artifact, then publish it.
 
