@@ -39,16 +39,49 @@ __all__ = ["ConfigError", "DataConfig", "ExportConfig", "RunConfig", "TrainConfi
            "model_options"]
 
 
+def setting(default: Any, help: str, *, cli: str | None = None, choices=None,
+            minimum: float | None = None, maximum: float | None = None, min_open: bool = False,
+            max_open: bool = False, path: dict | None = None, auto: bool = False,
+            from_cli=None) -> Any:
+    """A field that `train` offers as an option (keras_gan.cli.options builds it from this).
+
+    help: the --help text; cli: the option's name when not the field's (--keep);
+    choices: the allowed values, or a function returning them (a registry's names, read
+    when used, so a plugin's count); minimum/maximum (min_open/max_open: excluded): the
+    range the command line accepts; path: click.Path's arguments for a file or folder;
+    auto: the default is filled by keras_gan.resolve from the family and the data, and
+    --help says how (keras_gan.cli.options.default_help); from_cli: turns the typed value
+    into the field's (--ema 0: None, no EMA)."""
+    return field(default=default, metadata={
+        "help": help, "cli": cli, "choices": choices, "min": minimum, "max": maximum,
+        "min_open": min_open, "max_open": max_open, "path": path, "auto": auto,
+        "from_cli": from_cli})
+
+
+def _metric_names() -> list[str]:
+    from keras_gan.evaluation import METRICS  # keras_gan.evaluation imports this module
+
+    return METRICS.names()
+
+
 @dataclass(frozen=True)
 class DataConfig:
-    name: str | None = None  # registered name, TFDS name or a folder; None: the family's offline set
-    data_dir: str | None = None  # TFDS data_dir, or where manual downloads live
-    image_size: int | None = None  # None: the architecture's choice for this data
+    # registered name, TFDS name or a folder; None: the family's offline set
+    name: str | None = setting(None, "Dataset (see `list`), image folder or TFDS name.",
+                               cli="data", auto=True)
+    data_dir: str | None = setting(None, "TFDS data_dir, or where a manual download lives.",
+                                   path={"file_okay": False})
+    image_size: int | None = setting(None, "Square training size.", minimum=4, maximum=1024,
+                                     auto=True)  # None: the family's choice for this data
     channels: int | None = None  # of the generated images; None: follow the data (1 or 3)
     source_channels: int | None = None  # of an image-to-image family's input; None: the data's
     class_names: tuple[str, ...] | None = None  # filled for conditional runs, label order
-    holdout: float = 0.1  # image pairs held out for previews and scores (without val/ or test/)
-    name_b: str | None = None  # unpaired families: the second domain's folder (--data-b)
+    holdout: float = setting(0.1, "Share held out for previews and scores (without val/, test/).",
+                             minimum=0, maximum=1, min_open=True,
+                             max_open=True)
+    # unpaired families: the second domain's folder
+    name_b: str | None = setting(None, "Domain B's folder, when --data is domain A's.", cli="data-b",
+                                 path={"exists": True, "file_okay": False})
 
     def validate(self) -> None:
         if self.name is not None and not self.name:
@@ -64,70 +97,102 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int | None = None  # in all; None: the family's (gan/dcgan 100: the quick start)
+    # Fields left None ("auto") are filled by keras_gan.resolve: the family's train_defaults,
+    # the data's, the loss's; --help says how (keras_gan.cli.options.default_help).
+    epochs: int | None = setting(None, "Epochs in all, --decay-epochs included (with --resume: "
+                                 "the new total).",
+                                 minimum=1, auto=True)
     # the last this many of `epochs` with the rate decaying linearly toward 0
     # (keras_gan.training.schedule); None: the family's share of epochs (pix2pix/cyclegan half, the
     # reference's 100 + 100 = 200; 0 for the others)
-    decay_epochs: int | None = None
-    batch_size: int | None = None  # None: the family's (gan/dcgan 64, pix2pix 1, as the paper)
-    loss: str | None = None  # a registered GAN loss; None: the family's (bce; cyclegan lsgan)
+    decay_epochs: int | None = setting(
+        None, "The last N of --epochs, the learning rate decaying linearly toward 0.", minimum=0,
+        auto=True)
+    batch_size: int | None = setting(None, "Examples per step.", minimum=1, auto=True)
+    loss: str | None = setting(None, "GAN loss.", choices=LOSSES.names, auto=True)
     # None: the loss's own default (WGAN-GP's paper values), else OPTIMIZER_DEFAULTS.
-    lr: float | None = None
-    d_lr: float | None = None  # the discriminator's (critic's) Adam rate; None: the same as lr
+    lr: float | None = setting(None, "Adam rate of G, and of D unless --d-lr.", minimum=0,
+                               min_open=True, auto=True)
+    d_lr: float | None = setting(None, "Adam rate of D (critic), e.g. 4e-4 with --lr 1e-4 (TTUR).",
+                                 minimum=0, min_open=True, auto=True)
     beta_1: float | None = None
     beta_2: float | None = None
-    d_steps: int | None = None  # discriminator (critic) updates per generator update
-    seed: int = 0
-    keep_checkpoints: int = 3
+    d_steps: int | None = setting(None, "D (critic) steps per G step, each on its own batch.",
+                                  minimum=1, maximum=20, auto=True)
+    seed: int = setting(0, "Same seed, same machine: same run.", minimum=0)
+    keep_checkpoints: int = setting(3, "Checkpoints kept (the newest; and checkpoints/best).",
+                                    cli="keep", minimum=1)
     # Checkpoints: every snap_minutes of training (mid-epoch too), or with `snap`, every N
     # epochs instead; always at the end and on Ctrl-C (keras_gan.training.pacing).
-    snap: int | None = None
-    snap_minutes: float = 5.0
+    snap: int | None = setting(None, "Checkpoint every N epochs instead of by minutes.", minimum=1)
+    snap_minutes: float = setting(5.0, "Checkpoint every M minutes (and at the end, on Ctrl-C, "
+                                  "SIGTERM).", minimum=0, min_open=True)
     # samples/epoch_NNNN.png every N epochs; None: at epoch ends as often as a small share
     # of the time allows (every epoch unless epochs are short; keras_gan.training.pacing), and the last.
-    grid_every: int | None = None
+    grid_every: int | None = setting(
+        None, "Draw samples/epoch_NNNN.png every N epochs [default: as often as 1% of the time "
+        "allows].", minimum=1)
     grid_size: int = 8  # the per-epoch grid: grid_size x grid_size images, or grid_size pairs
     # Decay of an EMA copy of G used for grids, sample, export and metrics; None: no EMA.
     # 0.999: gan scored better with it than without over 2 seeds (benchmarks/quality.py;
     # measured: benchmarks/RESULTS.md#ema).
-    ema: float | None = 0.999
+    ema: float | None = setting(0.999, "Decay of G's EMA copy (grids, sample, export, metrics); "
+                                "0: off.", minimum=0, maximum=1, max_open=True,
+                                from_cli=lambda value: value or None)
     # DiffAugment transforms before D ("translation,cutout,color"), "ada": adaptive, "" or
     # "none": off; None: the family's choice from the data (dcgan on small RGB sets: on).
-    augment: str | None = None
-    ada_target: float = 0.6  # ADA's r_t target: p rises while E[sign(D(real))] is above it
-    augment_p: float | None = None  # a fixed probability per transform (not with ada); None: 1
+    augment: str | None = setting(
+        None, "DiffAugment before D: comma-separated transforms (see `list`), ada or none.", auto=True)
+    # ADA's r_t target: p rises while E[sign(D(real))] is above it
+    ada_target: float = setting(0.6, "ADA: p rises while E[sign D(real)] > this.")
+    # a fixed probability per transform (not with ada); None: 1
+    augment_p: float | None = setting(None, "Fixed probability per --augment transform (not ada) "
+                                      "[default: 1].")
     # Score samples every N epochs and keep checkpoints/best; 0: never; None: the task's
     # default (digits: every 10 epochs by the domain score; pairs: every epoch by L1).
-    eval_every: int | None = None
+    eval_every: int | None = setting(None, "Score every N epochs, keep checkpoints/best; 0: "
+                                     "never.", minimum=0, auto=True)
     # Set by the default above: a scoring is skipped while scoring would take over 2% of the
     # training time (short epochs); an explicit --eval-every is followed as given.
     eval_paced: bool = False
-    eval_metric: str | None = None  # None: the task's download-free metric, else "kid"
-    eval_samples: int = 1000  # generated (and real) images per evaluation during training
-    inception_weights: str | None = None  # InceptionV3 notop .h5 for kid/fid; None: Keras' download
-    tensorboard: bool = False  # scalars and grids under RUN/tensorboard/ as well
+    # None: the task's download-free metric, else "kid"
+    eval_metric: str | None = setting(None, "Metric for --eval-every.", choices=_metric_names,
+                                      auto=True)
+    eval_samples: int = setting(1000, "Images (held-out pairs: at most) per scoring.", minimum=2)
+    # InceptionV3 notop .h5 for kid/fid; None: Keras' download
+    inception_weights: str | None = setting(
+        None, "InceptionV3 notop .h5 for kid/fid offline [default: Keras' download].",
+        path={"dir_okay": False, "exists": True})
+    tensorboard: bool = setting(False, "Also write TensorBoard logs to RUN/tensorboard/.")
     # Keras dtype policy for training; variables stay float32, and sample/export/evaluate
     # rebuild the generator in float32. mixed_float16 adds dynamic loss scaling. None: the
     # data's recipe (mixed_bfloat16 for dcgan on small RGB sets where the hardware computes
     # bfloat16 natively: keras_gan.families.gan), else float32.
-    precision: str | None = None
+    precision: str | None = setting(None, "Training dtype policy (variables stay float32).",
+                                    choices=PRECISIONS, auto=True)
     # tf.distribute strategy (keras_gan.training.distribute); batch_size is the global batch,
     # split across replicas.
-    strategy: str = "default"
+    strategy: str = setting("default", "tf.distribute strategy; --batch-size is the global "
+                            "batch.", choices=STRATEGIES)
     # With strategy "mirrored" on a machine without a GPU: the CPU split into this many
     # logical devices, one replica each (tries a multi-replica run on a laptop); None: no split.
-    cpu_replicas: int | None = None
+    cpu_replicas: int | None = setting(
+        None, "--strategy mirrored without a GPU: split the CPU into N replicas [default: none].",
+        minimum=1)
     # XLA-compile the train step; auto: Keras' choice on GPUs (on), the architecture's
     # measured choice on CPUs (benchmarks/train_throughput.py --xla off,on;
     # benchmarks/RESULTS.md#xla).
-    xla: str = "auto"
+    xla: str = setting("auto", "XLA-compile the train step; auto: on GPUs, not CPUs.", choices=XLA)
     # Steps per call into TensorFlow (Keras' steps_per_execution; callbacks, Ctrl-C and the
     # NaN check then act per call); None: the family's choice. Rounded down to a divisor of
     # the epoch's steps, so a call never runs into the next epoch.
-    steps_per_execution: int | None = None
+    steps_per_execution: int | None = setting(
+        None, "Steps per call into TensorFlow (callbacks and Ctrl-C act per call).", minimum=1,
+        auto=True)
     # A new run that starts from another run's networks: "RUN[:best|:latest|:FILE]"
     # (keras_gan.training.init_from); config.json records the folder and checkpoint file used.
-    init_from: str | None = None
+    init_from: str | None = setting(
+        None, "Fine-tune a run's networks: RUN[:best|:latest|:FILE].")
 
     # beta_1 0.5, not Adam's 0.9: momentum destabilises GANs (DCGAN paper).
     OPTIMIZER_DEFAULTS: ClassVar[dict] = {"lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999, "d_steps": 1}
@@ -245,8 +310,10 @@ class RunConfig:
     data: DataConfig = field(default_factory=DataConfig)
     model: Any = field(default_factory=model_options)  # the family's options (model_options)
     train: TrainConfig = field(default_factory=TrainConfig)
-    runs_root: str = "runs"  # numbered run folders are created here
-    run_dir: str | None = None  # an explicit run folder instead of a numbered one
+    runs_root: str = setting("runs", "Where numbered run folders go.",
+                             path={"file_okay": False})
+    run_dir: str | None = setting(None, "This (new or empty) run folder instead.",
+                                  path={"file_okay": False})
 
     @property
     def family(self):
@@ -327,6 +394,9 @@ class RunConfig:
         except ConfigError as err:
             raise ConfigError(f"{err} (in {path}: {_why_foreign(raw)})") from None
 
+
+# The config sections whose `setting` fields are `train` options (keras_gan.cli.options)
+OPTIONS_SECTIONS = (("data", DataConfig), ("train", TrainConfig), ("run", RunConfig))
 
 SECTIONS = ("data", "model", "train")
 # Filled by keras_gan.resolve in every saved config (beside each family's option_defaults)

@@ -18,7 +18,7 @@ level. The TFLite converter and LiteRT print to the same descriptor while export
 (`fully_quantize: 0, ...`, `INFO: Created TensorFlow Lite XNNPACK delegate for CPU.`);
 the exporters run those calls inside `native_noise_filtered` too.
 
-`cli.py --verbose` (or KERAS_GAN_VERBOSE=1 in the environment) turns every filter here off.
+`keras-gan --verbose` (or KERAS_GAN_VERBOSE=1 in the environment) turns every filter here off.
 """
 
 from __future__ import annotations
@@ -98,3 +98,19 @@ def quiet_start(verbose: bool = False) -> None:
     # raised inside the TFLite converter's own int8 calibration; keras-gan verifies with LiteRT
     warnings.filterwarnings("ignore", message=r"\s*Warning: tf.lite.Interpreter is deprecated",
                             category=UserWarning)
+
+
+def command_name() -> str:
+    """The command as the user ran it, for messages that name one to run next:
+    `python cli.py` (the checkout's script), `python -m keras_gan`, else `keras-gan` (the
+    console script, and the Python API or a test runner)."""
+    from pathlib import Path
+
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is None:
+        return "keras-gan"
+    if script.name == "cli.py":
+        return "python cli.py"
+    if script.name == "__main__.py" and script.parent.name == "keras_gan":
+        return "python -m keras_gan"
+    return "keras-gan"

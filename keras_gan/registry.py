@@ -61,6 +61,11 @@ class Registry(Generic[T]):
 
         return add(item) if item is not None else add
 
+    def unregister(self, name: str) -> T:
+        """Remove `name` (a test's or a plugin's entry) and return what it named."""
+        self.get(name)  # an unknown name: the registry's message
+        return self._items.pop(name)
+
     def get(self, name: str) -> T:
         try:
             return self._load()[name]

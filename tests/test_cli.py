@@ -54,7 +54,7 @@ def test_train_then_sample_png_and_npz(runner, tmp_path):
     runs = str(tmp_path / "runs")
     result = runner.invoke(cli, ["--quiet", "train", "--runs-root", runs, *TINY])
     assert result.exit_code == 0, result.output
-    assert "python cli.py sample --run" in result.output
+    assert "keras-gan sample --run" in result.output  # the console script's name by default
 
     png = tmp_path / "grid.png"
     result = runner.invoke(cli, ["sample", "--runs-root", runs, "--n", "9", "--out", str(png)])
@@ -127,3 +127,25 @@ def test_quiet_and_verbose_are_accepted_after_the_subcommand_too(runner, tmp_pat
         assert root.level == logging.WARNING  # --quiet after the name did what it does before it
     finally:
         root.setLevel(before)
+
+
+@pytest.mark.parametrize("argv0, name", [
+    ("/home/me/keras-gan/cli.py", "python cli.py"),
+    ("/venv/lib/python3.11/site-packages/keras_gan/__main__.py", "python -m keras_gan"),
+    ("/venv/bin/keras-gan", "keras-gan"),
+    ("", "keras-gan"),  # the Python API in an embedded interpreter
+])
+def test_command_name_is_the_command_as_the_user_ran_it(monkeypatch, argv0, name):
+    from keras_gan.console import command_name
+
+    monkeypatch.setattr("sys.argv", [argv0])
+    assert command_name() == name
+
+
+def test_messages_name_the_command_as_run(runner, tmp_path, monkeypatch):
+    empty = str(tmp_path / "runs")
+    result = runner.invoke(cli, ["sample", "--runs-root", empty])
+    assert "Train one first (`keras-gan train`)" in result.output  # under a test runner
+    monkeypatch.setattr("sys.argv", ["cli.py"])
+    result = runner.invoke(cli, ["sample", "--runs-root", empty])
+    assert "Train one first (`python cli.py train`)" in result.output

@@ -11,7 +11,8 @@ import sys
 import click
 from click.core import ParameterSource
 
-from keras_gan.config import PRECISIONS, STRATEGIES, XLA, DataConfig, ExportConfig, RunConfig, TrainConfig
+from keras_gan.config import ExportConfig, RunConfig
+from keras_gan.console import command_name
 from keras_gan.data.check import check_data as scan_data
 from keras_gan import __version__
 from keras_gan.errors import ConfigError
@@ -22,13 +23,11 @@ from keras_gan.exporters import FORMATS
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.exporters.verify import format_table
 from keras_gan.io.files import WriteError
-from keras_gan.families import FAMILIES
 from keras_gan.registry import TASKS
-from keras_gan.cli.options import family_options, model_from_cli, train_default_help
+from keras_gan.cli.options import TrainCommand, run_config
 from keras_gan.commands.interpolate import write_walk
 from keras_gan.commands.prompting import is_text_run, read_prompts, shorten, write_prompt_samples, write_prompt_walk
 from keras_gan.commands.listing import registry_sections
-from keras_gan.training.losses import LOSSES
 from keras_gan.resolve import resolve
 from keras_gan.runs import resolve_run
 from keras_gan.latents import parse_seeds
@@ -68,8 +67,7 @@ def run_options(command):
 
 
 QUIET_HELP = "Only print warnings and errors."
-VERBOSE_HELP = ("Also print TensorFlow's native log lines (hidden by default; "
-                "TF_CPP_MIN_LOG_LEVEL, when set, picks their level).")
+VERBOSE_HELP = "Also print TensorFlow's native log lines."  # TF_CPP_MIN_LOG_LEVEL, if set, picks which
 
 
 def _quiet(ctx, param, value):
@@ -111,84 +109,37 @@ def cli(quiet, verbose):
                         format="%(levelname)s: %(message)s")
 
 
-@cli.command()
-@click.option("--family", "--arch", "family", type=click.Choice(FAMILIES.names()), default="gan", help="The GAN family to train (see `list`); --arch is its old name.", **OPTS)
-@click.option("--data", default=DataConfig.name, help="Registered dataset, folder path, or TFDS name (see `list`) [default: gan/dcgan mnist_5k, pix2pix mnist_outline].")
-@click.option("--data-b", type=click.Path(exists=True, file_okay=False), default=None, help="cyclegan/discogan: domain B's folder, when --data is domain A's.")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="TFDS data_dir, or where a manual download lives.")
-@click.option("--image-size", type=click.IntRange(4, 1024), default=None, help="Square training size [default: the size the family takes nearest the data's own (an image folder's: the median shorter side of its files), said in the log: gan: the data's own, 4 to 128; dcgan: 32 or 64; pix2pix, cyclegan, discogan: a power of two, 32 to 256; srgan: the data's own, up to 256; text2image: a power of two, 16 to 256].")
-@click.option("--epochs", type=click.IntRange(min=1), default=None, help=f"Passes over the data in all, the decaying ones (--decay-epochs) included; with --resume, the run's new total {train_default_help('epochs')}.")
-@click.option("--decay-epochs", type=click.IntRange(min=0), default=None, help=f"The last N of --epochs, with the learning rate decaying linearly toward 0 (the pix2pix/CycleGAN schedule: their --n_epochs 100 --n_epochs_decay 100 is --epochs 200 --decay-epochs 100); at most --epochs {train_default_help('decay_epochs')}.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help=f"Examples per step {train_default_help('batch_size')}.")
-@family_options
-@click.option("--loss", type=click.Choice(LOSSES.names()), default=TrainConfig.loss, help=f"GAN loss {train_default_help('loss')}.")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.lr, help="Adam learning rate for the generator(s), and for D unless --d-lr [default: the loss's: 1e-4 for wgan_gp, else 2e-4].")
-@click.option("--d-lr", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.d_lr, help="Adam learning rate for the discriminator(s) (critic), e.g. 4e-4 with --lr 1e-4 (TTUR) [default: same as --lr].")
-@click.option("--d-steps", type=click.IntRange(1, 20), default=TrainConfig.d_steps, help="Discriminator (critic) updates per generator update, each on its own --batch-size examples [default: 5 for wgan_gp, else 1].")
-@click.option("--augment", default=TrainConfig.augment, help="DiffAugment before D: comma-separated translation,cutout,color (ADA's xflip,rotate90,int_translation too); 'ada' adapts the probability (--ada-target); none: off [default: dcgan on RGB sets under 10,000 images translation,color,cutout, else off].")
-@click.option("--ada-target", type=float, default=TrainConfig.ada_target, help="ADA: p rises while the share of reals D calls real (E[sign D(x)]) is above this.", **OPTS)
-@click.option("--augment-p", type=float, default=None, help="A fixed probability per --augment transform (not with ada) [default: 1, always].")
-@click.option("--holdout", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=DataConfig.holdout, help="Image pairs held out for previews and scores when the data has no val/ or test/ folder.", **OPTS)
-@click.option("--seed", type=click.IntRange(min=0), default=TrainConfig.seed, help="Same seed, same machine: same run.", **OPTS)
-@click.option("--ema", type=click.FloatRange(0, 1, max_open=True), default=TrainConfig.ema, help="Decay of the EMA copy of G that grids, sample, export and metrics use; 0 turns it off.", **OPTS)
-@click.option("--eval-every", type=click.IntRange(min=0), default=TrainConfig.eval_every, help="Score every N epochs, log it to history.csv and keep checkpoints/best; 0: never [default: pairs every epoch by held-out L1; labelled digit-sized grayscale data every 10 (domain score, no download); else off].")
-@click.option("--eval-metric", type=click.Choice(METRICS.names()), default=TrainConfig.eval_metric, help="Metric for --eval-every [default: l1 for pairs; domain for labelled digit-sized grayscale data, else kid].")
-@click.option("--eval-samples", type=click.IntRange(min=2), default=TrainConfig.eval_samples, help="Images (or held-out pairs, at most) per --eval-every evaluation.", **OPTS)
-@click.option("--inception-weights", type=click.Path(dir_okay=False, exists=True), default=None, help="InceptionV3 notop weights (.h5) for kid/fid offline [default: Keras' download].")
-@click.option("--precision", type=click.Choice(PRECISIONS), default=TrainConfig.precision, help="Training dtype policy (variables stay float32; sample/export use float32) [default: mixed_bfloat16 for dcgan on RGB sets under 10,000 images where the CPU or GPU computes bfloat16 natively (AVX-512 BF16, AMX, Arm BF16; NVIDIA Ampere on), else float32].")
-@click.option("--strategy", type=click.Choice(STRATEGIES), default=TrainConfig.strategy, help="tf.distribute strategy: mirrored = all local GPUs, multi_worker = hosts from TF_CONFIG, tpu; --batch-size is the global batch.", **OPTS)
-@click.option("--cpu-replicas", type=click.IntRange(min=1), default=TrainConfig.cpu_replicas, help="With --strategy mirrored on a machine without a GPU: split the CPU into N logical devices, one replica each (try a multi-replica run on a laptop) [default: no split].")
-@click.option("--xla", type=click.Choice(XLA), default=TrainConfig.xla, help="Compile the train step with XLA; auto: on for GPUs (Keras' choice), off on CPUs (measured: see README).", **OPTS)
-@click.option("--steps-per-execution", type=click.IntRange(min=1), default=TrainConfig.steps_per_execution, help="Steps per call into TensorFlow (callbacks, Ctrl-C, SIGTERM and the NaN check act per call), lowered to a divisor of the epoch's steps [default: the family's: gan up to 8,192 images per call, others 1].")
-@click.option("--tensorboard", is_flag=True, default=TrainConfig.tensorboard, help="Also write scalars and grids to RUN/tensorboard/ (view: tensorboard --logdir runs).")
-@click.option("--runs-root", type=click.Path(file_okay=False), default=RunConfig.runs_root, help="Where numbered run folders are created.", **OPTS)
-@click.option("--run-dir", type=click.Path(file_okay=False), default=None, help="Use this (new or empty) folder instead of a numbered one.")
-@click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked, nothing written) and exit.")
-@click.option("--resume", default=None, help="Continue this run folder (or 'latest') from its newest checkpoint; only --epochs, --strategy and --cpu-replicas may change.")
-@click.option("--snap-minutes", type=click.FloatRange(min=0, min_open=True), default=TrainConfig.snap_minutes, help="Checkpoint every M minutes of training, mid-epoch too (always at the end and on Ctrl-C or SIGTERM; a kill loses at most M minutes).", **OPTS)
-@click.option("--snap", type=click.IntRange(min=1), default=TrainConfig.snap, help="Checkpoint every N epochs instead of by minutes (always at the end and on Ctrl-C or SIGTERM).")
-@click.option("--keep", "keep_checkpoints", type=click.IntRange(min=1), default=TrainConfig.keep_checkpoints, help="Checkpoints kept (the newest; checkpoints/best is kept apart).", **OPTS)
-@click.option("--grid-every", type=click.IntRange(min=1), default=TrainConfig.grid_every, help="Draw samples/epoch_NNNN.png every N epochs (always the last) [default: at epoch ends, as often as 1% of the time allows: every epoch unless epochs take under ~6 s].")
-@click.option("--init-from", default=None, help="Start a new run from another run's networks (fine-tuning on new --data): RUN, RUN:best, RUN:latest or RUN:<checkpoint file>; same family, size and channels.")
+@cli.command(cls=TrainCommand)
+@click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked) and exit.")
+@click.option("--resume", default=None, help="Continue a run folder (or 'latest'); only --epochs, --strategy, --cpu-replicas may change.")
 @click.pass_context
-def train(ctx, family, data, data_b, data_dir, image_size, epochs, decay_epochs, batch_size, loss, lr, d_lr, d_steps,
-          augment, ada_target, augment_p, holdout, seed, ema, eval_every, eval_metric, eval_samples, inception_weights,
-          precision, strategy, cpu_replicas, xla, steps_per_execution, tensorboard, runs_root, run_dir, dry_run, resume, snap_minutes, snap, keep_checkpoints,
-          grid_every, init_from, **model):
+def train(ctx, family, dry_run, resume, **values):
     """Train a GAN; grids, checkpoints and history go to a run folder.
 
     \b
     Examples:
-      python cli.py train                                  # gan on mnist_5k (offline)
-      python cli.py train --family dcgan --data tom_and_jerry --image-size 64
-      python cli.py train --family dcgan --data path/to/images --epochs 50
-      python cli.py train --family pix2pix                   # outline -> filled digit (offline)
-      python cli.py train --family pix2pix --data path/to/facades --image-size 256 --direction BtoA
-      python cli.py train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
-      python cli.py train --resume latest --epochs 200     # continue the newest run
-      python cli.py train --family dcgan --data my_500_photos --init-from runs/00003-dcgan-big:best
-      python cli.py train --family dcgan --conditional --augment ada --ema 0.999
-      python cli.py train --family dcgan --loss wgan_gp      # 5 critic steps, Adam 1e-4 (0, 0.9)
-      python cli.py train --family dcgan --strategy mirrored --batch-size 256   # all local GPUs
+      keras-gan train                                      # gan on mnist_5k (offline)
+      keras-gan train --data cifar10 --data-dir ~/tensorflow_datasets --dry-run
+      keras-gan train --family dcgan --data tom_and_jerry --image-size 64
+      keras-gan train --family dcgan --data path/to/images --epochs 50
+      keras-gan train --family dcgan --data my_500_photos --init-from runs/00003-dcgan-big:best
+      keras-gan train --family dcgan --conditional --augment ada --ema 0.999
+      keras-gan train --family dcgan --loss wgan_gp        # 5 critic steps, Adam 1e-4 (0, 0.9)
+      keras-gan train --family dcgan --strategy mirrored --batch-size 256   # all local GPUs
+      keras-gan train --family pix2pix                     # outline -> filled digit (offline)
+      keras-gan train --family pix2pix --data path/to/facades --image-size 256 --direction BtoA
+      keras-gan train --family cyclegan --data path/to/horses --data-b path/to/zebras
+      keras-gan train --family discogan                    # two colourings of digits (offline)
+      keras-gan train --family srgan --data path/to/photos --scale 4
+      keras-gan train --family text2image                  # captioned digits (offline)
+      keras-gan train --resume latest --epochs 200         # continue the newest run
     """
     verbose = 1 if sys.stdout.isatty() else 2
     if resume:
-        _resume(ctx, resume, runs_root, verbose)
+        _resume(ctx, resume, values["runs_root"], verbose)
         return
-    config = RunConfig(
-        data=DataConfig(name=data, name_b=data_b, data_dir=data_dir, image_size=image_size,
-                        holdout=holdout),
-        model=model_from_cli(family, model, given=[name for name in ctx.params if ctx.get_parameter_source(name)
-                                                 is not ParameterSource.DEFAULT]),
-        train=TrainConfig(epochs=epochs, decay_epochs=decay_epochs, batch_size=batch_size, loss=loss,
-                          lr=lr, d_lr=d_lr, d_steps=d_steps,
-                          augment=augment, ada_target=ada_target, augment_p=augment_p, seed=seed, ema=ema or None, eval_every=eval_every,
-                          eval_metric=eval_metric, eval_samples=eval_samples,
-                          inception_weights=inception_weights, tensorboard=tensorboard,
-                          precision=precision, strategy=strategy, cpu_replicas=cpu_replicas, xla=xla,
-                          steps_per_execution=steps_per_execution, init_from=init_from,
-                          snap=snap, snap_minutes=snap_minutes, keep_checkpoints=keep_checkpoints, grid_every=grid_every),
-        runs_root=runs_root, run_dir=run_dir)
+    config = run_config(family, values, given=[name for name in ctx.params if ctx.get_parameter_source(name)
+                                               is not ParameterSource.DEFAULT])
     with user_errors():
         if dry_run:
             click.echo(resolve(config)[0].to_json(), nl=False)
@@ -219,11 +170,11 @@ def _report(result):
     if result.interrupted:
         signum = result.stop_signal or signal.SIGINT
         click.echo(f"Stopped by {describe(signum)}; checkpoint saved in {result.run_dir / 'checkpoints'}.")
-        click.echo(f"Resume with: python cli.py train --resume {result.run_dir}")
+        click.echo(f"Resume with: {command_name()} train --resume {result.run_dir}")
         sys.exit(exit_code(signum))
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
     verb = TASKS.get(result.config.family.task).use  # the task says how its runs are used
-    click.echo(f"Use it: python cli.py {verb.format(run=result.run_dir)}")
+    click.echo(f"Use it: {command_name()} {verb.format(run=result.run_dir)}")
 
 
 def check_grid_path(out: str | None) -> None:
@@ -266,10 +217,10 @@ def sample(run, runs_root, seeds, grid, count, seed, checkpoint, label, prompts,
 
     \b
     Examples:
-      python cli.py sample --out grid.png
-      python cli.py sample --run runs/00001-gan-mnist_5k --n 16 --seed 3 --out digits.npz
-      python cli.py sample --label 3 --out threes.png      # a conditional run
-      python cli.py sample --prompt "a handwritten seven" --prompt "the digit 2" --n 8 --seed 0
+      keras-gan sample --out grid.png
+      keras-gan sample --run runs/00001-gan-mnist_5k --n 16 --seed 3 --out digits.npz
+      keras-gan sample --label 3 --out threes.png      # a conditional run
+      keras-gan sample --prompt "a handwritten seven" --prompt "the digit 2" --n 8 --seed 0
     """
     ctx = click.get_current_context()
     if seeds is None or grid:  # else --out is the folder of one PNG per seed
@@ -326,8 +277,8 @@ def translate(run, runs_root, checkpoint, inputs, out, overwrite, direction):
 
     \b
     Examples:
-      python cli.py translate photo.jpg --out translated
-      python cli.py translate --run runs/00004-pix2pix-facades val/ --out results --checkpoint best
+      keras-gan translate photo.jpg --out translated
+      keras-gan translate --run runs/00004-pix2pix-facades val/ --out results --checkpoint best
     """
     with user_errors(OUT_ELSEWHERE):
         result = translate_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
@@ -351,8 +302,8 @@ def upscale(run, runs_root, checkpoint, inputs, out, overwrite, tile, tile_overl
 
     \b
     Examples:
-      python cli.py upscale photo.jpg --out big
-      python cli.py upscale --run runs/00007-srgan-div2k old_scans/ --out restored --tile 64
+      keras-gan upscale photo.jpg --out big
+      keras-gan upscale --run runs/00007-srgan-div2k old_scans/ --out restored --tile 64
     """
     with user_errors(OUT_ELSEWHERE):
         result = upscale_files(resolve_run(run, runs_root), list(inputs), out, checkpoint,
@@ -397,9 +348,9 @@ def interpolate(run, runs_root, checkpoint, seeds, steps, label, prompts, seed, 
 
     \b
     Examples:
-      python cli.py interpolate --steps 16 --out walk.gif
-      python cli.py interpolate --run runs/00003-gan-mnist_5k --seeds 3,8,1 --label 7
-      python cli.py interpolate --prompt "a handwritten one" --prompt "the digit 7" --seed 3
+      keras-gan interpolate --steps 16 --out walk.gif
+      keras-gan interpolate --run runs/00003-gan-mnist_5k --seeds 3,8,1 --label 7
+      keras-gan interpolate --prompt "a handwritten one" --prompt "the digit 7" --seed 3
     """
     if out and not out.lower().endswith(".gif"):
         raise click.BadParameter(f"expected a path ending in .gif; received {out!r}.", param_hint="--out")
@@ -435,12 +386,12 @@ def export(run, runs_root, **options):
 
     \b
     Examples:
-      python cli.py export                                   # newest run -> export/<family>-<data>/1/
-      python cli.py export --run runs/00001-gan-mnist_5k --name digits --version 3
-      python cli.py export --formats tflite --quantize float32,int8
-      python cli.py export --formats saved_model,tflite,onnx
-      python cli.py export --checkpoint best                 # the best epoch by --eval-every
-      python cli.py export --push-to-hub me/my-gan           # and upload it (huggingface_hub)
+      keras-gan export                                   # newest run -> export/<family>-<data>/1/
+      keras-gan export --run runs/00001-gan-mnist_5k --name digits --version 3
+      keras-gan export --formats tflite --quantize float32,int8
+      keras-gan export --formats saved_model,tflite,onnx
+      keras-gan export --checkpoint best                 # the best epoch by --eval-every
+      keras-gan export --push-to-hub me/my-gan           # and upload it (huggingface_hub)
     """
     with user_errors(OUT_ELSEWHERE):
         result = export_run(resolve_run(run, runs_root), ExportConfig(**options))
@@ -473,9 +424,9 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
 
     \b
     Examples:
-      python cli.py evaluate                                 # mnist_5k runs: domain score, no download
-      python cli.py evaluate --run runs/00002-dcgan-tom_and_jerry --n 5000
-      python cli.py evaluate --checkpoint best --inception-weights inception_notop.h5
+      keras-gan evaluate                                 # mnist_5k runs: domain score, no download
+      keras-gan evaluate --run runs/00002-dcgan-tom_and_jerry --n 5000
+      keras-gan evaluate --checkpoint best --inception-weights inception_notop.h5
     """
     with user_errors():
         run_dir = resolve_run(run, runs_root)
@@ -510,8 +461,8 @@ def check_data(data, data_dir):
 
     \b
     Examples:
-      python cli.py check-data --data path/to/images
-      python cli.py check-data --data tom_and_jerry
+      keras-gan check-data --data path/to/images
+      keras-gan check-data --data tom_and_jerry
     """
     with user_errors():
         result = scan_data(data, data_dir)
@@ -522,7 +473,7 @@ def check_data(data, data_dir):
 
 @cli.command(name="list")
 def list_registered():
-    """List the architectures, networks, losses, datasets, augmentations, metrics and export formats."""
+    """List the families, networks, losses, datasets, augmentations, metrics and export formats."""
     for title, items in registry_sections():
         click.echo(title)
         width = max(14, *(len(name) for name, _ in items))

@@ -59,6 +59,8 @@ class Family:
         for families whose data has none of its own (srgan's whole held-out images)
     train_defaults: TrainConfig fields left unset (None) take these; keras_gan.training.schedule's
         DECAY_SHARE: the share of the epochs that decays when decay_epochs is unset
+    chooses: {TrainConfig field: what `fill` picks from the data when it is unset, as
+        `train --help` says it} (dcgan's small-RGB recipe); unnamed fields have no such rule
     adam(config) -> {optimizer name: Adam settings} for optimizers that do not follow
         --lr / --d-lr and the betas (text2image's encoders: their own rate)
     xla_on_cpu: whether --xla auto compiles the train step on a CPU-only machine, by
@@ -84,6 +86,7 @@ class Family:
     data_options: Callable = lambda config: {}
     split: Callable = lambda config, data: data
     train_defaults: dict = field(default_factory=dict)
+    chooses: dict = field(default_factory=dict)
     adam: Callable = lambda config: {}
     xla_on_cpu: bool = False
     execution_images: int = 0

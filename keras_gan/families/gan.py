@@ -186,8 +186,8 @@ class GANOptions:
     """The "model" section of a gan / dcgan run's config.json."""
 
     family: str = "gan"
-    latent_dim: int | None = option(None, "Latent size [default: gan 100, dcgan 128].", minimum=1)
-    width: int = option(64, "dcgan base width w (G starts at 8w channels).", minimum=1)
+    latent_dim: int | None = option(None, "Latent size.", minimum=1)  # option_defaults: the preset's
+    width: int = option(64, "Base width w (dcgan: G starts at 8w channels).", minimum=1)
     spectral_norm: bool = option(False, "Spectral normalization on every discriminator "
                                         "Dense/Conv2D layer.")
     conditional: bool = option(False, "Class-conditional G and D (labelled data: mnist_5k, TFDS "
@@ -323,6 +323,11 @@ def _presets() -> dict[str, Family]:
                         default_image_size=dcgan.default_image_size,
                         check_size=dcgan.check_size,
                         summary="convolutional DCGAN, 32/64/128 px, grayscale or RGB (default 64)",
+                        chooses={"augment": f"{SMALL_RGB_RECIPE['augment']} on RGB sets under "
+                                            f"{SMALL_RGB_IMAGES:,} images",
+                                 "precision": f"{SMALL_RGB_RECIPE['precision']} on RGB sets under "
+                                              f"{SMALL_RGB_IMAGES:,} images where the hardware "
+                                              "computes bfloat16 natively"},
                         # XLA makes its CPU step slower (measured: benchmarks/RESULTS.md#xla)
                         **common),
     }

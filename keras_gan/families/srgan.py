@@ -180,8 +180,8 @@ class SRGANOptions:
                                choices=("pixel", "vgg", "feature"))
     adversarial_weight: float = option(1e-3, "Weight of the adversarial loss beside the "
                                        "content loss (the paper's 1e-3).", minimum=0)
-    vgg_weights: str | None = option(None, "VGG19 notop weights (.h5) for --content-loss vgg; "
-                                     f"default: Keras' cached download (~/.keras/models/{VGG_FILE}).")
+    vgg_weights: str | None = option(None, "VGG19 notop weights (.h5) for --content-loss vgg "
+                                     "[default: Keras' cached download].")
     metric_space: str = option("y", "PSNR/SSIM on the Y channel of BT.601 YCbCr (the SR "
                                "literature's) or on RGB.", choices=("y", "rgb"))
     flip: bool = option(True, "srgan: random flips and 90-degree rotations of the training crops.")
