@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from keras_gan.console import command_name
 from keras_gan.training.augment import parse_augment
 from keras_gan.config import FULL_PRECISION, RunConfig, TrainConfig
 from keras_gan.data import Data, DataRequest, resolve_source
@@ -104,8 +105,9 @@ def load_run_data(config: RunConfig, labels: bool = False) -> Data:
     if decoded.skipped:
         log.warning(
             "Skipped %d of %d image files that could not be used (first: %s: %s); all are listed "
-            "in the run's skipped_files.txt, and `python cli.py check-data` reports the details.",
-            len(decoded.skipped), decoded.count + len(decoded.skipped), *decoded.skipped[0])
+            "in the run's skipped_files.txt, and `%s check-data` reports the details.",
+            len(decoded.skipped), decoded.count + len(decoded.skipped), *decoded.skipped[0],
+            command_name())
     else:
         log.info("Data: %s, every file readable.", decoded.description)
     return decoded

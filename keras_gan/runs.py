@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from keras_gan.console import command_name
 from keras_gan.training.checkpoints import restore
 from keras_gan.config import FULL_PRECISION, RunConfig
 from keras_gan.errors import ConfigError
@@ -81,7 +82,7 @@ def resolve_run(run: str | None, runs_root: str | Path = "runs") -> Path:
         if not runs:
             raise ConfigError(
                 f"Invalid run: expected a run folder, but {runs_root}/ holds no runs yet. "
-                "Train one first (`python cli.py train`) or pass --run PATH."
+                f"Train one first (`{command_name()} train`) or pass --run PATH."
             )
         return runs[-1]
     path = Path(run).expanduser()

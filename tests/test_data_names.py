@@ -57,7 +57,7 @@ def test_an_unknown_name_lists_the_registered_ones_and_points_to_list(tmp_path, 
     for args in (["train", "--data", name, "--dry-run"], ["check-data", "--data", name]):
         assert_clear_error(invoke(*args, "--data-dir", str(tmp_path)),
                            f"Unknown dataset '{name}'", "mnist_5k, tom_and_jerry",
-                           "`python cli.py list`", f"Received: data='{name}'", guess)
+                           "`keras-gan list`", f"Received: data='{name}'", guess)
 
 
 def test_a_tfds_name_with_an_unknown_config_says_what_tfds_found(tmp_path):

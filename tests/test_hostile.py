@@ -142,7 +142,7 @@ def test_a_full_disk_mid_training_stops_at_that_step_and_the_run_resumes(tmp_pat
     message = str(failed.value)
     assert f"Cannot write to {run_dir / 'checkpoints' / 'epoch_0002.weights.h5'}: no space left" in message
     assert "its newest checkpoint, epoch_0001.weights.h5, is intact" in message
-    assert f"then resume with: python cli.py train --resume {run_dir}" in message
+    assert f"then resume with: keras-gan train --resume {run_dir}" in message
     assert len(read_history(run_dir / "history.csv")["epoch"]) == 2  # no epoch after the failure
     assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == [
         "epoch_0000.json", "epoch_0000.weights.h5", "epoch_0001.json", "epoch_0001.weights.h5",

@@ -202,12 +202,12 @@ def test_translate_keeps_any_size_and_the_relative_paths(trained, tmp_path):
 def test_sample_and_translate_refuse_runs_of_the_other_task(trained, tmp_path):
     runner = CliRunner()
     sampled = runner.invoke(cli, ["sample", "--run", str(trained.run_dir)])
-    assert sampled.exit_code == 1 and "use `python cli.py translate" in sampled.output
+    assert sampled.exit_code == 1 and "use `keras-gan translate" in sampled.output
     gan = run_training(tiny_config(tmp_path, batch_size=64), verbose=0).run_dir
     image = tmp_path / "x.png"
     Image.fromarray(np.zeros((8, 8), np.uint8)).save(image)
     translated = runner.invoke(cli, ["translate", "--run", str(gan), str(image), "--out", str(tmp_path / "o")])
-    assert translated.exit_code == 1 and "use `python cli.py sample`" in translated.output
+    assert translated.exit_code == 1 and "use `keras-gan sample`" in translated.output
 
 
 def test_cli_refuses_options_of_another_family_and_prints_pix2pix_defaults(tmp_path):

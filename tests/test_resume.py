@@ -147,7 +147,7 @@ def test_ctrl_c_saves_a_mid_epoch_checkpoint_and_resume_finishes_exactly(uninter
     stopped = cli_run([*train_args(run_dir), "--steps-per-execution", "2"], at=(2, 4),
                       signal_name="INT")
     assert stopped.returncode == 130, stopped.stderr[-2000:]
-    assert f"Resume with: python cli.py train --resume {run_dir}" in stopped.stdout
+    assert f"Resume with: keras-gan train --resume {run_dir}" in stopped.stdout
     partial = sorted((run_dir / "checkpoints").glob("epoch_0001_step_*.weights.h5"))
     assert [p.name for p in partial] == ["epoch_0001_step_00004.weights.h5"]
     assert "Traceback" not in stopped.stderr

@@ -32,7 +32,7 @@ def test_sigterm_mid_epoch_checkpoints_that_step_exits_143_and_resume_finishes(t
     stopped = CliRunner().invoke(cli.cli, train_args(run_dir))
     assert stopped.exit_code == 143, stopped.output
     assert "Stopped by SIGTERM; checkpoint saved" in stopped.output
-    assert f"Resume with: python cli.py train --resume {run_dir}" in stopped.output
+    assert f"Resume with: keras-gan train --resume {run_dir}" in stopped.output
     latest = json.loads((run_dir / "checkpoints" / "latest.json").read_text())
     assert latest["file"] == "epoch_0000_step_00003.weights.h5"
     assert signal.getsignal(signal.SIGTERM) is before  # given back after the command

@@ -135,7 +135,7 @@ def test_resume_of_a_read_only_run_folder_fails_before_any_training(gan_run, rea
     result = invoke("train", "--resume", gan_run)
     assert_cannot_write(result, gan_run)
     assert (f"Make it writable, or copy the run folder somewhere writable and resume the copy "
-            f"(cp -r {gan_run} COPY && python cli.py train --resume COPY).") in result.output
+            f"(cp -r {gan_run} COPY && keras-gan train --resume COPY).") in result.output
 
 
 def test_resume_refuses_a_disk_without_room_for_the_next_checkpoint(gan_run, monkeypatch):

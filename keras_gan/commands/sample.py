@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gan.console import command_name
 from keras_gan.config import RunConfig
 from keras_gan.errors import ConfigError, invalid
 from keras_gan.io.files import atomic_path, make_dirs, new_output
@@ -33,7 +34,7 @@ def noise_run(run_dir, checkpoint: str = "latest", command: str = "sample"):
         raise ConfigError(
             f"Invalid run: expected a run that draws images from noise ({families_for('sample')}) "
             f"for {command}. Received: a {config.model.family!r} run, which translates images: "
-            f"use `python cli.py {model.task.use.format(run=run_dir)}`.")
+            f"use `{command_name()} {model.task.use.format(run=run_dir)}`.")
     return config, model, used
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keras_gan.console import command_name
 from keras_gan.commands.sample import families_for
 from keras_gan.data.decode import display_path, find_images, flatten, open_still, to_array
 from keras_gan.errors import ConfigError, invalid
@@ -76,7 +77,7 @@ def translator(config, model, direction: str | None):
         raise ConfigError(
             f"Invalid run: expected an image-to-image run ({families_for('translate')}) for "
             f"translate. Received: a {config.model.family!r} run, which draws images from noise: "
-            "use `python cli.py sample`.")
+            f"use `{command_name()} sample`.")
     if task.ways:  # two-way: one translator per direction
         direction = direction or "AtoB"
         return task.direction(direction), task.network(model, direction)
@@ -119,6 +120,6 @@ def each_picture(pairs: list[tuple[Path, Path]], read, write, checkpoint: Path) 
         shown = "; ".join(f"{path}: {reason}" for path, reason in result.skipped[:SHOWN])
         more = f"; and {len(result.skipped) - SHOWN} more" if len(result.skipped) > SHOWN else ""
         raise ConfigError(f"Wrote no images: none of the {len(pairs)} inputs could be read "
-                          f"({shown}{more}). Check the files (python cli.py check-data --data "
+                          f"({shown}{more}). Check the files ({command_name()} check-data --data "
                           "FOLDER lists what is wrong with each).")
     return result

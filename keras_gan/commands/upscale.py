@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from keras_gan.console import command_name
 from keras_gan.data.decode import open_still
 from keras_gan.errors import ConfigError
 from keras_gan.io.png_stream import PNGStream
@@ -110,7 +111,7 @@ def upscale_files(run_dir: str | Path, inputs: list[str | Path], out: str | Path
         raise ConfigError(
             f"Invalid run: expected a super-resolution run ({families_for('upscale')}) for "
             f"upscale. Received: a "
-            f"{config.model.family!r} run; use `python cli.py translate` or `sample`.")
+            f"{config.model.family!r} run; use `{command_name()} translate` or `sample`.")
     return each_picture(pairs, read_hires,
                         lambda picture, target: upscale_to_png(model.task, model.sampling_generator,
                                                                picture, target, tile, overlap, progress),

@@ -15,6 +15,7 @@ import os
 import re
 from pathlib import Path
 
+from keras_gan.console import command_name
 from keras_gan.data.decode import IMAGE_EXTENSIONS, display_path
 from keras_gan.data.source import DataError
 
@@ -68,7 +69,7 @@ def missing_path_error(name: str, layout: str) -> DataError:
     if where is not None and (guess or where != Path(where.anchor)):  # "/" helps nobody
         nearest = f" (the nearest existing folder is {display_path(where)}{guess})"
     return DataError(f"Invalid data: expected {EXPECTED.get(layout, EXPECTED['images'])}, or a "
-                     f"dataset name (`python cli.py list`). Received: data={name!r}, which does "
+                     f"dataset name (`{command_name()} list`). Received: data={name!r}, which does "
                      f"not exist{nearest}.")
 
 
@@ -80,7 +81,7 @@ def unknown_name_error(name: str, layout: str, registered: list[str], known: lis
     detail = f" TFDS says: {detail}" if detail else ""
     return DataError(
         f"Unknown dataset {name!r}: expected a keras-gan dataset of this layout "
-        f"({', '.join(registered) + '; ' if registered else ''}`python cli.py list` names them), "
+        f"({', '.join(registered) + '; ' if registered else ''}`{command_name()} list` names them), "
         f"{EXPECTED.get(layout, EXPECTED['images'])}, or a TFDS dataset name "
         f"({TFDS_EXAMPLES.get(layout, TFDS_EXAMPLES['images'])}). Received: data={name!r}, "
         f"which is none of these.{detail}{guess}")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import keras
 
+from keras_gan.console import command_name
 from keras_gan.training.callbacks import (AlignedHistory, CollapseWatch, DivergenceGuard, GANCheckpoint,
                                  HistoryCSV, LossPlot, SampleGrid, StopOnInterrupt,
                                  tensorboard_callbacks)
@@ -116,7 +117,7 @@ def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int
         except WriteError as err:
             raise err.or_else(
                 f"copy the run folder somewhere writable and resume the copy (cp -r {run_dir} "
-                "COPY && python cli.py train --resume COPY)") from None
+                f"COPY && {command_name()} train --resume COPY)") from None
         with RunLog(writable / "log.txt"):
             return _resume(config, writable, verbose, distribution, callbacks)
 
@@ -247,7 +248,7 @@ def _resume_later(err: WriteError, run_dir: Path) -> WriteError:
         return err.with_remedy(f"Training stopped: {fix}, or pass --runs-root a folder on "
                                "another disk, and train again.")
     return err.with_remedy(f"Training stopped; its newest checkpoint, {newest.name}, is intact: "
-                           f"{fix}, then resume with: python cli.py train --resume {run_dir}")
+                           f"{fix}, then resume with: {command_name()} train --resume {run_dir}")
 
 
 def execution_steps(config: RunConfig, batch: int, steps: int) -> int:
@@ -279,7 +280,7 @@ def _roll_back(model, checkpoint_dir: Path, family: str, guard, run_dir: Path, r
             f"{bad_step}, after {MAX_ROLLBACKS} rollbacks with halved learning rates. The run "
             f"folder keeps the last good checkpoint. Check the data for broken images, try a "
             f"lower --lr (now {min(rates.values()):.2e}) or another --loss; resume with: "
-            f"python cli.py train --resume {run_dir}")
+            f"{command_name()} train --resume {run_dir}")
     checkpoint, meta = restore(model, checkpoint_dir, family)
     model.learning_rates = {name: rate / 2 for name, rate in rates.items()}
     log.warning("Loss became NaN/Inf at epoch %d, step %d: rolled back to %s and halved every "
