@@ -14,7 +14,7 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     """Run the command line with `argv` (default: sys.argv[1:])."""
     from keras_gan import __version__
-    from keras_gan.console import quiet_start
+    from keras_gan.console import command_name, quiet_start
 
     args = sys.argv[1:] if argv is None else list(argv)
     if args == ["--version"]:  # without loading TensorFlow (the group's --version does too)
@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     _load_plugins()
     from keras_gan.cli.app import cli
 
-    cli.main(args=args, prog_name="keras-gan")
+    cli.main(args=args, prog_name=command_name())  # "Usage: python cli.py train ..." as it was run
 
 
 def _load_plugins() -> None:
