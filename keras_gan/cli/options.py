@@ -168,23 +168,29 @@ def _grouped(by_value: dict) -> str:
 
 
 def train_default_help(field: str, family: str | None = None) -> str:
-    """'[default: gan/dcgan 64, pix2pix 1]' from the families' train_defaults (of `family`
-    only, if given), and the datasets' own ('--data mnist_outline 5'; for a family, those
-    of its layout); decay_epochs also from their DECAY_SHARE. '' where none sets it."""
+    """'[default: gan/dcgan 64, pix2pix 1]' from the families' train_defaults and the
+    datasets' own ('--data mnist_outline 5'); for one `family`, '[default: 200, --data
+    mnist_outline 5]': its own and those of the datasets of its layout that differ.
+    decay_epochs also from their DECAY_SHARE. '' where none sets it."""
+    if family:
+        spec = FAMILIES.get(family)
+        own = _train_default(spec.train_defaults, field, spec=True)
+        shown = [] if own is None else [str(own)]
+        for name, source in DATASETS.items():
+            value = _train_default(source.train_defaults, field)
+            if source.layout == spec.layout and value is not None and value != own:
+                shown.append(f"--data {name} {value}")
+        return f"[default: {', '.join(shown)}]" if shown else ""
     by_value: dict = {}
-    families = [(family, FAMILIES.get(family))] if family else FAMILIES.items()
-    for name, spec in families:
+    for name, spec in FAMILIES.items():
         value = _train_default(spec.train_defaults, field, spec=True)
         if value is not None:
-            by_value.setdefault(value, []).append("" if family else name)
-    layouts = {spec.layout for _, spec in families}
+            by_value.setdefault(value, []).append(name)
     for name, source in DATASETS.items():
         value = _train_default(source.train_defaults, field)
-        if value is not None and (not family or source.layout in layouts):
+        if value is not None:
             by_value.setdefault(value, []).append(f"--data {name}")
-    if not by_value:
-        return ""
-    return "[default: " + _grouped(by_value).strip().replace(" , ", ", ") + "]"
+    return f"[default: {_grouped(by_value)}]" if by_value else ""
 
 
 def _train_default(defaults: dict, field: str, spec: bool = False):
