@@ -98,6 +98,7 @@ def _main(args, monkeypatch, value):
 
 def test_a_plugin_named_in_the_environment_registers_before_the_command_runs(
         tmp_path, monkeypatch, capsys, clean_registries):
+    monkeypatch.setattr(plugins, "_loaded", {})
     path = tmp_path / "my_loss_plugin.py"
     path.write_text(PLUGIN.format(name="plugin_hinge"))
     assert _main(["list"], monkeypatch, f" {path} ,") in (0, None)
@@ -171,9 +172,12 @@ def test_train_from_python_loads_the_plugins_returns_the_run_and_resumes_it(
                                           "callbacks": ()})]
 
 
-def test_the_python_api_page_plugin_registers_and_its_commands_parse(tmp_path, clean_registries):
+def test_the_python_api_page_plugin_registers_and_its_commands_parse(tmp_path, monkeypatch,
+                                                                   clean_registries):
     """docs/python-api.md's my_plugin.py, and the commands shown as text beside it, with it loaded."""
     from tests.test_docs import parse
+
+    monkeypatch.setattr(plugins, "_loaded", {})
 
     page = (ROOT / "docs" / "python-api.md").read_text()
     code = next(block for block in re.findall(r"```python\n(.*?)```", page, re.S)
