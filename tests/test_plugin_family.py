@@ -45,7 +45,8 @@ def test_a_family_from_a_users_own_file_trains_resumes_and_exports(tmp_path):
     (tmp_path / "imgs").mkdir()
     rng = np.random.default_rng(0)
     for i in range(12):
-        Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)).save(tmp_path / "imgs" / f"{i:02d}.png")
+        pixels = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+        Image.fromarray(pixels).save(tmp_path / "imgs" / f"{i:02d}.png")
     env = {**os.environ, "KERAS_GAN_PLUGINS": str(TOY), "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=tmp_path, env=env, text=True,
                           capture_output=True, timeout=300)

@@ -60,6 +60,28 @@ class Task:
     commands: ClassVar[tuple[str, ...]] = ()  # of sample, translate, upscale: those it serves
     ways: ClassVar[dict | None] = None  # several directions (two-way): {name: one-way task}
 
+    # training ---------------------------------------------------------------------------
+    def preview_inputs(self, model, data, grid_size: int, seed: int):
+        """The per-epoch grid's inputs, fixed once so grids compare across epochs."""
+        raise NotImplementedError(f"task {self.name!r} draws no preview")
+
+    def render_preview(self, model, inputs, ncols: int) -> Preview:
+        raise NotImplementedError(f"task {self.name!r} draws no preview")
+
+    def reals(self, data, n: int, seed: int) -> tuple[np.ndarray, int]:
+        """(cells, columns) of samples/reals.png: training examples as the grid shows them."""
+        raise NotImplementedError(f"task {self.name!r} shows no training images")
+
+    def write_examples(self, run_dir, data) -> None:
+        """What the run keeps for a later export or sampling without the data (nothing)."""
+
+    def read_examples(self, run_dir):
+        return None
+
+    def serving(self, examples=None):
+        """The serving spec of its exports (keras_gan.serving)."""
+        raise NotImplementedError(f"task {self.name!r} has no serving spec")
+
     # evaluation -------------------------------------------------------------------------
     @classmethod
     def free_metric(cls, data) -> str | None:
@@ -70,7 +92,7 @@ class Task:
     def default_metrics(cls, data) -> tuple[str, ...]:
         """What `evaluate` scores without --metrics: nothing that needs a download where
         something else applies."""
-        return ("kid", "fid")
+        return cls.metrics
 
     @classmethod
     def domain_reason(cls, data) -> str | None:

@@ -55,12 +55,6 @@ class NoiseToImage(Task):
     def reals(self, data, n: int, seed: int) -> tuple[np.ndarray, int]:
         return random_reals(data, n, seed)
 
-    def write_examples(self, run_dir, data) -> None:
-        """Latent runs keep no example inputs."""
-
-    def read_examples(self, run_dir) -> None:
-        return None
-
     def serving(self, examples=None) -> LatentSpec:
         del examples  # latents need no example data
         return LatentSpec(self.latent_dim, self.num_classes)
