@@ -71,8 +71,8 @@ def _scores(scores: dict) -> list[str]:
     if not scores:
         return ["## Scores", "", "Not evaluated yet: `python cli.py evaluate --run RUN` before "
                 "exporting puts its scores here.", ""]
-    return ["## Scores", "", "From `python cli.py evaluate` on this checkpoint (see the README's "
-            "Measuring section for each metric):", "", "| metric | value |", "| --- | --- |",
+    return ["## Scores", "", "From `python cli.py evaluate` on this checkpoint (keras-gan's "
+            "docs/better-samples.md, \"Measuring\", defines each metric):", "", "| metric | value |", "| --- | --- |",
             *[f"| {name} | {value:.5g} |" for name, value in scores.items()], ""]
 
 

@@ -33,7 +33,7 @@ def locate(data_dir: str | None) -> tuple[Path, list[Path]]:
 
 
 class TomAndJerry(Source):
-    summary = "Kaggle Tom and Jerry frames (manual download; see README), RGB"
+    summary = "Kaggle Tom and Jerry frames (manual download; see docs/data.md), RGB"
 
     def load(self, request: DataRequest) -> Data:
         root, frames = locate(request.data_dir)
