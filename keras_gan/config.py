@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from keras_gan.training.augment import parse_augment
 from keras_gan.errors import ConfigError, invalid
-from keras_gan.registry import FAMILIES  # filled on first lookup: config imports no family
+from keras_gan.registry import FAMILIES, METRICS  # filled on first lookup: config imports no family
 from keras_gan.exporters.hub import check_repo_id
 from keras_gan.training.losses import LOSSES
 
@@ -59,8 +59,6 @@ def setting(default: Any, help: str, *, cli: str | None = None, choices=None,
 
 
 def _metric_names() -> list[str]:
-    from keras_gan.evaluation import METRICS  # keras_gan.evaluation imports this module
-
     return METRICS.names()
 
 

@@ -4,9 +4,10 @@ One registry per kind of thing (families, tasks, networks, losses, datasets, met
 export formats); the CLI reads `names()` for its `click.Choice`, so `--help` and errors
 list what exists.
 
-FAMILIES and TASKS are created here, below every layer that looks a name up in them:
-`config` reads a family by the name in config.json and `resolve` a task by the name a
-family gives, without importing the packages that define them. Each is filled by its
+FAMILIES, TASKS and METRICS are created here, below every layer that looks a name up in
+them: `config` reads a family by the name in config.json (and offers the metrics' names)
+and `resolve` a task by the name a family gives, without importing the packages that
+define them. Each is filled by its
 package (`builtins`), imported on the first lookup, so `import keras_gan.config` loads
 no family, and a user's file registers more with `FAMILIES.register("toy", Family(...))`.
 """
@@ -93,3 +94,4 @@ class Registry(Generic[T]):
 # looked up by name from lower layers (config, resolve, evaluation, cards): see the docstring
 FAMILIES: Registry = Registry("family", builtins="keras_gan.families")
 TASKS: Registry = Registry("task", builtins="keras_gan.tasks")
+METRICS: Registry = Registry("metric", builtins="keras_gan.evaluation")  # config's choices

@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "keras_gan"
 # (files: a module or a folder of the package, forbidden module prefix, why)
 RULES = [
     ("config.py", "keras_gan.families", "config looks families up in keras_gan.registry.FAMILIES"),
+    ("config.py", "keras_gan.evaluation", "config offers the metrics of keras_gan.registry.METRICS"),
     ("tasks", "keras_gan.families", "a family is built on a task, never the other way"),
     ("evaluation", "keras_gan.training", "training builds the --eval-every callback "
                                          "(keras_gan.training.quality) from an evaluator"),

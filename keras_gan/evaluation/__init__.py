@@ -34,7 +34,7 @@ from keras_gan.evaluation.stats import feature_frechet_distance, kernel_inceptio
 from keras_gan.io.images import from_uint8
 from keras_gan.latents import latents_for
 from keras_gan.networks.base import generate_in_batches
-from keras_gan.registry import TASKS, Registry
+from keras_gan.registry import METRICS, TASKS
 from keras_gan.text import r_precision
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class Metric:
     higher_is_better: bool = False
 
 
-METRICS: Registry[Metric] = Registry("metric")
+# METRICS lives in keras_gan.registry (config offers its names without importing this package)
 METRICS.register("kid", Metric("kid", "Kernel Inception Distance (mean and std over 100 subsets; "
                                "InceptionV3); two-way: G(A) vs B and F(B) vs A, averaged",
                                needs_inception=True))
