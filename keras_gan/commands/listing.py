@@ -8,6 +8,7 @@ from keras_gan.evaluation import METRICS, metric_tasks
 from keras_gan.exporters import FORMATS
 from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.families import FAMILIES
+from keras_gan.tasks import TASKS
 from keras_gan.training.losses import LOSSES
 from keras_gan.networks import NETWORKS
 
@@ -21,6 +22,7 @@ def registry_sections() -> list[tuple[str, list[tuple[str, str]]]]:
                                     "named with it, or all three"))
     return [
         ("Families (--family)", [(n, f"[{f.task}] {f.summary}") for n, f in FAMILIES.items()]),
+        ("Tasks (what a family's model takes and makes)", [(n, t.summary) for n, t in TASKS.items()]),
         ("Networks (role:name; pix2pix --generator / --discriminator)",
          [(n, net.summary) for n, net in NETWORKS.items()]),
         ("Losses (--loss)", [(n, loss.summary) for n, loss in LOSSES.items()]),

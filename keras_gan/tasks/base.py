@@ -49,6 +49,7 @@ class Task:
     """
 
     name: ClassVar[str]
+    summary: ClassVar[str] = ""  # one line for `keras-gan list`
     holds_out: ClassVar[bool] = False  # a share of the data (--holdout) kept for previews and scores
     metrics: ClassVar[tuple[str, ...]] = ()  # keras_gan.evaluation.METRICS names that score it
     eval_every: ClassVar[int] = 1  # epochs between scorings when a download-free metric applies

@@ -35,6 +35,7 @@ def spread(count: int, n: int) -> np.ndarray:
 
 class ImageToImage(Task):
     name = "image_to_image"
+    summary = "a source image in, its translation out (any size); translate"
     holds_out = True  # a share of the data (--holdout) kept for previews and scores
     metrics = ("l1", "psnr", "ssim")
     convention = {"convention": "uint8 outputs vs targets, RGB, no border crop "

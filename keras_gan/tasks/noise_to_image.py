@@ -30,6 +30,7 @@ def random_reals(data, n: int, seed: int) -> tuple[np.ndarray, int]:
 
 class NoiseToImage(Task):
     name = "noise_to_image"
+    summary = "a latent (and a class) in, an image out; sample, interpolate"
     metrics = ("kid", "fid", "domain")
     eval_every = 10  # a noise run's epoch is short; scoring each would be a real share of it
     convention = {"resize": "bilinear+antialias to 299 (kid/fid)"}

@@ -27,6 +27,7 @@ from keras_gan.tasks.noise_to_image import random_reals
 
 class SuperResolution(ImageToImage):
     name = "super_resolution"
+    summary = "a low-resolution image in, `scale` times larger out (tiled); upscale"
     metrics = ("psnr", "ssim")
     convention = {"convention": "uint8 upscales of modcropped held-out images, `scale` border "
                                 "pixels cropped, BT.601 Y (or RGB: metric_space), data range 255; "

@@ -38,6 +38,7 @@ LISTED = 8  # unknown words named in a warning, and vocabulary examples in an er
 
 class TextToImage(Task):
     name = "text_to_image"
+    summary = "a caption (and a latent) in, an image out; sample --prompt, interpolate --prompt"
     metrics = ("kid", "fid", "domain", "rprecision")
     convention = {"convention": "training captions with EVAL_SEED latents; R-precision 1 true + "
                                 "99 other-image captions (other classes where labelled), run's "

@@ -28,6 +28,7 @@ DIRECTIONS = {"AtoB": ("a", "b"), "BtoA": ("b", "a")}
 
 class TwoWayImageToImage(Task):
     name = "two_way_image_to_image"
+    summary = "two image domains, a translator each way (A -> B, B -> A); translate --direction"
     holds_out = True  # a share of the data (--holdout) kept for previews and scores
     metrics = ("kid", "fid", "domain", "l1", "psnr", "ssim", "cycle")
     convention = {"convention": "uint8 outputs, |difference| / 255; keras_gan.evaluation.two_way"}
