@@ -24,7 +24,8 @@ from keras_gan.exporters.tflite import QUANTIZATIONS
 from keras_gan.exporters.verify import format_table
 from keras_gan.io.files import WriteError
 from keras_gan.registry import TASKS
-from keras_gan.cli.options import TrainCommand, run_config
+from keras_gan.cli.command import TrainCommand
+from keras_gan.cli.options import run_config
 from keras_gan.commands.interpolate import write_walk
 from keras_gan.commands.prompting import is_text_run, read_prompts, shorten, write_prompt_samples, write_prompt_walk
 from keras_gan.commands.listing import registry_sections
