@@ -56,3 +56,43 @@ def test_the_scan_sees_imports_inside_functions_and_from_imports(tmp_path):
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from keras_gan import families\n    import keras_gan.training.run\n")
     assert {"keras_gan.families", "keras_gan.training.run"} <= imported(source)
+
+
+def task_names() -> set[str]:
+    """The `name = "..."` of every task class in keras_gan/tasks (read from the source)."""
+    names = set()
+    for path in files("tasks"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if (isinstance(item, ast.Assign) and [getattr(t, "id", None) for t in item.targets] == ["name"]
+                            and isinstance(item.value, ast.Constant)):
+                        names.add(item.value.value)
+    return names
+
+
+# Where a task's name may appear outside keras_gan/tasks as a key or in a comparison, and why
+TASK_NAME_USES = {
+    "generator.py": "an export written before generator.json: its task guessed from the input's rank",
+}
+
+
+def test_no_rule_outside_the_tasks_is_keyed_by_a_task_name():
+    """Every rule of a task lives on its class (docs/architecture.md): no dict keyed by a
+    task's name and no `task == "..."` branch anywhere else, so adding a task is its module
+    and its registration line."""
+    names = task_names()
+    assert {"noise_to_image", "image_to_image", "two_way_image_to_image", "super_resolution",
+            "text_to_image"} <= names
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = str(path.relative_to(PACKAGE))
+        if where.startswith("tasks/") or where in TASK_NAME_USES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            keyed = node.keys if isinstance(node, ast.Dict) else \
+                [node.left, *node.comparators] if isinstance(node, ast.Compare) else []
+            constants = [c.value for k in keyed if k is not None for c in ast.walk(k)
+                         if isinstance(c, ast.Constant)]
+            found += [f"{where}:{node.lineno} {value!r}" for value in constants if value in names]
+    assert not found, f"task rules outside keras_gan/tasks (move them onto the task class): {found}"
