@@ -18,10 +18,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from keras_gan import generator
 from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
 from keras_gan.errors import ConfigError
 from keras_gan.families import FAMILIES
 from keras_gan.plugins import load_plugins
+from keras_gan.runs import resolve_run
+from keras_gan.training.run import resume_training, run_training
 
 # Where a field's option name differs from the field's and the field carries no `cli`
 # name of its own (keras_gan.config.setting): --data sets data.name, --data-b data.name_b.
@@ -97,9 +100,6 @@ def train(config: RunConfig | None = None, *, resume: str | Path | None = None,
 
     A user mistake raises keras_gan.ConfigError with a one-paragraph message.
     """
-    from keras_gan.runs import resolve_run
-    from keras_gan.training.run import resume_training, run_training
-
     load_plugins()  # a plugin's family, network or loss, as the command line has them
     if resume is not None:
         if config is not None:
@@ -129,10 +129,8 @@ def load_generator(path: str | Path, checkpoint: str = "latest"):
         images = g.generate(seeds=[0, 7, 123])   # uint8 [3, H, W, C]
         outputs = g.translate(photos_uint8)        # image-to-image generators
     """
-    from keras_gan.generator import load_generator as load
-
     load_plugins()
-    return load(path, checkpoint)
+    return generator.load_generator(path, checkpoint)
 
 
 __all__ = ["config_from_options", "load_generator", "option_fields", "train"]

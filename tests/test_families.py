@@ -182,9 +182,16 @@ def package_imports() -> dict[str, dict[str, bool]]:
     return {m: {t: top for t, top in deps.items() if t in graph} for m, deps in graph.items()}
 
 
+# Function-local imports that are the design, not a hidden cycle: the public API is imported
+# on first use (`import keras_gan` loads no TensorFlow), and the command's click app only
+# after main() has quieted TensorFlow's start-up.
+LAZY = {"keras_gan": "*", "keras_gan.cli": {"keras_gan.cli.app"}}
+
+
 def test_the_package_has_no_import_cycles_and_no_hidden_internal_imports():
     graph = package_imports()
-    hidden = sorted(f"{m} -> {t}" for m, deps in graph.items() for t, top in deps.items() if not top)
+    hidden = sorted(f"{m} -> {t}" for m, deps in graph.items() for t, top in deps.items()
+                    if not top and LAZY.get(m) != "*" and t not in LAZY.get(m, ()))
     assert hidden == []  # a function-local import of our own module hides a cycle
     state = {}
 

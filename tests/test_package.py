@@ -164,7 +164,7 @@ def test_train_from_python_loads_the_plugins_returns_the_run_and_resumes_it(
     assert len((result.run_dir / "history.csv").read_text().strip().splitlines()) == 1 + 1
     # resume hands the run folder to the training loop's resume (tests/test_resume.py runs it)
     calls = []
-    monkeypatch.setattr("keras_gan.training.run.resume_training",
+    monkeypatch.setattr("keras_gan.api.resume_training",
                         lambda run_dir, epochs, **kw: calls.append((run_dir, epochs, kw)) or "resumed")
     runs_root = str(result.run_dir.parent)
     assert keras_gan.train(resume="latest", runs_root=runs_root, epochs=2, verbose=0) == "resumed"

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import sys
 
+import click
+
+from keras_gan import __version__
+from keras_gan.console import command_name, quiet_start
+from keras_gan.plugins import PluginError, load_plugins
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line with `argv` (default: sys.argv[1:])."""
-    from keras_gan import __version__
-    from keras_gan.console import command_name, quiet_start
-
     args = sys.argv[1:] if argv is None else list(argv)
     if args == ["--version"]:  # without loading TensorFlow (the group's --version does too)
         print(f"keras-gan {__version__}")
         return
     quiet_start(verbose="--verbose" in args)  # before anything below imports TensorFlow
     _load_plugins()
-    from keras_gan.cli.app import cli
+    from keras_gan.cli.app import cli  # deliberately late: after quiet_start (LAZY in tests/test_families.py)
 
     cli.main(args=args, prog_name=command_name())  # "Usage: python cli.py train ..." as it was run
 
@@ -30,10 +33,6 @@ def main(argv: list[str] | None = None) -> None:
 def _load_plugins() -> None:
     """KERAS_GAN_PLUGINS and the installed `keras_gan.plugins` entry points; a plugin that
     fails is one paragraph naming it (exit status 1), not a traceback."""
-    import click
-
-    from keras_gan.plugins import PluginError, load_plugins
-
     try:
         load_plugins()
     except PluginError as err:

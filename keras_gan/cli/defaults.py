@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from keras_gan.config import TrainConfig
 from keras_gan.data import DATASETS
-from keras_gan.registry import FAMILIES, TASKS
+from keras_gan.registry import FAMILIES, METRICS, TASKS
 from keras_gan.training.losses import LOSSES
 from keras_gan.training.schedule import DECAY_SHARE
 
@@ -25,8 +25,6 @@ def task_of(spec):
 
 def reads_inception(spec) -> bool:
     """Whether kid/fid (InceptionV3 features) score the family's task."""
-    from keras_gan.evaluation import METRICS
-
     return any(METRICS.get(name).needs_inception for name in task_of(spec).metrics)
 
 
