@@ -432,14 +432,11 @@ def evaluate(run, runs_root, checkpoint, metrics, count, inception_weights):
     with user_errors():
         run_dir = resolve_run(run, runs_root)
         record = evaluate_run(run_dir, metrics, count, checkpoint, inception_weights, save=False)
-    size = (f"{record['n_pairs']} held-out pairs" if "n_pairs" in record else
-            f"{record['n_a']} + {record['n_b']} held-out images of A and B" if "n_a" in record else
-            f"{record['n_images']} held-out images, x{record['crop_border']}, {record['metric_space']} "
-            f"channel{'s' if record['metric_space'] == 'rgb' else ''}, {record['crop_border']} px "
-            "border cropped" if "n_images" in record else
-            f"{record['n_generated']} generated vs {record['n_real']} real images")
+    size = TASKS.get(record["task"]).scored_on(record)
     click.echo(f"{record['checkpoint']} (epoch {record['epoch']}), {size}:")
-    shown = [key for key in SHOWN if key in record]
+    # the known scores in their order, then any other a task's evaluator returns (a plugin's)
+    shown = ([key for key in SHOWN if key in record]
+             + [key for key, value in record.items() if key not in SHOWN and isinstance(value, float)])
     width = max(map(len, shown), default=0)
     for key in shown:
         value = record[key]

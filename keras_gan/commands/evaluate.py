@@ -30,7 +30,7 @@ def evaluate_run(run_dir, metrics=None, n: int = 5000, checkpoint: str = "latest
     metrics = metrics or default_metrics(task, data)
     evaluator = make_evaluator(config, data, metrics, n, inception_weights or "imagenet")
     meta = read_meta(used)
-    record = {"checkpoint": used.name, "epoch": meta.get("epoch"), "step": meta.get("step", 0),
+    record = {"task": task, "checkpoint": used.name, "epoch": meta.get("epoch"), "step": meta.get("step", 0),
               "metrics": list(metrics), "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
               **TASKS.get(task).convention, **evaluator.evaluate(model)}
     if save:

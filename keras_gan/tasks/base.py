@@ -106,6 +106,11 @@ class Task:
         """The object whose evaluate(model) scores `metrics` (already checked)."""
         raise NotImplementedError(f"task {cls.name!r} has no evaluator")
 
+    @classmethod
+    def scored_on(cls, record: dict) -> str:
+        """What `evaluate` says its scores were taken on, from its evaluator's record."""
+        return f"{record['n_generated']} generated vs {record['n_real']} real images"
+
     # export -----------------------------------------------------------------------------
     def servables(self, model, examples) -> list[tuple[str | None, object, object]]:
         """[(name suffix or None, network, serving spec)]: what `export` writes, one

@@ -127,3 +127,7 @@ class ImageToImage(Task):
     def evaluator(cls, config, data, metrics, n, inception_weights, seed):
         del metrics, inception_weights, seed  # scores every paired metric at once
         return PairedEvaluator(data.heldout, n)
+
+    @classmethod
+    def scored_on(cls, record: dict) -> str:
+        return f"{record['n_pairs']} held-out pairs"

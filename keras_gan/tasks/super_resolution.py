@@ -70,6 +70,12 @@ class SuperResolution(ImageToImage):
         return ("psnr", "ssim")
 
     @classmethod
+    def scored_on(cls, record: dict) -> str:
+        space = record["metric_space"]
+        return (f"{record['n_images']} held-out images, x{record['crop_border']}, {space} "
+                f"channel{'s' if space == 'rgb' else ''}, {record['crop_border']} px border cropped")
+
+    @classmethod
     def evaluator(cls, config, data, metrics, n, inception_weights, seed):
         del metrics, inception_weights, seed  # scores PSNR and SSIM at once
         scale = config.model.scale

@@ -118,6 +118,10 @@ class TwoWayImageToImage(Task):
                 + (("domain",) if cls.domain_reason(data) is None else ()))
 
     @classmethod
+    def scored_on(cls, record: dict) -> str:
+        return f"{record['n_a']} + {record['n_b']} held-out images of A and B"
+
+    @classmethod
     def evaluator(cls, config, data, metrics, n, inception_weights, seed):
         inception = None
         if any(METRICS.get(m).needs_inception for m in metrics):
