@@ -19,32 +19,14 @@ import dataclasses
 from pathlib import Path
 
 from keras_gan import generator
-from keras_gan.config import DataConfig, RunConfig, TrainConfig, model_options
+from keras_gan.config import RunConfig, model_options, option_fields, split_options
 from keras_gan.errors import ConfigError
 from keras_gan.families import FAMILIES
 from keras_gan.plugins import load_plugins
 from keras_gan.runs import resolve_run
 from keras_gan.training.run import resume_training, run_training
 
-# Where a field's option name differs from the field's and the field carries no `cli`
-# name of its own (keras_gan.config.setting): --data sets data.name, --data-b data.name_b.
-CLI_NAMES = {("data", "name"): "data", ("data", "name_b"): "data_b"}
-SECTIONS = (("data", DataConfig), ("train", TrainConfig), ("run", RunConfig))
-RUN_FIELDS = ("runs_root", "run_dir")  # RunConfig's own, beside its sections
 RESUME_OPTIONS = ("epochs", "strategy", "cpu_replicas")  # what a resumed run may change
-
-
-def option_fields() -> dict[str, tuple[str, dataclasses.Field]]:
-    """keyword -> (section, field) for every data, training and run-folder field, by the
-    name `keras-gan train` gives its option, with underscores (data= sets data.name)."""
-    found = {}
-    for section, kind in SECTIONS:
-        for f in dataclasses.fields(kind):
-            if section == "run" and f.name not in RUN_FIELDS:
-                continue
-            name = f.metadata.get("cli") or CLI_NAMES.get((section, f.name), f.name)
-            found[name.replace("-", "_")] = (section, f)
-    return found
 
 
 def config_from_options(config: RunConfig | None = None, **options) -> RunConfig:
@@ -55,15 +37,7 @@ def config_from_options(config: RunConfig | None = None, **options) -> RunConfig
     config = config or RunConfig()
     fields = option_fields()
     family = options.pop("family", config.model.family)
-    sections: dict = {"data": {}, "train": {}, "run": {}}
-    model = {}
-    for key, value in options.items():
-        if key not in fields:
-            model[key] = value
-            continue
-        section, f = fields[key]
-        convert = f.metadata.get("from_cli")
-        sections[section][f.name] = convert(value) if convert else value
+    sections, model = split_options(options, fields)
     known = {f.name for f in dataclasses.fields(FAMILIES.get(family).options)} - {"family"}
     unknown = sorted(set(model) - known)
     if unknown:

@@ -262,7 +262,7 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class ExportConfig:
-    """What `python cli.py export` writes; names are checked against keras_gan.exporters."""
+    """What `keras-gan export` writes; names are checked against keras_gan.exporters."""
 
     out: str = "export"  # the model goes to out/<name>/<version>/
     name: str | None = None  # None: "<family>-<data>"
@@ -395,6 +395,38 @@ class RunConfig:
 
 # The config sections whose `setting` fields are `train` options (keras_gan.cli.options)
 OPTIONS_SECTIONS = (("data", DataConfig), ("train", TrainConfig), ("run", RunConfig))
+RUN_FIELDS = ("runs_root", "run_dir")  # RunConfig's own fields, beside its sections
+
+
+def option_fields(offered_only: bool = False) -> dict[str, tuple[str, dataclasses.Field]]:
+    """option name, with underscores -> (section, field), for the data, training and
+    run-folder fields: by the name `train` gives the option (`setting`'s cli: data= sets
+    data.name). offered_only: the fields `train` offers (with `setting` help); else every
+    one (the Python API sets beta_1 too)."""
+    found = {}
+    for section, kind in OPTIONS_SECTIONS:
+        for f in dataclasses.fields(kind):
+            if (section == "run" and f.name not in RUN_FIELDS) or (
+                    offered_only and not f.metadata.get("help")):
+                continue
+            found[(f.metadata.get("cli") or f.name).replace("-", "_")] = (section, f)
+    return found
+
+
+def split_options(values: dict, fields: dict) -> tuple[dict, dict]:
+    """({"data": {...}, "train": {...}, "run": {...}} of field values, the other options:
+    the family's) from option values by name (`option_fields`), each converted as `setting`'s
+    from_cli says (--ema 0: no EMA)."""
+    sections: dict = {section: {} for section, _ in OPTIONS_SECTIONS}
+    rest = {}
+    for name, value in values.items():
+        if name not in fields:
+            rest[name] = value
+            continue
+        section, f = fields[name]
+        convert = f.metadata.get("from_cli")
+        sections[section][f.name] = convert(value) if convert else value
+    return sections, rest
 
 SECTIONS = ("data", "model", "train")
 # Filled by keras_gan.resolve in every saved config (beside each family's option_defaults)

@@ -69,9 +69,9 @@ def latest_scores(run_dir, checkpoint: Path) -> dict:
 
 def _scores(scores: dict) -> list[str]:
     if not scores:
-        return ["## Scores", "", "Not evaluated yet: `python cli.py evaluate --run RUN` before "
+        return ["## Scores", "", "Not evaluated yet: `keras-gan evaluate --run RUN` before "
                 "exporting puts its scores here.", ""]
-    return ["## Scores", "", "From `python cli.py evaluate` on this checkpoint (keras-gan's "
+    return ["## Scores", "", "From `keras-gan evaluate` on this checkpoint (keras-gan's "
             "docs/better-samples.md, \"Measuring\", defines each metric):", "", "| metric | value |", "| --- | --- |",
             *[f"| {name} | {value:.5g} |" for name, value in scores.items()], ""]
 

@@ -30,7 +30,7 @@ def sections(result, spec, shape, max_images: int, class_names=None) -> list[str
     formats = {a.format for a in result.artifacts}
     lines = [
         "Latents are standard normal. One seed is one image everywhere: `generate(seed=[s])` "
-        "here, `python cli.py sample --seeds s` on the run, and any file below fed the latent "
+        "here, `keras-gan sample --seeds s` on the run, and any file below fed the latent "
         f"of seed s by keras-gan's published rule ({RULE}; `keras_gan.latents.reference_latents`"
         " in NumPy, to port to an app):",
         "",

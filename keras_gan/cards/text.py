@@ -40,7 +40,7 @@ def sections(result, spec, shape, max_images: int, class_names=None) -> list[str
         + ", ".join(f"\"{p}\"" for p in prompts) + " (a row each) with seeds 0-7. Latents are "
         f"standard normal; one seed is one latent everywhere ({RULE}, "
         "`keras_gan.latents.reference_latents`), so `generate(text=[p], seed=[s])` here equals "
-        f"`python cli.py sample --prompt \"p\" --seed s --n 1` on the run.",
+        f"`keras-gan sample --prompt \"p\" --seed s --n 1` on the run.",
         "",
         f"Pixels: `images` is uint8 `round((x + 1) * 127.5)` [batch, {shape[0]}, {shape[1]}, "
         f"{shape[2]}], `images_float` the generator's tanh output in [-1, 1].",

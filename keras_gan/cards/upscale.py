@@ -31,7 +31,7 @@ def _tiling(file: str, task) -> list[str]:
     return [
         f"Pictures of any size go through the {tile}x{tile} file tile by tile: tiles overlap "
         "by `overlap` pixels and are blended with weights that ramp across the middle half "
-        "of each overlap (`python cli.py upscale` does the same on a desktop; "
+        "of each overlap (`keras-gan upscale` does the same on a desktop; "
         "keras_gan/tiling.py). The loop, in Python; an Android or iOS app runs the same loop:",
         "",
         "```python",

@@ -20,7 +20,7 @@ import typing
 import click
 
 from keras_gan.cli.defaults import default_help, reads_inception, shown, task_of
-from keras_gan.config import OPTIONS_SECTIONS, RunConfig, model_options
+from keras_gan.config import OPTIONS_SECTIONS, RunConfig, model_options, option_fields, split_options
 from keras_gan.registry import FAMILIES
 
 FAMILY = "keras_gan.family"  # ctx.meta key: the family named on the command line, if any
@@ -231,13 +231,7 @@ def run_config(family: str, values: dict, given=()) -> RunConfig:
     """The RunConfig of `train --family FAMILY` with the parsed option `values` (by option
     name; family options among them); `given`: the option names typed (for the refusal of
     options the family does not read)."""
-    sections: dict = {"data": {}, "train": {}, "run": {}}
-    model = dict(values)
-    for param in setting_params():
-        if param.name in model:
-            value = model.pop(param.name)
-            convert = param.field.metadata["from_cli"]
-            sections[param.section][param.field.name] = convert(value) if convert else value
+    sections, model = split_options(values, option_fields(offered_only=True))
     kinds = dict(OPTIONS_SECTIONS)
     return RunConfig(data=kinds["data"](**sections["data"]),
                      model=model_from_cli(family, model, given=given),

@@ -1,4 +1,4 @@
-"""`python cli.py evaluate`: score a run's checkpoint and append the record to
+"""`keras-gan evaluate`: score a run's checkpoint and append the record to
 RUN/evaluation.jsonl."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What `python cli.py list` prints: every registry, one section each."""
+"""What `keras-gan list` prints: every registry, one section each."""
 
 from __future__ import annotations
 

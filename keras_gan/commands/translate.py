@@ -1,4 +1,4 @@
-"""`python cli.py translate`: run an image-to-image model on files and folders.
+"""`keras-gan translate`: run an image-to-image model on files and folders.
 
 Every input keeps its size (reflect-padded to the generator's multiple and cropped
 back, never resized) and its place: a file becomes OUT/<its name>.png, the images

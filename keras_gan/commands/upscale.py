@@ -1,4 +1,4 @@
-"""`python cli.py upscale`: super-resolve files and folders with a trained `srgan` run.
+"""`keras-gan upscale`: super-resolve files and folders with a trained `srgan` run.
 
 Every input keeps its place and name (OUT/<its path below the named folder>.png, as
 `translate`) and its kind: grayscale stays grayscale, RGBA keeps its alpha (upscaled

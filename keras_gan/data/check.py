@@ -1,4 +1,4 @@
-"""`python cli.py check-data`: scan a dataset before training and say whether it is usable.
+"""`keras-gan check-data`: scan a dataset before training and say whether it is usable.
 
 For image folders (and the Tom and Jerry download) every file is opened and fully
 decoded, exactly as training would; the report lists unreadable files with the

@@ -1,5 +1,5 @@
 """Sample-quality metrics, one registry for every task; `make_evaluator` serves both
-`python cli.py evaluate` and `train --eval-every` (whose callback keras_gan.training.quality
+`keras-gan evaluate` and `train --eval-every` (whose callback keras_gan.training.quality
 builds: evaluation knows nothing of training). Which metrics score a task, its defaults
 and its evaluator are the task's (keras_gan.tasks); the evaluators live here:
 

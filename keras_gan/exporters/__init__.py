@@ -1,4 +1,4 @@
-"""Export formats, one registry: `python cli.py export --formats saved_model,tflite,onnx`."""
+"""Export formats, one registry: `keras-gan export --formats saved_model,tflite,onnx`."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ SavedModel signatures (as keras_gan.serving.image):
 - translate_bytes: PNG or JPEG files -> PNG files, each at scale x its own size
 The network is fully convolutional: nothing is padded. TFLite and ONNX files take a
 fixed tile (the LR side of a held-out image); apps tile larger pictures (the model
-card shows the loop; `python cli.py upscale` does it on a desktop).
+card shows the loop; `keras-gan upscale` does it on a desktop).
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class Task:
     card: ClassVar[ModuleType | None] = None  # keras_gan.cards module of its exports
     pipeline_tag: ClassVar[str] = "image-to-image"  # Hugging Face's pipeline_tag of its exports
     intended_use: ClassVar[str] = "images translated like the training pairs"  # the card's "need ..."
-    use: ClassVar[str] = "translate --run {run} INPUT --out DIR"  # after `python cli.py `
+    use: ClassVar[str] = "translate --run {run} INPUT --out DIR"  # after `keras-gan `
     commands: ClassVar[tuple[str, ...]] = ()  # of sample, translate, upscale: those it serves
     ways: ClassVar[dict | None] = None  # several directions (two-way): {name: one-way task}
 

@@ -2,7 +2,7 @@
 (`srgan`).
 
 The generator is fully convolutional, so any H x W goes in whole (no padding); large
-pictures are tiled by `python cli.py upscale` (keras_gan.io.tiling). The held-out split of a
+pictures are tiled by `keras-gan upscale` (keras_gan.io.tiling). The held-out split of a
 run is pairs made once from whole held-out images: source = the LR image
 (keras_gan.io.resampling.downscale), target = the modcropped original.
 
