@@ -10,7 +10,8 @@ The Python API (docs/python-api.md):
 Train and resume (`train`), load a trained generator (`load_generator`), the config
 sections (`RunConfig`, `DataConfig`, `TrainConfig`, `ExportConfig`, `model_options`), and
 the registries a plugin extends from its own file (`FAMILIES`, `NETWORKS`, `LOSSES`,
-`DATASETS`, `METRICS`, `TASKS`, `FORMATS`; `load_plugins` loads KERAS_GAN_PLUGINS).
+`DATASETS`, `METRICS`, `TASKS`, `FORMATS`; `load_plugins` loads KERAS_GAN_PLUGINS), with
+what a family is written with (`Family`, `option`, `validate_options`, `GANModel`).
 
 Every name is imported on first use: `import keras_gan` loads no TensorFlow (the command
 line quiets TensorFlow's start-up before it loads).
@@ -34,6 +35,9 @@ _EXPORTS = {
     "Registry": "keras_gan.registry",
     "FAMILIES": "keras_gan.families",
     "Family": "keras_gan.families.family",
+    "option": "keras_gan.families.family",
+    "validate_options": "keras_gan.families.family",
+    "GANModel": "keras_gan.families.model",
     "NETWORKS": "keras_gan.networks",
     "Network": "keras_gan.networks.base",
     "LOSSES": "keras_gan.training.losses",

@@ -4,8 +4,9 @@
 A tiny noise-to-image GAN (one hidden Dense layer each side, 8 to 32 px), trained by the
 package's own GAN model on the existing noise_to_image task, so it previews, scores,
 exports and serves like gan and dcgan without a line changed in keras_gan/. It uses
-only public names: keras_gan.FAMILIES and keras_gan.Family, the option helpers beside
-Family, and the GAN model of keras_gan.families.gan.
+only public names: keras_gan.FAMILIES, keras_gan.Family and the option helpers
+(keras_gan.option, keras_gan.validate_options), and the gan family's model
+(keras_gan.families.gan.GAN).
 
     KERAS_GAN_PLUGINS=docs/examples/toy_family.py keras-gan train --family toy --data FOLDER
     KERAS_GAN_PLUGINS=docs/examples/toy_family.py keras-gan export --run runs/00000-toy-FOLDER
@@ -20,9 +21,8 @@ from dataclasses import dataclass
 
 import keras
 
-from keras_gan import FAMILIES, Family
-from keras_gan.families.family import option, validate_options
-from keras_gan.families.gan import GAN
+from keras_gan import FAMILIES, Family, option, validate_options
+from keras_gan.families.gan import GAN  # the gan family's model, reused as it is
 
 MIN_SIZE, MAX_SIZE = 8, 32
 

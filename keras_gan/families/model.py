@@ -70,6 +70,10 @@ def all_layers(model: keras.Model) -> list:
 
 
 class GANModel(SeedStates, keras.Model):
+    """The base of every family's model: named networks and optimizers, one train_step
+    (the family's `update(batch)` computes its losses through `optimize`); see the module
+    docstring for the names a subclass sets."""
+
     NETWORKS: ClassVar[tuple[str, ...]] = ()
     OPTIMIZERS: ClassVar[dict[str, tuple[str, ...]]] = {}
     EMA_NETWORKS: ClassVar[tuple[str, ...]] = ()
