@@ -24,9 +24,8 @@ from keras_gan.errors import ConfigError
 from keras_gan.families import FAMILIES
 from keras_gan.plugins import load_plugins
 from keras_gan.runs import resolve_run
-from keras_gan.training.run import resume_training, run_training
+from keras_gan.training.run import RESUME_OPTIONS, resume_training, run_training
 
-RESUME_OPTIONS = ("epochs", "strategy", "cpu_replicas")  # what a resumed run may change
 
 
 def config_from_options(config: RunConfig | None = None, **options) -> RunConfig:

@@ -34,7 +34,7 @@ from keras_gan.runs import resolve_run
 from keras_gan.latents import parse_seeds
 from keras_gan.commands.sample import write_samples, write_seed_images
 from keras_gan.training.signals import Terminated, describe, exit_code, terminate_raises
-from keras_gan.training.run import TrainingDiverged, resume_training, run_training
+from keras_gan.training.run import RESUME_OPTIONS, TrainingDiverged, resume_training, run_training
 from keras_gan.commands.translate import translate_files
 from keras_gan.commands.upscale import OVERLAP as UPSCALE_OVERLAP, TILE as UPSCALE_TILE, upscale_files
 
@@ -149,7 +149,7 @@ def train(ctx, family, dry_run, resume, **values):
 
 
 def _resume(ctx, resume, runs_root, verbose):
-    allowed = {"resume", "epochs", "runs_root", "strategy", "cpu_replicas"}
+    allowed = {"resume", "runs_root", *RESUME_OPTIONS}
     changed = [name for name in ctx.params if name not in allowed
                and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
     if changed:
@@ -158,7 +158,7 @@ def _resume(ctx, resume, runs_root, verbose):
             f"--cpu-replicas can change. Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
     epochs, strategy, cpu_replicas = (
         None if ctx.get_parameter_source(name) is ParameterSource.DEFAULT else ctx.params[name]
-        for name in ("epochs", "strategy", "cpu_replicas"))
+        for name in RESUME_OPTIONS)
     with user_errors():
         _report(resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose,
                                 strategy=strategy, cpu_replicas=cpu_replicas))

@@ -87,6 +87,9 @@ def _new_model(config: RunConfig, strategy):
         return build_model(config)
 
 
+RESUME_OPTIONS = ("epochs", "strategy", "cpu_replicas")  # what a resumed run may change
+
+
 def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int | str = 2,
                     strategy: str | None = None, callbacks=(),
                     cpu_replicas: int | None = None) -> TrainingResult:
