@@ -63,8 +63,8 @@ def train(config: RunConfig | None = None, *, resume: str | Path | None = None,
         family="dcgan", data="path/to/images", image_size=64, epochs=50, loss="lsgan"
         (see the module's docstring for the names).
     resume: a run folder (or "latest", the newest under runs_root) to continue from its
-        newest checkpoint; only epochs (the new total), strategy and cpu_replicas may
-        be given with it.
+        newest checkpoint; only epochs, minutes and kimg (new totals), strategy and
+        cpu_replicas may be given with it.
     verbose: Keras' fit() verbosity ("auto", 0, 1 or 2).
     callbacks: extra keras.callbacks.Callback objects, run after the built-in ones.
 
@@ -85,9 +85,8 @@ def train(config: RunConfig | None = None, *, resume: str | Path | None = None,
             raise ConfigError(f"Invalid options with resume: a resumed run keeps its own "
                               f"config.json; only {', '.join(RESUME_OPTIONS)} can change. "
                               f"Received: {', '.join(extra)}.")
-        return resume_training(resolve_run(str(resume), runs_root), options.get("epochs"),
-                               verbose=verbose, strategy=options.get("strategy"),
-                               cpu_replicas=options.get("cpu_replicas"), callbacks=callbacks)
+        return resume_training(resolve_run(str(resume), runs_root), verbose=verbose,
+                               callbacks=callbacks, **options)
     return run_training(config_from_options(config, **options), verbose=verbose,
                         callbacks=callbacks)
 

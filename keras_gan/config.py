@@ -100,6 +100,23 @@ class TrainConfig:
     epochs: int | None = setting(None, "Epochs in all, --decay-epochs included (with --resume: "
                                  "the new total).",
                                  minimum=1, auto=True)
+    # Training budgets (keras_gan.training.budget): the run stops after the step that reaches
+    # one, with a checkpoint, a grid and scores, as at its last epoch. Without --epochs the
+    # budget decides the end (budget_ends); with it, whichever comes first. None: no budget.
+    minutes: float | None = setting(
+        None, "Training budget in minutes of training time, counted across resumes (with "
+        "--resume: the new total); without --epochs it decides the end, the decay of "
+        "pix2pix/cyclegan following the share of it used [default: none].", minimum=0,
+        min_open=True)
+    kimg: float | None = setting(
+        None, "Training budget in thousands of real images shown to D (steps x batch x "
+        "d-steps; with --resume: the new total); without --epochs it decides the end and the "
+        "epochs it needs (rounded up) set the schedule [default: none].", minimum=0,
+        min_open=True)
+    # Set by resolve (and resume) when a budget is given without --epochs: the epoch count
+    # does not end the run. With --kimg, epochs is what the budget needs; with --minutes
+    # alone, the family's plan, which only shapes the schedule and the stages.
+    budget_ends: bool = False
     # the last this many of `epochs` with the rate decaying linearly toward 0
     # (keras_gan.training.schedule); None: the family's share of epochs (pix2pix/cyclegan half, the
     # reference's 100 + 100 = 200; 0 for the others)
@@ -204,6 +221,14 @@ class TrainConfig:
         for name in ("epochs", "batch_size"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise invalid(name, "an integer >= 1", getattr(self, name))
+        for name, unit in (("minutes", "minutes of training"), ("kimg", "thousands of images "
+                                                                        "shown to D")):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not value > 0):
+                raise invalid(name, f"a budget > 0 in {unit}, e.g. 30", value)
+        if self.budget_ends and self.minutes is None and self.kimg is None:
+            raise invalid("budget_ends", "true only with minutes or kimg (a budget to end the "
+                          "run)", self.budget_ends)
         if self.decay_epochs is not None and self.decay_epochs < 0:
             raise invalid("decay_epochs", "an integer >= 0", self.decay_epochs)
         if None not in (self.epochs, self.decay_epochs) and self.decay_epochs > self.epochs:

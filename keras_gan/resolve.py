@@ -16,11 +16,12 @@ import logging
 from keras_gan.console import command_name
 from keras_gan.training.augment import parse_augment
 from keras_gan.config import FULL_PRECISION, RunConfig, TrainConfig
-from keras_gan.data import Data, DataRequest, resolve_source
+from keras_gan.data import Data, DataRequest, resolve_source, steps_per_epoch
 from keras_gan.errors import ConfigError
 from keras_gan.evaluation import METRICS, check_domain
 from keras_gan.evaluation.inception import weights_file
 from keras_gan.registry import TASKS
+from keras_gan.training.budget import kimg_epochs
 from keras_gan.training.losses import LOSSES
 from keras_gan.training.schedule import DECAY_SHARE, decay_part
 
@@ -57,7 +58,11 @@ def training_defaults(train: TrainConfig, defaults: dict) -> TrainConfig:
     decay_epochs unset: their DECAY_SHARE of the epochs (keras_gan.training.schedule), else none."""
     defaults = dict(defaults)
     share = defaults.pop(DECAY_SHARE, 0.0)
+    if train.epochs is None and (train.minutes or train.kimg):  # the budget decides the end
+        train = dataclasses.replace(train, budget_ends=True)
     train = dataclasses.replace(train, **{k: v for k, v in defaults.items() if getattr(train, k) is None})
+    if train.budget_ends and train.kimg and train.decay_epochs is None:
+        return train  # filled with the epochs the budget needs (budget_epochs)
     if train.decay_epochs is None:
         train = dataclasses.replace(train, decay_epochs=decay_part(train.epochs, share))
     train.validate()  # --decay-epochs beside the family's epochs
@@ -121,6 +126,7 @@ def fill_from_data(config: RunConfig, data: Data) -> RunConfig:
             f"Invalid batch_size: expected at most the dataset size ({data.count} examples in "
             f"{data.description}{', divided by d_steps' if config.train.d_steps > 1 else ''}). "
             f"Received: batch_size={config.train.batch_size}.")
+    config = budget_epochs(config, data)
     config = config.replace(data={"channels": config.data.channels or data.channels,
                                   "source_channels": config.data.source_channels or data.source_channels})
     config = config.family.fill(config, data)  # may choose augmentation and precision
@@ -129,6 +135,26 @@ def fill_from_data(config: RunConfig, data: Data) -> RunConfig:
     if config.train.precision is None:
         config = config.replace(train={"precision": FULL_PRECISION})
     return fill_eval(config, data)
+
+
+def budget_epochs(config: RunConfig, data: Data) -> RunConfig:
+    """A --kimg budget that decides the end (no --epochs): epochs are those it needs (the
+    last cut short at its step), decay_epochs unset the family's share of them. Resolved
+    again on every resume, so a larger budget lengthens the run."""
+    train = config.train
+    if not (train.budget_ends and train.kimg):
+        return config
+    images = train.batch_size * train.d_steps
+    epochs = kimg_epochs(train.kimg, images, steps_per_epoch(data.count, images))
+    decay = train.decay_epochs
+    if decay is None:
+        family, name = config.family, config.data.name
+        share = {**family.train_defaults, **resolve_source(name, family.layout).train_defaults
+                 }.get(DECAY_SHARE, 0.0)
+        decay = decay_part(epochs, share)
+    train = dataclasses.replace(train, epochs=epochs, decay_epochs=decay)
+    train.validate()  # --decay-epochs beside the epochs the budget needs
+    return config.replace(train=train)
 
 
 def fill_eval(config: RunConfig, data: Data) -> RunConfig:

@@ -147,7 +147,7 @@ def test_train_options_map_onto_the_config_sections():
     with pytest.raises(keras_gan.ConfigError, match=r"Unknown options for keras_gan.train: "
                                                     r"latent_dim\. Expected .*the pix2pix family's own"):
         keras_gan.config_from_options(family="pix2pix", latent_dim=8)
-    with pytest.raises(keras_gan.ConfigError, match="only epochs, strategy, cpu_replicas can change. "
+    with pytest.raises(keras_gan.ConfigError, match="only epochs, strategy, cpu_replicas, minutes, kimg can change. "
                                                     "Received: loss"):
         keras_gan.train(resume="runs/x", loss="lsgan")
 

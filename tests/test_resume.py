@@ -135,8 +135,8 @@ def test_resume_refuses_a_finished_run_and_changed_options(uninterrupted):
     done = runner.invoke(cli, ["train", "--resume", str(uninterrupted)])
     assert done.exit_code == 1 and "expected more than the 3 epochs" in done.output
     changed = runner.invoke(cli, ["train", "--resume", str(uninterrupted), "--lr", "0.1"])
-    assert changed.exit_code == 2 and "only --epochs, --strategy and --cpu-replicas can change" \
-        in changed.output
+    assert changed.exit_code == 2 and "only --epochs, --strategy, --cpu-replicas, --minutes, " \
+        "--kimg can change" in changed.output
     assert "--lr" in changed.output
 
 

@@ -112,7 +112,7 @@ def cli(quiet, verbose):
 
 @cli.command(cls=TrainCommand)
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked) and exit.")
-@click.option("--resume", default=None, help="Continue a run folder (or 'latest'); only --epochs, --strategy, --cpu-replicas may change.")
+@click.option("--resume", default=None, help="Continue a run folder (or 'latest'); only --epochs, --minutes, --kimg, --strategy, --cpu-replicas may change.")
 @click.pass_context
 def train(ctx, family, dry_run, resume, **values):
     """Train a GAN; grids, checkpoints and history go to a run folder.
@@ -133,7 +133,9 @@ def train(ctx, family, dry_run, resume, **values):
       keras-gan train --family discogan                    # two colourings of digits (offline)
       keras-gan train --family srgan --data path/to/photos --scale 4
       keras-gan train --family text2image                  # captioned digits (offline)
+      keras-gan train --family dcgan --data path/to/images --minutes 30   # a time budget
       keras-gan train --resume latest --epochs 200         # continue the newest run
+      keras-gan train --resume latest --minutes 60         # 30 minutes more
     """
     verbose = 1 if sys.stdout.isatty() else 2
     if resume:
@@ -153,15 +155,14 @@ def _resume(ctx, resume, runs_root, verbose):
     changed = [name for name in ctx.params if name not in allowed
                and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT]
     if changed:
+        names = ", ".join("--" + n.replace("_", "-") for n in RESUME_OPTIONS)
         raise click.UsageError(
-            f"--resume continues a run with its own config.json; only --epochs, --strategy and "
-            f"--cpu-replicas can change. Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
-    epochs, strategy, cpu_replicas = (
-        None if ctx.get_parameter_source(name) is ParameterSource.DEFAULT else ctx.params[name]
-        for name in RESUME_OPTIONS)
+            f"--resume continues a run with its own config.json; only {names} can change. "
+            f"Received also: {', '.join('--' + n.replace('_', '-') for n in changed)}.")
+    given = {name: ctx.params[name] for name in RESUME_OPTIONS
+             if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT}
     with user_errors():
-        _report(resume_training(resolve_run(resume, runs_root), epochs, verbose=verbose,
-                                strategy=strategy, cpu_replicas=cpu_replicas))
+        _report(resume_training(resolve_run(resume, runs_root), verbose=verbose, **given))
 
 
 def _report(result):
@@ -173,6 +174,8 @@ def _report(result):
         click.echo(f"Stopped by {describe(signum)}; checkpoint saved in {result.run_dir / 'checkpoints'}.")
         click.echo(f"Resume with: {command_name()} train --resume {result.run_dir}")
         sys.exit(exit_code(signum))
+    if result.budget_note and logging.getLogger().getEffectiveLevel() > logging.INFO:
+        click.echo(result.budget_note)  # logged too, unless --quiet
     click.echo(f"Done. Grids: {result.run_dir / 'samples'}  Checkpoints: {result.run_dir / 'checkpoints'}")
     verb = TASKS.get(result.config.family.task).use  # the task says how its runs are used
     click.echo(f"Use it: {command_name()} {verb.format(run=result.run_dir)}")

@@ -120,8 +120,9 @@ class GANCheckpoint(EpochSteps):
 
     def __init__(self, checkpoint_dir: str | Path, family: str, keep: int = 3,
                  steps_per_epoch: int | None = None, every: int | None = 1,
-                 last_epoch: int | None = None, minutes: float = 5.0):
+                 last_epoch: int | None = None, minutes: float = 5.0, meta=None):
         super().__init__()
+        self.meta = meta  # a function giving more metadata to record (the training time)
         self.checkpoint_dir = Path(checkpoint_dir)
         self.family = family
         self.keep = keep
@@ -137,7 +138,8 @@ class GANCheckpoint(EpochSteps):
         if self.failed is not None:
             return
         try:
-            save_checkpoint(self.model, self.checkpoint_dir, epoch, self.family, self.keep, step)
+            save_checkpoint(self.model, self.checkpoint_dir, epoch, self.family, self.keep, step,
+                            extra=self.meta() if self.meta else None)
         except WriteError as err:
             self.failed, self.unsaved = err, None
             self.model.stop_training = True
@@ -184,15 +186,18 @@ class QualityEval(keras.callbacks.Callback):
     keras_gan.evaluation), logs `key` on those epochs only (the console and history.csv
     show it where it was measured) and keeps checkpoints/best.weights.h5 at the best value (the lowest, or the
     highest for PSNR-like metrics). An epoch in which G did not train (text2image's
-    encoder stage) is not scored. Must run before CSVLogger in the callback list."""
+    encoder stage) is not scored. Must run before CSVLogger in the callback list.
+    `final`: a function saying whether training ends after this (possibly partial) epoch
+    although it is not the last (a budget reached); it is scored as the last."""
 
 
     def __init__(self, evaluator, key: str, every: int, checkpoint_dir: str | Path, family: str,
                  best: float | None = None, info=None, higher_is_better: bool = False,
-                 last_epoch: int | None = None, paced: bool = False):
+                 last_epoch: int | None = None, paced: bool = False, final=None):
         super().__init__()
         self.evaluator, self.key, self.every = evaluator, key, every
         self.last_epoch = last_epoch  # the trained G is always scored
+        self.final = final or (lambda: False)
         self.pace = Budget(SCORE_SHARE) if paced else None
         self.checkpoint_dir, self.family = Path(checkpoint_dir), family
         self.best = best
@@ -206,10 +211,11 @@ class QualityEval(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        # a diverged or interrupted (partial) epoch is not scored, nor one that left G as it was
-        last = epoch + 1 == self.last_epoch
+        # a diverged or interrupted (partial) epoch is not scored, nor one that left G as it was;
+        # one a budget ended is, as the last
+        last = epoch + 1 == self.last_epoch or self.final()
         if ((epoch + 1) % self.every and not last) or not losses_finite(logs) \
-                or self.model.stop_training:
+                or (self.model.stop_training and not self.final()):
             return
         if self.g_steps == int(self.model.g_optimizer.iterations.numpy()):
             return

@@ -51,12 +51,17 @@ class EpochSteps(keras.callbacks.Callback):
 
 
 class RunProgress(EpochSteps):
-    """The run's progress for fit(verbose=0): `mode` 1 (terminal line) or 2 (a line per epoch)."""
+    """The run's progress for fit(verbose=0): `mode` 1 (terminal line) or 2 (a line per epoch).
 
-    def __init__(self, total_epochs: int, steps_per_epoch: int, batch_size: int, mode: int,
-                 stream=None, log_path: Path | None = None):
+    `total_epochs` None: a --minutes budget alone ends the run. `budget`
+    (keras_gan.training.budget.TrainingBudget): the ETA is the sooner of the epochs' end,
+    the --kimg budget's step (at this pace) and the --minutes budget's time left."""
+
+    def __init__(self, total_epochs: int | None, steps_per_epoch: int, batch_size: int, mode: int,
+                 stream=None, log_path: Path | None = None, budget=None):
         super().__init__()
         self.total_epochs, self.steps_per_epoch = total_epochs, steps_per_epoch
+        self.budget = budget
         self.batch_size, self.mode = batch_size, mode
         self.stream = stream or sys.stdout
         self.log_path = log_path  # RUN/log.txt: every epoch line is appended
@@ -79,12 +84,21 @@ class RunProgress(EpochSteps):
 
     def status(self, shown: int) -> str:
         """Epoch `shown` (1-based) of the total, images seen, elapsed, ETA at this pace."""
-        total = self.total_epochs * self.steps_per_epoch
+        ends = [self.total_epochs * self.steps_per_epoch] if self.total_epochs else []
+        limit = getattr(self.budget, "limit", None)
+        if limit is not None:
+            ends.append(limit)
         elapsed = time.perf_counter() - self.start
         rate = (self.done - self.started_at) / elapsed if elapsed > 0 else 0.0
-        eta = (total - self.done) / rate if rate > 0 else float("nan")
-        return (f"epoch {shown}/{self.total_epochs}  "
-                f"{self.done * self.batch_size / 1000:.1f} kimg  {clock(elapsed)} elapsed  "
+        etas = [(min(ends) - self.done) / rate if rate > 0 else float("nan")] if ends else []
+        left = self.budget.seconds_left() if self.budget is not None else None
+        if left is not None:
+            etas.append(left)
+        eta = min([e for e in etas if math.isfinite(e)] or [float("nan")])
+        of = f"/{self.total_epochs}" if self.total_epochs else ""
+        kimg = f"/{limit * self.batch_size / 1000:g}" if limit is not None else ""
+        return (f"epoch {shown}{of}  "
+                f"{self.done * self.batch_size / 1000:.1f}{kimg} kimg  {clock(elapsed)} elapsed  "
                 f"ETA {clock(eta)}")
 
     def on_epoch_begin(self, epoch, logs=None):

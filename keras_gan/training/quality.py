@@ -8,15 +8,16 @@ import logging
 from pathlib import Path
 
 from keras_gan.evaluation import METRICS, make_evaluator
+from keras_gan.training.budget import ends_by_epochs
 from keras_gan.training.callbacks import QualityEval
 from keras_gan.training.checkpoints import BEST, meta_path
 
 log = logging.getLogger(__name__)
 
 
-def quality_callbacks(config, run_dir, data) -> list:
+def quality_callbacks(config, run_dir, data, final=None) -> list:
     """The --eval-every callback (empty list when off); real statistics are computed now,
-    before the first epoch."""
+    before the first epoch. `final`: whether a budget ends the run now (QualityEval)."""
     train = config.train
     if not train.eval_every:
         return []
@@ -30,4 +31,4 @@ def quality_callbacks(config, run_dir, data) -> list:
              name, train.eval_every, BEST)
     return [QualityEval(evaluator, metric.key, train.eval_every, Path(run_dir) / "checkpoints",
                         config.model.family, best, info=log.info, higher_is_better=metric.higher_is_better,
-                        last_epoch=train.total_epochs, paced=train.eval_paced)]
+                        last_epoch=ends_by_epochs(train), paced=train.eval_paced, final=final)]

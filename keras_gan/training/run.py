@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from keras_gan.console import command_name
 from keras_gan.training.callbacks import (AlignedHistory, CollapseWatch, DivergenceGuard, GANCheckpoint,
                                  HistoryCSV, LossPlot, SampleGrid, StopOnInterrupt,
                                  tensorboard_callbacks)
+from keras_gan.training.budget import (TRAINED_SECONDS, TrainingBudget, chief_decides, ends_by_epochs,
+                                       kimg_steps, reached_note, trained_seconds)
 from keras_gan.training.checkpoints import checkpoint_bytes, latest_checkpoint, restore, save_checkpoint
 from keras_gan.config import RunConfig
 from keras_gan.data import Data, steps_per_epoch, training_pipeline
@@ -49,6 +52,8 @@ class TrainingResult:
     stop_signal: int | None = None  # which signal stopped it (keras_gan.training.signals)
     chief: bool = True  # False on multi-worker workers, whose run_dir was a removed scratch copy
     replicas: int = 1  # replicas in sync under --strategy
+    budget: str | None = None  # "minutes" or "kimg": that budget stopped it (a checkpoint saved)
+    budget_note: str | None = None  # what the run said then, with how to continue
 
 
 def _write_skipped(run_dir: Path, data: Data) -> None:
@@ -87,12 +92,14 @@ def _new_model(config: RunConfig, strategy):
         return build_model(config)
 
 
-RESUME_OPTIONS = ("epochs", "strategy", "cpu_replicas")  # what a resumed run may change
+# what a resumed run may change
+RESUME_OPTIONS = ("epochs", "strategy", "cpu_replicas", "minutes", "kimg")
 
 
 def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int | str = 2,
                     strategy: str | None = None, callbacks=(),
-                    cpu_replicas: int | None = None) -> TrainingResult:
+                    cpu_replicas: int | None = None, minutes: float | None = None,
+                    kimg: float | None = None) -> TrainingResult:
     """Continue a run from its folder alone: config.json and the newest good checkpoint.
 
     `epochs` is the run's new total (config.json is updated), the decaying ones included:
@@ -101,10 +108,19 @@ def resume_training(run_dir: str | Path, epochs: int | None = None, verbose: int
     identical to an uninterrupted one on the same machine (data order, random draws,
     every optimizer's state). `strategy` and `cpu_replicas` replace the recorded
     --strategy and --cpu-replicas, together when either is given (a run may move between
-    one device and several).
+    one device and several). `minutes` and `kimg` are new budget totals
+    (keras_gan.training.budget); given without `epochs`, the budgets decide the end, as
+    for a new run; `epochs` without them makes the epochs decide it again (a saved budget
+    still stops the run if it comes first).
     """
     run_dir = Path(run_dir)
     config = RunConfig.from_json(run_dir / CONFIG, saved=True)
+    budgets = {name: value for name, value in (("minutes", minutes), ("kimg", kimg))
+               if value is not None}
+    if budgets:
+        config = config.replace(train=budgets)
+    if epochs is not None or budgets:  # what this command line gives decides the end
+        config = config.replace(train={"budget_ends": epochs is None})
     if epochs is not None:
         config = config.replace(train={"epochs": epochs})
     if strategy is not None or cpu_replicas is not None:  # replaced together
@@ -129,40 +145,71 @@ def _resume(config: RunConfig, run_dir: Path, verbose, strategy, callbacks) -> T
     model = _new_model(config, strategy)
     checkpoint, meta = restore(model, run_dir / "checkpoints", config.model.family)
     epoch, step = meta["epoch"], meta.get("step", 0)
-    if epoch >= config.train.epochs:
+    if not config.train.budget_ends and epoch >= config.train.epochs:
         raise ConfigError(
             f"Invalid epochs: expected more than the {epoch} epochs run {run_dir} has finished "
             f"(--epochs counts every epoch, the decaying ones too). Received: "
             f"epochs={config.train.epochs} (pass --epochs N with N > {epoch}, the new total, "
             f"to train on).")
-    log.info("Resuming %s from %s: epoch %d, step %d.", run_dir, checkpoint.name, epoch + 1, step)
     config, data = resolve(config)  # the same values; the data checked against them
+    _check_budget_left(config.train, meta, steps_per_epoch(data.count, _images_per_step(config)),
+                       run_dir)
+    log.info("Resuming %s from %s: epoch %d, step %d.", run_dir, checkpoint.name, epoch + 1, step)
     write_text_atomic(run_dir / CONFIG, config.to_json())
     trim_history(run_dir / "history.csv", epoch)
-    return _fit(config, run_dir, data, verbose, model, epoch, step, callbacks)
+    return _fit(config, run_dir, data, verbose, model, epoch, step, callbacks,
+                spent=trained_seconds(meta))
+
+
+def _images_per_step(config: RunConfig) -> int:
+    return config.train.batch_size * config.train.d_steps
+
+
+def _check_budget_left(train, meta: dict, steps: int, run_dir: Path) -> None:
+    """A resume whose budget is spent is refused, as one whose epochs are done."""
+    done = meta["epoch"] * steps + meta.get("step", 0)
+    images = done * train.batch_size * train.d_steps
+    if train.kimg is not None and done >= kimg_steps(train.kimg, train.batch_size * train.d_steps):
+        raise ConfigError(
+            f"Invalid kimg: expected more than the {images / 1000:g} kimg run {run_dir} has "
+            f"trained ({done} steps of {train.batch_size * train.d_steps} images shown to D; "
+            f"--kimg counts them all). Received: kimg={train.kimg:g} (pass --kimg N with N > "
+            f"{images / 1000:g}, the new total, to train on).")
+    seconds = trained_seconds(meta)
+    if train.minutes is not None and seconds >= train.minutes * 60:
+        raise ConfigError(
+            f"Invalid minutes: expected more than the {seconds / 60:.2f} minutes run {run_dir} "
+            f"has trained (--minutes counts training time across resumes). Received: minutes="
+            f"{train.minutes:g} (pass --minutes N with N > {seconds / 60:.2f}, the new total, "
+            f"to train on).")
 
 
 MAX_ROLLBACKS = 3
+UNBOUNDED_EPOCHS = 10**9  # fit()'s end when a --minutes budget alone ends the run
 
 
 class TrainingDiverged(RuntimeError):
     """The losses stayed NaN/Inf after MAX_ROLLBACKS rollbacks with halved learning rates."""
 
 
-def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, extra):
+def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, extra, budget):
     train = config.train
+    last = ends_by_epochs(train)  # None: a --minutes budget alone ends the run
     grid = SampleGrid(run_dir / "samples",
                       model.task.preview_inputs(model, data, train.grid_size, train.seed),
-                      ncols=train.grid_size, every=train.grid_every, last_epoch=train.total_epochs)
+                      ncols=train.grid_size, every=train.grid_every, last_epoch=last)
     checkpointer = GANCheckpoint(run_dir / "checkpoints", config.model.family,
                                  train.keep_checkpoints, steps_per_epoch=steps, every=train.snap,
-                                 last_epoch=train.total_epochs, minutes=train.snap_minutes)
+                                 last_epoch=last, minutes=train.snap_minutes,
+                                 meta=lambda: {TRAINED_SECONDS: budget.seconds()})
     stopper, guard = StopOnInterrupt(), DivergenceGuard()
+    used = budget.used if last is None else None  # the decay follows the budget's share
     callbacks = [
         *model.epoch_callbacks(),
-        LearningRateDecay(train.epochs, train.decay_epochs),  # first: the rate of the epoch
+        LearningRateDecay(train.epochs, train.decay_epochs, used),  # first: the rate of the epoch
+        budget,  # before the epoch-end work, which then knows the run ends here
         grid,
-        *quality_callbacks(config, run_dir, data),
+        *quality_callbacks(config, run_dir, data, final=lambda: budget.reached is not None),
         *(tensorboard_callbacks(run_dir, grid) if train.tensorboard else []),
         HistoryCSV(run_dir / "history.csv"),
         LossPlot(run_dir / "history.csv", run_dir / "losses.png"),
@@ -179,8 +226,9 @@ def _callbacks(config: RunConfig, run_dir: Path, data: Data, model, steps: int, 
 
 
 def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
-         epoch: int = 0, step: int = 0, callbacks=()) -> TrainingResult:
-    """Train `model` from (epoch, step) to config.train.total_epochs, or until Ctrl-C.
+         epoch: int = 0, step: int = 0, callbacks=(), spent: float = 0.0) -> TrainingResult:
+    """Train `model` from (epoch, step) to config.train.total_epochs, or until Ctrl-C or a
+    budget (keras_gan.training.budget; `spent`: seconds trained before) stops it.
 
     A NaN or Inf loss stops the epoch; the model is rolled back to the newest good
     checkpoint with every base learning rate halved, up to MAX_ROLLBACKS times.
@@ -193,22 +241,29 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     batch = train.batch_size * train.d_steps
     steps = steps_per_epoch(data.count, batch)
     transform = config.family.transform(config)
-    callbacks, checkpointer, stopper, guard = _callbacks(config, run_dir, data, model, steps, callbacks)
+    limit = kimg_steps(train.kimg, batch) if train.kimg is not None else None
+    budget = TrainingBudget(train.minutes, limit, steps, spent,
+                            sync=chief_decides(model.distribute_strategy))
+    callbacks, checkpointer, stopper, guard = _callbacks(config, run_dir, data, model, steps,
+                                                         callbacks, budget)
     mode = (1 if sys.stdout.isatty() else 2) if verbose == "auto" else int(verbose)
-    progress = RunProgress(train.total_epochs, steps, batch, mode, log_path=run_dir / "log.txt")
+    last = ends_by_epochs(train)  # None: a --minutes budget alone ends the run
+    progress = RunProgress(last, steps, batch, mode, log_path=run_dir / "log.txt", budget=budget)
     callbacks = [*callbacks, progress]  # last: it shows what every other callback logged
 
     aligned = AlignedHistory()  # the run's numbers, one per epoch, across every fit() below
     callbacks = [*callbacks, aligned]
     rollbacks = 0
-    while epoch < train.total_epochs and not stopper.interrupted and checkpointer.failed is None:
+    while ((last is None or epoch < last) and not stopper.interrupted
+           and budget.reached is None and checkpointer.failed is None):
         # A mid-epoch start (after Ctrl-C) first finishes that epoch's remaining batches.
-        end = epoch + 1 if step else train.total_epochs
+        end = epoch + 1 if step else (last or epoch + UNBOUNDED_EPOCHS)
         dataset = training_pipeline(data.fields, batch, train.seed, epoch, transform,
                                     data.groups).skip(step)
-        checkpointer.step = step
+        checkpointer.step = budget.step = step
         progress.begin(epoch, step)
-        use_steps_per_execution(model, execution_steps(config, batch, steps - step))
+        to_stop = (limit - epoch * steps - step) % steps if limit is not None else 0
+        use_steps_per_execution(model, execution_steps(config, batch, steps - step, to_stop))
         try:
             with _resumable(run_dir):
                 model.fit(dataset, initial_epoch=epoch, epochs=end, steps_per_epoch=steps - step,
@@ -225,10 +280,16 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
         progress_gif(run_dir / "samples", run_dir / "progress.gif")
     except WriteError as err:
         log.warning("No progress.gif: %s", err)
+    note = None
+    if budget.reached is not None and not stopper.interrupted:
+        note = reached_note(train, budget.reached, budget.seconds(), progress.done * batch,
+                            f"{command_name()} train --resume {run_dir}")
+        log.info(note)
     return TrainingResult(run_dir=run_dir, config=config, history=aligned.history,
                           interrupted=stopper.interrupted, stop_signal=stopper.signal,
                           chief=is_chief(model.distribute_strategy),
-                          replicas=model.distribute_strategy.num_replicas_in_sync)
+                          replicas=model.distribute_strategy.num_replicas_in_sync,
+                          budget=budget.reached if note else None, budget_note=note)
 
 
 @contextlib.contextmanager
@@ -254,11 +315,13 @@ def _resume_later(err: WriteError, run_dir: Path) -> WriteError:
                            f"{fix}, then resume with: {command_name()} train --resume {run_dir}")
 
 
-def execution_steps(config: RunConfig, batch: int, steps: int) -> int:
+def execution_steps(config: RunConfig, batch: int, steps: int, to_stop: int = 0) -> int:
     """Steps per call into TensorFlow for `steps` left in an epoch: --steps-per-execution or
     the family's execution_images / batch, lowered to a divisor of `steps` (Keras' last call
-    of an epoch would otherwise take the next epoch's batches)."""
+    of an epoch would otherwise take the next epoch's batches) and of `to_stop`, the steps
+    into an epoch at which a --kimg budget ends (a call ends exactly there)."""
     cap = config.train.steps_per_execution or config.family.execution_images // batch
+    steps = math.gcd(steps, to_stop)  # gcd(steps, 0) is steps
     return max(n for n in range(1, max(1, min(cap, steps)) + 1) if steps % n == 0)
 
 

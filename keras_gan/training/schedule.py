@@ -46,12 +46,25 @@ def set_learning_rates(model, epoch: int, epochs: int, decay_epochs: int) -> dic
     return rates
 
 
-class LearningRateDecay(keras.callbacks.Callback):
-    """Sets every optimizer's rate at the start of each epoch (decay_factor x its base)."""
+def budget_factor(used: float, share: float) -> float:
+    """The multiplier when `used` of a --minutes budget is spent and the last `share` of it
+    decays (linearly toward 0, as the epochs do without a budget)."""
+    return 1.0 - max(0.0, used - (1.0 - share)) / share if share > 0 else 1.0
 
-    def __init__(self, epochs: int, decay_epochs: int):
+
+class LearningRateDecay(keras.callbacks.Callback):
+    """Sets every optimizer's rate at the start of each epoch (decay_factor x its base).
+    `used`: a function giving the share of a --minutes budget spent, when that budget ends
+    the run; the last decay_epochs / epochs of the budget then decays (budget_factor)."""
+
+    def __init__(self, epochs: int, decay_epochs: int, used=None):
         super().__init__()
-        self.epochs, self.decay_epochs = epochs, decay_epochs
+        self.epochs, self.decay_epochs, self.used = epochs, decay_epochs, used
 
     def on_epoch_begin(self, epoch, logs=None):
-        set_learning_rates(self.model, epoch, self.epochs, self.decay_epochs)
+        if self.used is None:
+            set_learning_rates(self.model, epoch, self.epochs, self.decay_epochs)
+            return
+        factor = budget_factor(self.used(), self.decay_epochs / self.epochs)
+        for name, optimizer in self.model.optimizers.items():
+            optimizer.learning_rate = self.model.learning_rates[name] * factor

@@ -1,0 +1,190 @@
+"""Training budgets (--minutes, --kimg): the run stops at the budget with a checkpoint, a grid
+and scores, exits 0, and a resume with a larger budget continues exactly."""
+
+import io
+import json
+import math
+from pathlib import Path
+
+import keras
+import pytest
+from click.testing import CliRunner
+
+import keras_gan
+from keras_gan.cli.app import cli
+from keras_gan.config import RunConfig, TrainConfig
+from keras_gan.errors import ConfigError
+from keras_gan.registry import FAMILIES
+from keras_gan.resolve import resolve
+from keras_gan.training import budget as budget_module
+from keras_gan.training.budget import TRAINED_SECONDS, kimg_steps
+from keras_gan.training.progress import RunProgress
+from keras_gan.training.run import resume_training, run_training
+from keras_gan.training.schedule import budget_factor
+from tests.conftest import small_digits, tiny_config
+from tests.test_resume import assert_same_state, weights_and_counters
+
+# the families whose stop and exact resume are tested (constant learning rate: decay_epochs 0)
+EXACT = ["gan", "pix2pix"]
+
+
+def images_per_step(family: str) -> int:
+    return tiny_config(Path("unused"), family).train.batch_size  # d_steps 1
+
+
+def newest(run_dir) -> dict:
+    """The newest checkpoint's metadata."""
+    latest = json.loads((run_dir / "checkpoints" / "latest.json").read_text())["file"]
+    return json.loads((run_dir / "checkpoints" / latest.replace(".weights.h5", ".json")).read_text())
+
+
+def steps_done(run_dir) -> int:
+    return newest(run_dir)["iterations"]["g_optimizer"]
+
+
+@pytest.mark.parametrize("family", EXACT)
+def test_kimg_stops_at_its_step_and_a_larger_kimg_resumes_to_the_uninterrupted_weights(family, tmp_path):
+    images = images_per_step(family)
+    first, total = (7 * images - 1) / 1000, 19 * images / 1000  # 7 steps (rounded up), 19 steps
+    whole = run_training(tiny_config(tmp_path / "whole", family, epochs=None, kimg=total, seed=3),
+                         verbose=0)
+    assert whole.budget == "kimg" and steps_done(whole.run_dir) == 19
+
+    part = run_training(tiny_config(tmp_path / "part", family, epochs=None, kimg=first, seed=3),
+                        verbose=0)
+    assert part.budget == "kimg" and not part.interrupted and steps_done(part.run_dir) == 7
+    assert newest(part.run_dir)["step"] > 0  # stopped inside an epoch
+    assert part.config.train.budget_ends and "--kimg" in part.budget_note
+    resumed = resume_training(part.run_dir, kimg=total, verbose=0)
+    assert resumed.budget == "kimg" and steps_done(part.run_dir) == 19
+    assert_same_state(weights_and_counters(part.run_dir), weights_and_counters(whole.run_dir))
+
+
+class FakeClock:
+    """Seconds that pass only when a test says so."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+class AdvanceAt(keras.callbacks.Callback):
+    """Moves `clock` on by `seconds` after the `at`-th step of this fit()."""
+
+    def __init__(self, clock, at, seconds):
+        super().__init__()
+        self.clock, self.at, self.seconds, self.steps = clock, at, seconds, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        if self.steps == self.at:
+            self.clock.now += self.seconds
+
+
+def test_minutes_stop_with_checkpoint_and_grid_and_count_across_resumes(tmp_path, monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(budget_module, "default_clock", clock)
+    # --epochs not given: the family's 1 epoch is a plan only, it must not end the run
+    monkeypatch.setitem(FAMILIES.get("gan").train_defaults, "epochs", 1)
+    options = dict(data=str(small_digits()), image_size=8, latent_dim=8, width=2, batch_size=16,
+                   seed=3, eval_every=0, snap=1, grid_every=1, grid_size=2, steps_per_execution=1,
+                   runs_root=str(tmp_path / "runs"))
+    # 10 steps per epoch; a minute passes after step 13: the budget stops the run after step 14
+    result = keras_gan.train(minutes=1, verbose=0, callbacks=[AdvanceAt(clock, 13, 61)], **options)
+    assert result.budget == "minutes" and result.config.train.budget_ends
+    meta = newest(result.run_dir)
+    assert (meta["epoch"], meta["step"], meta[TRAINED_SECONDS]) == (1, 4, 61.0)
+    assert (result.run_dir / "samples" / "epoch_0002.png").is_file()  # the stopped epoch's grid
+    assert "--minutes" in result.budget_note and "Budget reached" in result.budget_note
+
+    with pytest.raises(ConfigError, match="Invalid minutes: expected more than the 1.02 minutes"):
+        resume_training(result.run_dir, minutes=1, verbose=0)
+    # 61 s spent: with a 2-minute total, one more minute after step 3 of the resumed run
+    again = resume_training(result.run_dir, minutes=2, verbose=0,
+                            callbacks=[AdvanceAt(clock, 3, 60)])
+    meta = newest(result.run_dir)
+    assert again.budget == "minutes" and (meta["epoch"], meta["step"]) == (1, 8)
+    assert meta[TRAINED_SECONDS] == 121.0
+
+
+@pytest.mark.parametrize("family", EXACT)
+def test_the_cli_stops_at_the_budget_with_exit_0_scores_and_says_how_to_continue(family, tmp_path):
+    images = images_per_step(family)
+    config = tiny_config(tmp_path, family)
+    # pix2pix scores L1 on held-out pairs (cheap): every 5 epochs would score none of these
+    scores = ["--eval-every", "5", "--eval-samples", "4"] if family == "pix2pix" else \
+        ["--eval-every", "0", "--latent-dim", "8"]
+    args = ["train", "--family", family, "--data", config.data.name, "--image-size",
+            str(config.data.image_size), "--width", "2", "--batch-size", str(images),
+            "--kimg", str(3 * images / 1000), "--run-dir", str(tmp_path / "run"), "--quiet",
+            *scores]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Budget reached" in result.output and f"--resume {tmp_path / 'run'} --kimg" in result.output
+    assert steps_done(tmp_path / "run") == 3
+    if family == "pix2pix":  # scored at the stop, as at a last epoch
+        best = json.loads((tmp_path / "run" / "checkpoints" / "best.json").read_text())
+        assert best["metric"] == "l1" and math.isfinite(best["value"])
+    spent = CliRunner().invoke(cli, ["train", "--resume", str(tmp_path / "run"), "--kimg",
+                                     str(2 * images / 1000)])
+    assert spent.exit_code == 1 and "Invalid kimg: expected more than" in spent.output
+    assert "pass --kimg N" in spent.output
+
+
+def test_a_kimg_budget_without_epochs_sets_the_epochs_it_needs_and_the_familys_decay(tmp_path):
+    config = tiny_config(tmp_path, "pix2pix", epochs=None, decay_epochs=None, kimg=0.4)
+    resolved, data = resolve(config)
+    steps = math.ceil(data.count / 4)
+    train = resolved.train
+    assert train.budget_ends and train.epochs == math.ceil(kimg_steps(0.4, 4) / steps)
+    assert train.decay_epochs == train.epochs // 2  # pix2pix decays the last half
+    both, _ = resolve(tiny_config(tmp_path, "pix2pix", epochs=3, kimg=0.4))
+    assert not both.train.budget_ends and both.train.epochs == 3  # whichever comes first
+
+
+def test_budgets_are_validated_and_old_configs_load_without_them(tmp_path):
+    for name, value in (("minutes", 0), ("minutes", -1.0), ("kimg", 0)):
+        with pytest.raises(ConfigError, match=f"Invalid {name}: expected a budget > 0"):
+            TrainConfig(**{name: value}).validate()
+    with pytest.raises(ConfigError, match="Invalid budget_ends"):
+        TrainConfig(budget_ends=True).validate()
+    result = CliRunner().invoke(cli, ["train", "--minutes", "0", "--dry-run"])
+    assert result.exit_code == 2 and "--minutes" in result.output
+    saved = json.loads(tiny_config(tmp_path).to_json())
+    for key in ("minutes", "kimg", "budget_ends"):
+        del saved["train"][key]
+    old = RunConfig.from_dict(saved).train
+    assert (old.minutes, old.kimg, old.budget_ends) == (None, None, False)
+    assert "minutes" in json.loads(tiny_config(tmp_path, minutes=5.0).to_json())["train"]
+    help_text = CliRunner().invoke(cli, ["train", "--help"]).output
+    assert "minutes of training time" in help_text and "real images shown to D" in help_text
+
+
+class Budget:
+    def __init__(self, limit=None, left=None):
+        self.limit, self.left = limit, left
+
+    def seconds_left(self):
+        return self.left
+
+
+def test_the_progress_eta_follows_the_budget():
+    out = io.StringIO()
+    # --minutes alone: no epoch total, the ETA is the time left of the budget
+    progress = RunProgress(None, 10, 100, mode=2, stream=out, budget=Budget(left=125.0))
+    progress.begin(2, 0)
+    assert progress.status(3).startswith("epoch 3  2.0 kimg") and "ETA 02:05" in progress.status(3)
+    # --kimg: the steps left to its step at this pace (10 steps in 100 s, 10 to go)
+    progress = RunProgress(5, 10, 100, mode=2, stream=out, budget=Budget(limit=20))
+    progress.begin(1, 0)
+    progress.start -= 100
+    progress.started_at = 0
+    status = progress.status(2)
+    assert status.startswith("epoch 2/5  1.0/2 kimg") and "ETA 01:40" in status
+
+
+def test_the_decay_under_a_minutes_budget_follows_the_share_used():
+    assert budget_factor(0.25, 0.5) == 1.0 and budget_factor(0.75, 0.5) == 0.5
+    assert budget_factor(0.9, 0.0) == 1.0  # families that do not decay
