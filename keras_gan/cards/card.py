@@ -88,9 +88,13 @@ def _use(spec) -> list[str]:
 
 def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
     meta = read_meta(checkpoint)
-    progress = f"epoch {meta['epoch']} of {config.train.total_epochs}"
+    train = config.train
+    progress = f"epoch {meta['epoch']}"
+    if not (train.budget_ends and train.kimg is None):  # a --minutes budget alone: no total
+        progress += f" of {train.total_epochs}"
     if meta.get("step"):
-        progress += f", plus {meta['step']} steps of the next (stopped by Ctrl-C)"
+        stop = "a training budget" if train.minutes or train.kimg else "Ctrl-C"
+        progress += f", plus {meta['step']} steps of the next (stopped by {stop})"
     if "metric" in meta:  # checkpoints/best: kept by --eval-every's metric
         progress += f"; the best epoch by {meta['metric']} = {meta['value']:.4g}"
     train, model = config.train, config.model

@@ -135,7 +135,7 @@ def train(ctx, family, dry_run, resume, **values):
       keras-gan train --family text2image                  # captioned digits (offline)
       keras-gan train --family dcgan --data path/to/images --minutes 30   # a time budget
       keras-gan train --resume latest --epochs 200         # continue the newest run
-      keras-gan train --resume latest --minutes 60         # 30 minutes more
+      keras-gan train --resume latest --minutes 60         # on to 60 minutes in all
     """
     verbose = 1 if sys.stdout.isatty() else 2
     if resume:

@@ -274,6 +274,8 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
             epoch, step = end, 0
             continue
         epoch, step = _roll_back(model, checkpoint_dir, family, guard, run_dir, rollbacks := rollbacks + 1)
+        if budget.reached == "kimg":  # reached at the diverged step, which is trained again
+            budget.reached = None
     if checkpointer.failed is not None:  # training stopped after the step that could not be saved
         raise _resume_later(checkpointer.failed, run_dir)
     try:  # every epoch's grid, in order; a nicety, which a full disk must not turn into a failure

@@ -13,6 +13,11 @@ When --decay-epochs is not given, a family's (or a demo data set's) train_defaul
 name DECAY_SHARE: that share of the epochs decays (pix2pix and cyclegan: half, as the
 reference); without it, none.
 
+With a --minutes budget and no --epochs (keras_gan.training.budget) the run has no epoch
+count to decay over: the last decay_epochs / epochs share of the budget decays instead, the
+factor set from the share used at each epoch's start (budget_factor). A --kimg budget sets
+the epochs it needs, and the schedule follows them as above.
+
 The base rate of each optimizer (model.learning_rates) is what NaN rollback halves and
 what checkpoints record, so the position in the schedule and every halving survive a
 resume; the rate itself is set again from them at the start of every epoch.
