@@ -1,6 +1,7 @@
 """Training budgets (--minutes, --kimg): the run stops at the budget with a checkpoint, a grid
 and scores, exits 0, and a resume with a larger budget continues exactly."""
 
+import dataclasses
 import io
 import json
 import math
@@ -109,17 +110,29 @@ def test_minutes_stop_with_checkpoint_and_grid_and_count_across_resumes(tmp_path
     assert meta[TRAINED_SECONDS] == 121.0
 
 
+def tiny_model_args(model) -> list[str]:
+    """The command-line options of tiny_config's family options that differ from the defaults."""
+    args = []
+    for f in dataclasses.fields(model):
+        value = getattr(model, f.name)
+        if f.name != "family" and not f.metadata.get("filled") and value != f.default \
+                and isinstance(value, (int, float, str)) \
+                and not isinstance(value, bool):
+            args += [f"--{f.name.replace('_', '-')}", str(value)]
+    return args
+
+
 @pytest.mark.parametrize("family", EXACT)
 def test_the_cli_stops_at_the_budget_with_exit_0_scores_and_says_how_to_continue(family, tmp_path):
     images = images_per_step(family)
     config = tiny_config(tmp_path, family)
     # pix2pix scores L1 on held-out pairs (cheap): every 5 epochs would score none of these
     scores = ["--eval-every", "5", "--eval-samples", "4"] if family == "pix2pix" else \
-        ["--eval-every", "0", "--latent-dim", "8"]
+        ["--eval-every", "0"]
     args = ["train", "--family", family, "--data", config.data.name, "--image-size",
-            str(config.data.image_size), "--width", "2", "--batch-size", str(images),
+            str(config.data.image_size), "--batch-size", str(images),
             "--kimg", str(3 * images / 1000), "--run-dir", str(tmp_path / "run"), "--quiet",
-            *scores]
+            *scores, *tiny_model_args(config.model)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "Budget reached" in result.output and f"--resume {tmp_path / 'run'} --kimg" in result.output

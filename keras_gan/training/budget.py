@@ -112,7 +112,7 @@ class TrainingBudget(EpochSteps):
 
 def chief_decides(strategy):
     """TrainingBudget's `sync` under a strategy that spans workers (None otherwise): the
-    chief's decision, taken by every worker at the same step (a MAX over the workers of
+    chief's decision, taken by every worker at the same step (a sum over the replicas of
     the chief's flag), so no replica waits on a collective the others left."""
     from keras_gan.training.distribute import is_chief, spans_workers
 
@@ -122,9 +122,12 @@ def chief_decides(strategy):
 
     chief = is_chief(strategy)
 
+    @tf.function  # traced once: an eager strategy.run per step is slow
+    def chief_flag(flag):
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(lambda: flag), axis=None)
+
     def sync(late: bool) -> bool:
-        flag = strategy.run(lambda: tf.constant(1.0 if late and chief else 0.0))
-        return bool(strategy.reduce(tf.distribute.ReduceOp.MAX, flag, axis=None).numpy() > 0)
+        return bool(chief_flag(tf.constant(1.0 if late and chief else 0.0)).numpy() > 0)
 
     return sync
 

@@ -286,7 +286,8 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     if budget.reached is not None and not stopper.interrupted:
         note = reached_note(train, budget.reached, budget.seconds(), progress.done * batch,
                             f"{command_name()} train --resume {run_dir}")
-        log.info(note)
+        if is_chief(model.distribute_strategy):  # a worker's run_dir is a scratch copy
+            log.info(note)
     return TrainingResult(run_dir=run_dir, config=config, history=aligned.history,
                           interrupted=stopper.interrupted, stop_signal=stopper.signal,
                           chief=is_chief(model.distribute_strategy),
