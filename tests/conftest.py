@@ -144,7 +144,8 @@ def tiny_config(tmp_path: Path, family="gan", data=None, loss="bce", **train) ->
         train_options["batch_size"] = train.get("batch_size", 8)
     return RunConfig(
         data=DataConfig(name=str(data or default_data()),
-                        image_size=16 if translator or family in ("srgan", "text2image") else 8),
+                        image_size=16 if translator or family in ("srgan", "text2image", "lightweight")
+                        else 8),
         model=model_options(family, **model),
         train=TrainConfig(**train_options),
         runs_root=str(tmp_path / "runs"),

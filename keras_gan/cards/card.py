@@ -109,6 +109,7 @@ def _provenance(result, config, run_dir, checkpoint, shape) -> list[str]:
         f"({progress}).",
         "",
         f"- Architecture `{model.family}`: {options or 'defaults'}",
+        *([f"- Paper: {config.family.paper}"] if config.family.paper else []),
         f"- Data `{config.data.name}`, images {height}x{width}x{channels}",
         f"- Loss `{train.loss}`, lr {train.lr:g}{d_rate}, batch {train.batch_size}, "
         f"{train.d_steps or 1} D step(s) per G step, seed {train.seed}",

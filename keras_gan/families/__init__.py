@@ -7,13 +7,14 @@ package); a family defined outside the package registers the same way:
 `FAMILIES.register("toy", Family(...))`.
 """
 
-from keras_gan.families import cyclegan, gan, pix2pix, srgan, text2image
+from keras_gan.families import cyclegan, gan, lightweight, pix2pix, srgan, text2image
 from keras_gan.families.family import Family
 from keras_gan.families.model import GANModel
 from keras_gan.registry import FAMILIES
 
 FAMILIES.register("gan", gan.PRESETS["gan"])
 FAMILIES.register("dcgan", gan.PRESETS["dcgan"])
+FAMILIES.register("lightweight", lightweight.PRESET)
 FAMILIES.register("pix2pix", pix2pix.PRESET)
 FAMILIES.register("cyclegan", cyclegan.CYCLEGAN)
 FAMILIES.register("discogan", cyclegan.DISCOGAN)

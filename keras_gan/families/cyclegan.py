@@ -286,12 +286,16 @@ COMMON = {"task": "two_way_image_to_image", "layout": "unpaired", "default_data"
           "fill": fill, "transform": transform, "data_options": data_options}
 CYCLEGAN = Family(
     options=CycleGANOptions, check_size=_check("resnet"),
+    paper=('Zhu et al. 2017, "Unpaired Image-to-Image Translation using Cycle-Consistent '
+          'Adversarial Networks" (ICCV)'),
     summary="CycleGAN: unpaired two-way translation, ResNet G, 70x70 PatchGAN D, cycle + identity L1",
     # the reference: batch 1, LSGAN, 200 epochs, the last half decaying (its 100 + 100);
     # mnist_colours sets its own
     train_defaults={"batch_size": 1, "epochs": 200, DECAY_SHARE: 0.5, "loss": "lsgan"}, **COMMON)
 DISCOGAN = Family(
     options=DiscoGANOptions, check_size=_check("discogan"),
+    paper=('Kim et al. 2017, "Learning to Discover Cross-Domain Relations with Generative '
+          'Adversarial Networks" (ICML)'),
     summary="DiscoGAN: unpaired two-way translation, encoder-decoder G, feature matching, "
             "reconstruction curriculum (64 px)",
     # the SKTBrain reference: batch 64 at 64 px, BCE, no decay; it counts steps, not epochs

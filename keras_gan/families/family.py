@@ -65,6 +65,7 @@ class Family:
         --lr / --d-lr and the betas (text2image's encoders: their own rate)
     xla_on_cpu: whether --xla auto compiles the train step on a CPU-only machine, by
         measurement (benchmarks/train_throughput.py --xla off,on; benchmarks/RESULTS.md#xla)
+    paper: the work the family implements, as the model card of an export cites it
     execution_images: how many images' worth of steps one call into TensorFlow may run
         (Keras' steps_per_execution) unless --steps-per-execution says; 0: one step per
         call. Worth it where a step takes milliseconds and Keras' per-step Python work
@@ -90,3 +91,4 @@ class Family:
     adam: Callable = lambda config: {}
     xla_on_cpu: bool = False
     execution_images: int = 0
+    paper: str = ""

@@ -42,8 +42,9 @@ class GAN(GANModel):
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int,
                  seed: int | None = None, ema_decay: float | None = None,
                  num_classes: int | None = None, augment=None, d_steps: int = 1,
-                 r1: float = 0.0, **kwargs):
-        super().__init__({"generator": generator, "discriminator": discriminator},
+                 r1: float = 0.0, networks: dict | None = None, **kwargs):
+        # networks: a variant's further networks (lightweight's decoders), by NETWORKS name
+        super().__init__({"generator": generator, "discriminator": discriminator, **(networks or {})},
                          NoiseToImage(int(latent_dim), num_classes), seed=seed,
                          ema_decay=ema_decay, augment=augment, d_steps=d_steps, **kwargs)
         self.latent_dim = int(latent_dim)
@@ -66,6 +67,11 @@ class GAN(GANModel):
         inputs = images if self.num_classes is None else [images, labels]
         # losses in float32 whatever D computes in (mixed precision)
         return ops.cast(self.discriminator(inputs, training=training), "float32")
+
+    def discriminate_real(self, real, labels):
+        """D's logits for the real images, and the variant's extra D losses on them by name
+        (lightweight: the decoders' reconstruction), logged beside d_loss."""
+        return self.discriminate(real, labels), {}
 
     def discriminator_loss(self, real, fake, real_logits, fake_logits):
         del real, fake  # for variants whose loss needs the images
@@ -102,7 +108,7 @@ class GAN(GANModel):
         d_losses = []
         for i in range(self.d_steps):  # static: unrolled in the traced step
             part_real, part_labels = self._slice(real, labels, i)
-            d_loss, (real_logits, fake_logits) = self._discriminator_step(part_real, part_labels)
+            d_loss, (real_logits, fake_logits, extra) = self._discriminator_step(part_real, part_labels)
             d_losses.append(d_loss)
 
         # batch size from the tensor: the last batch of an epoch may be partial
@@ -114,7 +120,7 @@ class GAN(GANModel):
 
         loss, _ = self.optimize("g_optimizer", g_loss)
         return {"d_loss": ops.mean(ops.stack(d_losses)), "g_loss": loss,
-                **self.score_logits(real_logits, fake_logits)}
+                **self.score_logits(real_logits, fake_logits), **extra}
 
     def _slice(self, real, labels, i):
         """The i-th of d_steps interleaved slices of the batch (never empty)."""
@@ -131,16 +137,18 @@ class GAN(GANModel):
         fake = self._generate_for_training(latents, labels)
 
         def d_loss():
-            real_logits = self.discriminate(real, labels)
+            real_logits, extra = self.discriminate_real(real, labels)
             fake_logits = self.discriminate(fake, labels)
             loss = (self.discriminator_loss(real, fake, real_logits, fake_logits)
                     + self.penalty(real, fake, labels))
-            return loss, (real_logits, fake_logits)
+            for term in extra.values():
+                loss = loss + term
+            return loss, (real_logits, fake_logits, extra)
 
-        loss, (real_logits, fake_logits) = self.optimize("d_optimizer", d_loss)
+        loss, logits = self.optimize("d_optimizer", d_loss)
         if self.augment is not None:
-            self.augment.update(real_logits)
-        return loss, (real_logits, fake_logits)
+            self.augment.update(logits[0])
+        return loss, logits
 
     # Library use --------------------------------------------------------
 
@@ -310,6 +318,7 @@ def _presets() -> dict[str, Family]:
         "gan": Family(networks=_networks("mlp"), option_defaults={"latent_dim": 100},
                       default_image_size=mlp.default_image_size,
                       check_size=mlp.check_size,
+                      paper='Goodfellow et al. 2014, "Generative Adversarial Nets" (NeurIPS)',
                       summary="vanilla MLP GAN; trains at the data's own size (MNIST: 28x28)",
                       # XLA on CPUs: faster fit() at batch 256 but little gain at the default
                       # 64 or end to end, compiling takes several times longer (minutes with
@@ -322,6 +331,8 @@ def _presets() -> dict[str, Family]:
         "dcgan": Family(networks=_networks("dcgan"), option_defaults={"latent_dim": 128},
                         default_image_size=dcgan.default_image_size,
                         check_size=dcgan.check_size,
+                        paper=('Radford et al. 2016, "Unsupervised Representation Learning with '
+                              'Deep Convolutional Generative Adversarial Networks" (ICLR)'),
                         summary="convolutional DCGAN, 32/64/128 px, grayscale or RGB (default 64)",
                         chooses={"augment": f"{SMALL_RGB_RECIPE['augment']} on RGB sets under "
                                             f"{SMALL_RGB_IMAGES:,} images",

@@ -170,6 +170,8 @@ PRESET = Family(options=Pix2PixOptions, task="image_to_image", layout="pairs",
                 default_data="mnist_outline", networks=networks, model=build_model,
                 default_image_size=default_image_size,
                 check_size=check_size, transform=transform, data_options=data_options,
+                paper=('Isola et al. 2017, "Image-to-Image Translation with Conditional '
+                      'Adversarial Networks" (CVPR)'),
                 summary="Pix2Pix: paired image-to-image translation, U-Net G, 70x70 PatchGAN D",
                 # batch 1 and 200 epochs, the last half decaying: the reference's 100 + 100
                 # on facades (400 pairs: 80k steps); the offline mnist_outline demo sets its

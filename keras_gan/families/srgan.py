@@ -336,6 +336,8 @@ PRESET = Family(options=SRGANOptions, task="super_resolution", layout="images",
                 default_data="mnist_5k", networks=networks, model=build_model,
                 default_image_size=default_image_size, check_size=check_size, fill=fill,
                 transform=transform, data_options=data_options, split=split,
+                paper=('Ledig et al. 2017, "Photo-Realistic Single Image Super-Resolution Using a '
+                      'Generative Adversarial Network" (CVPR)'),
                 summary="SRGAN: x2/x4/x8 super-resolution, SRResNet G, VGG-style D, "
                         "pixel pretraining then adversarial",
                 # the paper's Adam (lr 1e-4, beta_1 0.9) and batch 16

@@ -323,6 +323,8 @@ PRESET = Family(options=Text2ImageOptions, task="text_to_image", layout="caption
                 default_data="mnist_captions", networks=networks, model=build_model,
                 default_image_size=default_image_size, check_size=check_size, fill=fill,
                 data_options=data_options, split=split, adam=adam,
+                paper=('Tao et al. 2022, "DF-GAN: A Simple and Effective Baseline for Text-to-'
+                      'Image Synthesis" (CVPR)'),
                 summary="DF-GAN text-to-image: contrastive text/image encoders, then affine "
                         "text fusion G and one-way D with MA-GP",
                 # the paper's Adam (G 1e-4, D 4e-4, betas 0 / 0.9) and hinge loss
