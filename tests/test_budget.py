@@ -22,7 +22,7 @@ from keras_gan.training.budget import TRAINED_SECONDS, kimg_steps
 from keras_gan.training.progress import RunProgress
 from keras_gan.training.run import resume_training, run_training
 from keras_gan.training.schedule import budget_factor
-from tests.conftest import small_digits, tiny_config
+from tests.conftest import saved_config, small_digits, tiny_config
 from tests.test_resume import assert_same_state, weights_and_counters
 
 # the families whose stop and exact resume are tested (constant learning rate: decay_epochs 0)
@@ -201,3 +201,12 @@ def test_the_progress_eta_follows_the_budget():
 def test_the_decay_under_a_minutes_budget_follows_the_share_used():
     assert budget_factor(0.25, 0.5) == 1.0 and budget_factor(0.75, 0.5) == 0.5
     assert budget_factor(0.9, 0.0) == 1.0  # families that do not decay
+
+
+def test_calls_into_tensorflow_end_at_the_kimg_step():
+    from keras_gan.training.run import execution_steps
+
+    gan = saved_config("gan")
+    assert execution_steps(gan, 256, 20) == 20  # an epoch per call without a budget
+    assert execution_steps(gan, 256, 20, to_stop=15) == 5  # and the one the budget ends: to 15
+    assert execution_steps(gan, 256, 19, to_stop=7) == 1

@@ -254,15 +254,20 @@ def _fit(config: RunConfig, run_dir: Path, data: Data, verbose, model,
     aligned = AlignedHistory()  # the run's numbers, one per epoch, across every fit() below
     callbacks = [*callbacks, aligned]
     rollbacks = 0
+    # a --kimg budget ending inside an epoch: the epochs before it run as one fit(), that
+    # epoch alone, with calls into TensorFlow that end at its step
+    stop_epoch, stop_step = divmod(limit, steps) if limit is not None else (None, 0)
     while ((last is None or epoch < last) and not stopper.interrupted
            and budget.reached is None and checkpointer.failed is None):
         # A mid-epoch start (after Ctrl-C) first finishes that epoch's remaining batches.
         end = epoch + 1 if step else (last or epoch + UNBOUNDED_EPOCHS)
+        if stop_step and epoch < stop_epoch:
+            end = min(end, stop_epoch)
         dataset = training_pipeline(data.fields, batch, train.seed, epoch, transform,
                                     data.groups).skip(step)
         checkpointer.step = budget.step = step
         progress.begin(epoch, step)
-        to_stop = (limit - epoch * steps - step) % steps if limit is not None else 0
+        to_stop = stop_step - step if epoch == stop_epoch else 0
         use_steps_per_execution(model, execution_steps(config, batch, steps - step, to_stop))
         try:
             with _resumable(run_dir):
@@ -322,7 +327,7 @@ def execution_steps(config: RunConfig, batch: int, steps: int, to_stop: int = 0)
     """Steps per call into TensorFlow for `steps` left in an epoch: --steps-per-execution or
     the family's execution_images / batch, lowered to a divisor of `steps` (Keras' last call
     of an epoch would otherwise take the next epoch's batches) and of `to_stop`, the steps
-    into an epoch at which a --kimg budget ends (a call ends exactly there)."""
+    left to the step at which a --kimg budget ends in this epoch (a call ends exactly there)."""
     cap = config.train.steps_per_execution or config.family.execution_images // batch
     steps = math.gcd(steps, to_stop)  # gcd(steps, 0) is steps
     return max(n for n in range(1, max(1, min(cap, steps)) + 1) if steps % n == 0)
