@@ -98,6 +98,8 @@ def test_minutes_stop_with_checkpoint_and_grid_and_count_across_resumes(tmp_path
     meta = newest(result.run_dir)
     assert (meta["epoch"], meta["step"], meta[TRAINED_SECONDS]) == (1, 4, 61.0)
     assert (result.run_dir / "samples" / "epoch_0002.png").is_file()  # the stopped epoch's grid
+    rows = (result.run_dir / "history.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["0", "1"]  # and its history row
     assert "--minutes" in result.budget_note and "Budget reached" in result.budget_note
 
     with pytest.raises(ConfigError, match="Invalid minutes: expected more than the 1.02 minutes"):
@@ -199,8 +201,21 @@ def test_the_progress_eta_follows_the_budget():
 
 
 def test_the_decay_under_a_minutes_budget_follows_the_share_used():
+    from types import SimpleNamespace
+
+    from keras_gan.training.schedule import LearningRateDecay
+
     assert budget_factor(0.25, 0.5) == 1.0 and budget_factor(0.75, 0.5) == 0.5
     assert budget_factor(0.9, 0.0) == 1.0  # families that do not decay
+    used = [0.0]
+    model = SimpleNamespace(optimizers={"g_optimizer": SimpleNamespace(learning_rate=None)},
+                            learning_rates={"g_optimizer": 2e-4})
+    decay = LearningRateDecay(200, 100, used=lambda: used[0])  # pix2pix's plan: the last half
+    decay.set_model(model)
+    for share, rate in ((0.1, 2e-4), (0.5, 2e-4), (0.75, 1e-4), (0.9, 0.4e-4)):
+        used[0] = share
+        decay.on_epoch_begin(7)  # the epoch does not matter, the share used does
+        assert model.optimizers["g_optimizer"].learning_rate == pytest.approx(rate)
 
 
 def test_calls_into_tensorflow_end_at_the_kimg_step():
