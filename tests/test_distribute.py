@@ -116,7 +116,7 @@ def family_data(root: Path, family: str) -> Path:
             write_image(root / f"{i}.png", size=(16, 16), seed=i)
             rows.append(f"{i}.png,a {words[i % 8]} {words[(3 * i + 1) % 8]} thing")
         (root / "captions.csv").write_text("\n".join(rows) + "\n")
-    elif family == "srgan":
+    elif family in ("srgan", "lightweight"):
         for i in range(8):
             write_image(root / f"{i}.png", size=(16, 16), seed=i)
     else:
@@ -143,6 +143,8 @@ FAMILY_CASES = {
     # InfoNCE over the global batch (encoder stage), mismatched captions rolled over it (GAN
     # stage; the MA-GP, a per-sample term with second-order gradients, is left out for speed)
     "text2image": ({"epochs": 2, "batch_size": 7}, {"encoder_epochs": 1, "ma_gp_weight": 0.0}),
+    # the reconstruction's random quadrant per row of the global batch, noise injection
+    "lightweight": ({"batch_size": 5, "augment": "translation,color,cutout"}, {"noise": True}),
 }
 WHOLE_RUNS = ("dcgan",)
 

@@ -15,7 +15,7 @@ from keras_gan.cli.app import cli
 from keras_gan.cli.options import DATA_OPTIONS, _fields, family_params, model_from_cli, takes
 from keras_gan.families import FAMILIES
 
-BUILTIN = ["cyclegan", "dcgan", "discogan", "gan", "pix2pix", "srgan", "text2image"]
+BUILTIN = ["cyclegan", "dcgan", "discogan", "gan", "lightweight", "pix2pix", "srgan", "text2image"]
 
 
 def dry_run(monkeypatch, args):
@@ -100,7 +100,8 @@ def test_every_familys_own_values_are_accepted_and_its_defaults_shown(family):
             assert f"[{'|'.join(map(str, f.metadata['choices']))}]" in text
         default = FAMILIES.get(family).option_defaults.get(f.name, f.default)
         if default is not None:
-            shown = {True: "on", False: "off"}.get(default, default)
+            # by identity: a weight of 1.0 equals True as a dict key
+            shown = "on" if default is True else "off" if default is False else default
             assert re.search(rf"--{f.name.replace('_', '-')}\b.*?\[default: {shown}[;\]]", text), f.name
 
 

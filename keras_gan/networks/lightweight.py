@@ -24,6 +24,7 @@ import keras
 from keras import layers, ops
 
 from keras_gan.networks.base import batch_norm, nearest_size, normal_init, power_of_two
+from keras_gan.training.seeds import ReplicaRandom
 
 BN_MOMENTUM = 0.9  # PyTorch's BatchNorm2d momentum=0.1, FastGAN's
 MIN_SIZE, MAX_SIZE = 16, 1024
@@ -64,6 +65,8 @@ class NoiseInjection(layers.Layer):
     def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.seed_generator = keras.random.SeedGenerator(seed)  # checkpointed (GANModel)
+        # under tf.distribute: each replica's rows of the noise one device draws for the batch
+        self.random = ReplicaRandom(self.seed_generator)
 
     def build(self, input_shape):
         self.weight = self.add_weight(shape=(), initializer="zeros", name="weight")
@@ -72,7 +75,7 @@ class NoiseInjection(layers.Layer):
         if not training:
             return x
         shape = (ops.shape(x)[0], ops.shape(x)[1], ops.shape(x)[2], 1)
-        noise = keras.random.normal(shape, dtype=x.dtype, seed=self.seed_generator)
+        noise = self.random.normal(shape, dtype=x.dtype)
         return x + ops.cast(self.weight, x.dtype) * noise
 
 
