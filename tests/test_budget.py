@@ -20,12 +20,13 @@ from keras_gan.resolve import resolve
 from keras_gan.training import budget as budget_module
 from keras_gan.training.budget import TRAINED_SECONDS, kimg_steps
 from keras_gan.training.progress import RunProgress
-from keras_gan.training.run import resume_training, run_training
+from keras_gan.training.run import resume_training
 from keras_gan.training.schedule import budget_factor
 from tests.conftest import saved_config, small_digits, tiny_config
 from tests.test_resume import assert_same_state, weights_and_counters
 
-# the families whose stop and exact resume are tested (constant learning rate: decay_epochs 0)
+# the families whose stop, exit code and exact resume are tested (tiny_config, --decay-epochs 0:
+# a constant learning rate); a new family is one more name here
 EXACT = ["gan", "pix2pix"]
 
 
@@ -41,24 +42,6 @@ def newest(run_dir) -> dict:
 
 def steps_done(run_dir) -> int:
     return newest(run_dir)["iterations"]["g_optimizer"]
-
-
-@pytest.mark.parametrize("family", EXACT)
-def test_kimg_stops_at_its_step_and_a_larger_kimg_resumes_to_the_uninterrupted_weights(family, tmp_path):
-    images = images_per_step(family)
-    first, total = (7 * images - 1) / 1000, 19 * images / 1000  # 7 steps (rounded up), 19 steps
-    whole = run_training(tiny_config(tmp_path / "whole", family, epochs=None, kimg=total, seed=3),
-                         verbose=0)
-    assert whole.budget == "kimg" and steps_done(whole.run_dir) == 19
-
-    part = run_training(tiny_config(tmp_path / "part", family, epochs=None, kimg=first, seed=3),
-                        verbose=0)
-    assert part.budget == "kimg" and not part.interrupted and steps_done(part.run_dir) == 7
-    assert newest(part.run_dir)["step"] > 0  # stopped inside an epoch
-    assert part.config.train.budget_ends and "--kimg" in part.budget_note
-    resumed = resume_training(part.run_dir, kimg=total, verbose=0)
-    assert resumed.budget == "kimg" and steps_done(part.run_dir) == 19
-    assert_same_state(weights_and_counters(part.run_dir), weights_and_counters(whole.run_dir))
 
 
 class FakeClock:
@@ -118,34 +101,50 @@ def tiny_model_args(model) -> list[str]:
     for f in dataclasses.fields(model):
         value = getattr(model, f.name)
         if f.name != "family" and not f.metadata.get("filled") and value != f.default \
-                and isinstance(value, (int, float, str)) \
-                and not isinstance(value, bool):
+                and isinstance(value, (int, float, str)) and not isinstance(value, bool):
             args += [f"--{f.name.replace('_', '-')}", str(value)]
     return args
 
 
-@pytest.mark.parametrize("family", EXACT)
-def test_the_cli_stops_at_the_budget_with_exit_0_scores_and_says_how_to_continue(family, tmp_path):
-    images = images_per_step(family)
-    config = tiny_config(tmp_path, family)
+def tiny_train_args(family: str, run_dir, kimg: float) -> list[str]:
+    """`train` as tiny_config trains `family`, with a --kimg budget and no --epochs."""
+    config = tiny_config(Path("unused"), family)
     # pix2pix scores L1 on held-out pairs (cheap): every 5 epochs would score none of these
     scores = ["--eval-every", "5", "--eval-samples", "4"] if family == "pix2pix" else \
         ["--eval-every", "0"]
-    args = ["train", "--family", family, "--data", config.data.name, "--image-size",
-            str(config.data.image_size), "--batch-size", str(images),
-            "--kimg", str(3 * images / 1000), "--run-dir", str(tmp_path / "run"), "--quiet",
-            *scores, *tiny_model_args(config.model)]
-    result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0, result.output
-    assert "Budget reached" in result.output and f"--resume {tmp_path / 'run'} --kimg" in result.output
-    assert steps_done(tmp_path / "run") == 3
+    return ["train", "--family", family, "--data", config.data.name, "--image-size",
+            str(config.data.image_size), "--batch-size", str(config.train.batch_size),
+            "--decay-epochs", "0", "--loss", config.train.loss, "--seed", "3",
+            "--kimg", f"{kimg:g}", "--run-dir", str(run_dir), "--quiet", *scores,
+            *tiny_model_args(config.model)]
+
+
+@pytest.mark.parametrize("family", EXACT)
+def test_kimg_stops_at_its_step_with_exit_0_and_a_larger_kimg_resumes_to_the_uninterrupted_weights(
+        family, tmp_path):
+    images, runner = images_per_step(family), CliRunner()
+    first, total = (7 * images - 1) / 1000, 19 * images / 1000  # 7 steps (rounded up), 19 steps
+    whole = runner.invoke(cli, tiny_train_args(family, tmp_path / "whole", total))
+    assert whole.exit_code == 0, whole.output
+    assert steps_done(tmp_path / "whole") == 19
+
+    part_dir = tmp_path / "part"
+    part = runner.invoke(cli, tiny_train_args(family, part_dir, first))
+    assert part.exit_code == 0 and "Budget reached" in part.output, part.output
+    assert f"--resume {part_dir} --kimg" in part.output  # how to continue
+    assert steps_done(part_dir) == 7 and newest(part_dir)["step"] > 0  # inside an epoch
+    assert (part_dir / "samples" / "epoch_0001.png").is_file()
     if family == "pix2pix":  # scored at the stop, as at a last epoch
-        best = json.loads((tmp_path / "run" / "checkpoints" / "best.json").read_text())
+        best = json.loads((part_dir / "checkpoints" / "best.json").read_text())
         assert best["metric"] == "l1" and math.isfinite(best["value"])
-    spent = CliRunner().invoke(cli, ["train", "--resume", str(tmp_path / "run"), "--kimg",
-                                     str(2 * images / 1000)])
+    spent = runner.invoke(cli, ["train", "--resume", str(part_dir), "--kimg", f"{first / 2:g}"])
     assert spent.exit_code == 1 and "Invalid kimg: expected more than" in spent.output
     assert "pass --kimg N" in spent.output
+
+    resumed = runner.invoke(cli, ["train", "--resume", str(part_dir), "--kimg", f"{total:g}"])
+    assert resumed.exit_code == 0, resumed.output
+    assert steps_done(part_dir) == 19
+    assert_same_state(weights_and_counters(part_dir), weights_and_counters(tmp_path / "whole"))
 
 
 def test_a_kimg_budget_without_epochs_sets_the_epochs_it_needs_and_the_familys_decay(tmp_path):
