@@ -27,7 +27,7 @@ from tests.test_resume import assert_same_state, weights_and_counters
 
 # the families whose stop, exit code and exact resume are tested (tiny_config, --decay-epochs 0:
 # a constant learning rate); a new family is one more name here
-EXACT = ["gan", "pix2pix"]
+EXACT = ["gan", "pix2pix", "lightweight"]
 
 
 def images_per_step(family: str) -> int:

@@ -150,3 +150,15 @@ def test_export_is_verified_and_one_seed_is_one_image_everywhere(blob_folder, tm
     np.testing.assert_array_equal(to_uint8(gan.generate(1, seed=9)), served[1:])
     runner = Interpreter(model_path=str(result.path / "generator.tflite")).get_signature_runner()
     np.testing.assert_array_equal(runner(latent=reference_latents(seeds, 8))["images"], served)
+
+
+def test_x_flips_are_on_for_colour_folders_and_off_for_grayscale_unless_set(blob_folder, tmp_path):
+    from keras_gan.resolve import resolve
+    from tests.conftest import small_digits
+
+    def mirror(data, **model):
+        config = tiny_config(tmp_path, family="lightweight", data=str(data))
+        return resolve(config.replace(model=model))[0].model.mirror
+
+    assert (mirror(blob_folder), mirror(small_digits())) == (True, False)
+    assert mirror(blob_folder, mirror=False) is False

@@ -74,11 +74,20 @@ class LightweightOptions:
                                 "deterministic).")
     reconstruction: float = option(1.0, "Weight of D's self-supervised reconstruction loss on "
                                          "real images (0: off).", minimum=0.0)
-    mirror: bool = option(True, "x-flip: show D each real image mirrored left-right half of the "
-                                "time (FastGAN's loader does; not for text or digits).")
+    mirror: bool | None = option(None, "x-flip: show D each real image mirrored left-right half "
+                                       "of the time (FastGAN's loader does). Default: on for "
+                                       "colour images, off for grayscale (digits, which a "
+                                       "mirror changes).")
 
     def validate(self) -> None:
         validate_options(self)
+
+
+def _fill(config, data):
+    """x-flips unless set: on for colour images, off for grayscale ones."""
+    if config.model.mirror is not None:
+        return config
+    return config.replace(model={"mirror": config.data.channels >= 3})
 
 
 def _networks(config) -> dict:
@@ -107,7 +116,7 @@ PRESET = Family(
           'shot Image Synthesis" (ICLR)'),
     summary="FastGAN (Liu et al. 2021): few hundred to few thousand images, 64-512 px; "
             "skip-layer excitation, self-supervised D",
-    transform=lambda config: random_flip if config.model.mirror else None,
+    fill=_fill, transform=lambda config: random_flip if config.model.mirror else None,
     train_defaults={"batch_size": 8, "epochs": 100, "decay_epochs": 0, "loss": "hinge",
                     "lr": 2e-4, "beta_1": 0.5, "beta_2": 0.999,
                     "augment": "translation,color,cutout"},
