@@ -110,28 +110,6 @@ class TrainingBudget(EpochSteps):
         self.step = 0  # a mid-epoch stop: the trainer sets the step of the next start
 
 
-def chief_decides(strategy):
-    """TrainingBudget's `sync` under a strategy that spans workers (None otherwise): the
-    chief's decision, taken by every worker at the same step (a sum over the replicas of
-    the chief's flag), so no replica waits on a collective the others left."""
-    from keras_gan.training.distribute import is_chief, spans_workers
-
-    if not spans_workers(strategy):
-        return None
-    import tensorflow as tf
-
-    chief = is_chief(strategy)
-
-    @tf.function  # traced once: an eager strategy.run per step is slow
-    def chief_flag(flag):
-        return strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(lambda: flag), axis=None)
-
-    def sync(late: bool) -> bool:
-        return bool(chief_flag(tf.constant(1.0 if late and chief else 0.0)).numpy() > 0)
-
-    return sync
-
-
 def reached_note(train, reached: str, seconds: float, images: int, resume: str) -> str:
     """What the run says when a budget stopped it, and how to go on (`resume`: the
     command that continues it, without the option)."""

@@ -261,3 +261,21 @@ def roll_batch(x, shift: int):
     everything, start = gather_batch(x)
     rolled = tf.roll(everything, shift, axis=0)
     return rolled if everything is x else own_rows(rolled, start, x)
+
+
+def chief_decides(strategy):
+    """keras_gan.training.budget.TrainingBudget's `sync` under a strategy that spans workers (None otherwise): the
+    chief's decision, taken by every worker at the same step (a sum over the replicas of
+    the chief's flag), so no replica waits on a collective the others left."""
+    if not spans_workers(strategy):
+        return None
+    chief = is_chief(strategy)
+
+    @tf.function  # traced once: an eager strategy.run per step is slow
+    def chief_flag(flag):
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(lambda: flag), axis=None)
+
+    def sync(late: bool) -> bool:
+        return bool(chief_flag(tf.constant(1.0 if late and chief else 0.0)).numpy() > 0)
+
+    return sync

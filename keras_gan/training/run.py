@@ -21,12 +21,12 @@ from keras_gan.console import command_name
 from keras_gan.training.callbacks import (AlignedHistory, CollapseWatch, DivergenceGuard, GANCheckpoint,
                                  HistoryCSV, LossPlot, SampleGrid, StopOnInterrupt,
                                  tensorboard_callbacks)
-from keras_gan.training.budget import (TRAINED_SECONDS, TrainingBudget, chief_decides, ends_by_epochs,
+from keras_gan.training.budget import (TRAINED_SECONDS, TrainingBudget, ends_by_epochs,
                                        kimg_steps, reached_note, trained_seconds)
 from keras_gan.training.checkpoints import checkpoint_bytes, latest_checkpoint, restore, save_checkpoint
 from keras_gan.config import RunConfig
 from keras_gan.data import Data, steps_per_epoch, training_pipeline
-from keras_gan.training.distribute import is_chief, make_strategy, writable_run_dir
+from keras_gan.training.distribute import chief_decides, is_chief, make_strategy, writable_run_dir
 from keras_gan.errors import ConfigError
 from keras_gan.training.quality import quality_callbacks
 from keras_gan.training.factory import build_model
