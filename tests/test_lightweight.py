@@ -11,7 +11,6 @@ from keras_gan.cli.app import cli
 from keras_gan.families.lightweight import shrink
 from keras_gan.networks import lightweight
 from keras_gan.training.factory import build_model
-from keras_gan.training.run import run_training
 from tests.conftest import blobs, pairwise, tiny_config
 from tests.test_resume import assert_same_state, cli_run, weights_and_counters
 
@@ -110,23 +109,31 @@ ARGS = ["--family", "lightweight", "--image-size", "16", "--width", "2", "--late
         "--noise", "--precision", "float32"]
 
 
-@pytest.mark.slow
-def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(blob_folder, tmp_path):
-    def train(run_dir):
-        return ["train", "--data", str(blob_folder), "--epochs", "2", "--run-dir", str(run_dir), *ARGS]
+def train_args(blob_folder, run_dir) -> list[str]:
+    return ["train", "--data", str(blob_folder), "--epochs", "2", "--run-dir", str(run_dir), *ARGS]
 
-    whole = CliRunner().invoke(cli, ["--quiet", *train(tmp_path / "whole")])
-    assert whole.exit_code == 0, whole.output
-    killed = cli_run(train(tmp_path / "killed"), at=(2, 2), signal_name="KILL")
+
+@pytest.fixture(scope="module")
+def uninterrupted(blob_folder, tmp_path_factory):
+    """Two epochs in one go: the reference of the resume test, and the run exported."""
+    run_dir = tmp_path_factory.mktemp("whole") / "run"
+    done = CliRunner().invoke(cli, ["--quiet", *train_args(blob_folder, run_dir)])
+    assert done.exit_code == 0, done.output
+    return run_dir
+
+
+@pytest.mark.slow
+def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(blob_folder, uninterrupted,
+                                                                   tmp_path):
+    killed = cli_run(train_args(blob_folder, tmp_path / "killed"), at=(2, 2), signal_name="KILL")
     assert killed.returncode == -9
     resumed = CliRunner().invoke(cli, ["--quiet", "train", "--resume", str(tmp_path / "killed")])
     assert resumed.exit_code == 0, resumed.output
-    assert_same_state(weights_and_counters(tmp_path / "killed"),
-                      weights_and_counters(tmp_path / "whole"))
+    assert_same_state(weights_and_counters(tmp_path / "killed"), weights_and_counters(uninterrupted))
 
 
 @pytest.mark.slow
-def test_export_is_verified_and_one_seed_is_one_image_everywhere(blob_folder, tmp_path):
+def test_export_is_verified_and_one_seed_is_one_image_everywhere(uninterrupted, tmp_path):
     from ai_edge_litert.interpreter import Interpreter
 
     from keras_gan.commands.export import export_run
@@ -135,18 +142,16 @@ def test_export_is_verified_and_one_seed_is_one_image_everywhere(blob_folder, tm
     from keras_gan.latents import reference_latents
     from keras_gan.runs import load_run
 
-    config = tiny_config(tmp_path, family="lightweight", data=str(blob_folder), batch_size=8)
-    run = run_training(config.replace(data={"image_size": 16}), verbose=0).run_dir
-    result = export_run(run, ExportConfig(out=str(tmp_path / "out"), name="blobs",
-                                          formats=("saved_model", "tflite", "onnx", "keras"),
-                                          calibration_samples=8))
+    result = export_run(uninterrupted, ExportConfig(out=str(tmp_path / "out"), name="blobs",
+                                                    formats=("saved_model", "tflite", "onnx", "keras"),
+                                                    calibration_samples=8))
     assert result.checks and all(check.passed for check in result.checks)
     card = (result.path / "MODEL_CARD.md").read_text()
     assert "Liu et al. 2021" in card and "Few-shot Image Synthesis" in card
     seeds = [0, 9]
     served = tf.saved_model.load(str(result.path)).signatures["generate"](
         seed=tf.constant(seeds, tf.int64))["images"].numpy()
-    _, gan, _ = load_run(run)
+    _, gan, _ = load_run(uninterrupted)
     np.testing.assert_array_equal(to_uint8(gan.generate(1, seed=9)), served[1:])
     runner = Interpreter(model_path=str(result.path / "generator.tflite")).get_signature_runner()
     np.testing.assert_array_equal(runner(latent=reference_latents(seeds, 8))["images"], served)
