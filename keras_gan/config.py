@@ -104,14 +104,10 @@ class TrainConfig:
     # one, with a checkpoint, a grid and scores, as at its last epoch. Without --epochs the
     # budget decides the end (budget_ends); with it, whichever comes first. None: no budget.
     minutes: float | None = setting(
-        None, "Training budget in minutes of training time, counted across resumes (with "
-        "--resume: the new total); without --epochs it decides the end, the decay of "
-        "pix2pix/cyclegan following the share of it used [default: none].", minimum=0,
+        None, "Stop after M minutes of training in all (docs/runs.md).", minimum=0,
         min_open=True)
     kimg: float | None = setting(
-        None, "Training budget in thousands of real images shown to D (steps x batch x "
-        "d-steps; with --resume: the new total); without --epochs it decides the end and the "
-        "epochs it needs (rounded up) set the schedule [default: none].", minimum=0,
+        None, "Stop after K thousand real images in all (docs/runs.md).", minimum=0,
         min_open=True)
     # Set by resolve (and resume) when a budget is given without --epochs: the epoch count
     # does not end the run. With --kimg, epochs is what the budget needs; with --minutes

@@ -112,7 +112,7 @@ def cli(quiet, verbose):
 
 @cli.command(cls=TrainCommand)
 @click.option("--dry-run", is_flag=True, help="Print the resolved config (data checked) and exit.")
-@click.option("--resume", default=None, help="Continue a run folder (or 'latest'); only --epochs, --minutes, --kimg, --strategy, --cpu-replicas may change.")
+@click.option("--resume", default=None, help="Continue a run folder (or 'latest'); what may change: docs/runs.md.")
 @click.pass_context
 def train(ctx, family, dry_run, resume, **values):
     """Train a GAN; grids, checkpoints and history go to a run folder.

@@ -167,16 +167,16 @@ class SRGANOptions:
                         "convolution (the paper's 64).", minimum=1)
     bn: bool = option(True, "BatchNorm in the generator (--no-bn: ESRGAN's finding, fewer "
                       "artefacts).")
-    crop: int = option(96, "HR training crop side (the paper's 96); reduced to the largest "
-                       "multiple of the scale that fits the image size.", minimum=8)
-    pretrain_epochs: int | None = option(None, "Epochs of pixel-loss pretraining (SRResNet) "
-                                         "before the adversarial stage; default: half the epochs.",
+    crop: int = option(96, "HR training crop side (the paper's 96), cut to fit the image "
+                       "size.", minimum=8)
+    pretrain_epochs: int | None = option(None, "Pixel-loss (SRResNet) epochs first; "
+                                         "default: half the epochs.",
                                          minimum=0)
     pixel_loss: str = option("mse", "The pretraining loss (and the pixel content loss).",
                              choices=("mse", "l1"))
-    content_loss: str = option("pixel", "Content loss of the adversarial stage: the pixel loss "
-                               "(SRGAN-MSE), VGG19 block5_conv4 features (SRGAN-VGG54; needs "
-                               "weights), or D's features (feature matching).",
+    content_loss: str = option("pixel", "Content loss of the adversarial stage: pixel "
+                               "(SRGAN-MSE), vgg (SRGAN-VGG54; needs weights) or feature "
+                               "(D's).",
                                choices=("pixel", "vgg", "feature"))
     adversarial_weight: float = option(1e-3, "Weight of the adversarial loss beside the "
                                        "content loss (the paper's 1e-3).", minimum=0)
