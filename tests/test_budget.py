@@ -173,7 +173,7 @@ def test_budgets_are_validated_and_old_configs_load_without_them(tmp_path):
     assert (old.minutes, old.kimg, old.budget_ends) == (None, None, False)
     assert "minutes" in json.loads(tiny_config(tmp_path, minutes=5.0).to_json())["train"]
     help_text = CliRunner().invoke(cli, ["train", "--help"]).output
-    assert "minutes of training time" in help_text and "real images shown to D" in help_text
+    assert "minutes of training in all" in help_text and "thousand real images in all" in help_text
 
 
 class Budget:
