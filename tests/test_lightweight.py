@@ -38,6 +38,19 @@ def test_the_decoders_rebuild_the_image_and_a_quadrant_at_most_128_px(size, side
     assert lightweight.reconstruction_sizes(size) == sides
 
 
+def test_a_generator_with_skip_layer_excitation_saves_as_a_saved_model(tmp_path):
+    generator = lightweight.build_generator(8, (64, 64, 3), 2)  # SLE 4 -> 64
+    serve = tf.function(lambda z: generator(z, training=False),
+                        input_signature=[tf.TensorSpec((None, 8), tf.float32)])
+    module = tf.Module()
+    module.generator = generator
+    tf.saved_model.save(module, str(tmp_path / "sm"), signatures={"serving_default": serve})
+    z = np.random.default_rng(0).normal(size=(2, 8)).astype("float32")
+    loaded = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    np.testing.assert_allclose(next(iter(loaded(tf.constant(z)).values())).numpy(),
+                               generator(z, training=False).numpy(), atol=1e-6)
+
+
 def test_quadrant_picks_each_samples_own_quarter_and_shrink_averages():
     maps = np.arange(4 * 4 * 4 * 2, dtype="float32").reshape(4, 4, 4, 2)
     picked = lightweight.quadrant(tf.constant(maps), tf.constant([0, 1, 2, 3])).numpy()

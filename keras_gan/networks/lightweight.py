@@ -57,6 +57,15 @@ class GLU(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
+class Swish(layers.Layer):
+    """x * sigmoid(x). Keras' "silu" has a custom gradient capturing a variable, which
+    tf.saved_model.save refuses ("invalid capture ... when saving custom gradients")."""
+
+    def call(self, x):
+        return x * ops.sigmoid(x)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
 class NoiseInjection(layers.Layer):
     """x + w * N(0, 1) per pixel (one map shared by the channels), w learned from 0
     (StyleGAN's; FastGAN's UpBlockComp). Only while training: sampling and exports stay
@@ -127,7 +136,7 @@ def _excite(low, high):
     channels = high.shape[-1]
     g = layers.AveragePooling2D(low.shape[1] // 4)(low)
     g = _conv(channels, 4, padding="valid")(g)
-    g = layers.Activation("silu")(g)
+    g = Swish()(g)
     g = _conv(channels, 1)(g)
     g = layers.Activation("sigmoid")(g)
     return layers.Multiply()([high, g])
