@@ -71,12 +71,12 @@ def run_cases(cases: list[tuple[str, int]], args, root: Path) -> list[Path]:
 def score(run_dir: Path, samples: int) -> dict:
     sys.path.insert(0, str(ROOT))
     from keras_gan.commands.evaluate import evaluate_run
-    from keras_gan.training.checkpoints import read_meta, latest_checkpoint
+    from keras_gan.training.checkpoints import latest_checkpoint, read_meta
 
     record = evaluate_run(run_dir, ("domain",), samples, "latest")
     meta = read_meta(latest_checkpoint(run_dir / "checkpoints"))
     config = json.loads((run_dir / "config.json").read_text())
-    steps = sum(meta.get("iterations", {}).get(name, 0) for name in ("g_optimizer",))
+    steps = meta.get("iterations", {}).get("g_optimizer", 0)
     batch = config["train"]["batch_size"]
     grids = sorted((run_dir / "samples").glob("epoch_*.png"))
     return {"steps": steps, "kimg": round(steps * batch / 1000, 1), "batch": batch,
